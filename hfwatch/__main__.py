@@ -1,0 +1,3 @@
+from hfwatch.cli.main import main
+
+raise SystemExit(main())

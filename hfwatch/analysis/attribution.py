@@ -1,0 +1,198 @@
+"""Which family a model's downloads count for: pure functions over records and the registry, no I/O.
+
+Three rules, first match wins (DESIGN §4):
+
+1. **org** — the namespace is a family org and the repo name passes that org's filter: first-party. This
+   wins over lineage, so ``deepseek-ai/DeepSeek-R1-Distill-Qwen-7B`` counts once, for DeepSeek, while its
+   ``base_family`` still says Qwen.
+2. **lineage** — a ``base_model:`` tag names a model that is attributed: a derivative of that family.
+   Re-uploaders (unsloth, bartowski...) land here.
+3. **name** — a family pattern matches the repo name: a derivative, with lower confidence.
+
+A parent is looked up in the batch first (attributed before its children, transitively), then in
+``known`` (what the store already attributed), and failing both it is judged by its id alone (org rule,
+then name rule), because a tag like ``base_model:Qwen/Qwen3-8B`` is evidence enough even when
+``Qwen/Qwen3-8B`` itself was never fetched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from hfwatch.records import Attribution, ModelRecord, Via
+from hfwatch.registry import Family, Registry
+
+__all__ = ["Resolver", "attribute_all", "attribute_id", "attribute_one", "parse_base_models"]
+
+Resolver = Callable[[str], Attribution | None]
+
+_PREFIX = "base_model:"
+# The id is a Hub repo id: "namespace/name", or a bare "name" for the old canonical models (gpt2).
+_BASE_TAG = re.compile(
+    r"base_model:(?:((?i:finetune|quantized|adapter|merge)):)?\s*"
+    r"([A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9_.][\w.-]*)?)\s*\Z",
+    re.ASCII,
+)
+
+
+def parse_base_models(tags: Iterable[str]) -> list[tuple[str | None, str]]:
+    """The base models named by ``base_model:<id>`` / ``base_model:<relation>:<id>`` tags.
+
+    The Hub usually sends both forms for one parent; they are merged into one entry at the position of
+    the first, keeping the relation when any form has it. Malformed tags are skipped.
+    """
+    try:
+        wanted = [t for t in tags if t.startswith(_PREFIX)]
+    except (AttributeError, TypeError):  # a non-string tag from a hostile or broken listing
+        wanted = [t for t in tags if isinstance(t, str) and t.startswith(_PREFIX)]
+    if not wanted:  # most records: keep this path cheap
+        return []
+    found: dict[str, int] = {}
+    out: list[tuple[str | None, str]] = []
+    for tag in wanted:
+        m = _BASE_TAG.match(tag)
+        if m is None:
+            continue
+        relation, base = m.group(1, 2)
+        if relation is not None:
+            relation = relation.lower()
+        key = base.lower()  # Hub ids are case-insensitive
+        index = found.get(key)
+        if index is None:
+            found[key] = len(out)
+            out.append((relation, base))
+        elif relation is not None and out[index][0] is None:
+            out[index] = (relation, out[index][1])
+    return out
+
+
+def _split(model_id: str) -> tuple[str, str]:
+    namespace, sep, name = model_id.partition("/")
+    return (namespace, name) if sep else ("", model_id)
+
+
+def _make(
+    family: Family, via: Via, base_family: str | None, publisher: Family | None, base_model: str | None
+) -> Attribution:
+    return Attribution(
+        family.id,
+        via,
+        family.country,
+        base_family or family.id,
+        publisher.id if publisher is not None else None,
+        base_model,
+    )
+
+
+def attribute_id(model_id: str, registry: Registry) -> Attribution | None:
+    """What a bare repo id says by itself (org rule, then name rule); None when it says nothing."""
+    namespace, name = _split(model_id)
+    publisher = registry.org_family(namespace, name) if namespace else None
+    if publisher is not None:
+        return _make(publisher, Via.ORG, None, publisher, None)
+    family = registry.name_family(name)
+    if family is not None:
+        return _make(family, Via.NAME, None, None, None)
+    return None
+
+
+def _attribute(
+    record: ModelRecord,
+    registry: Registry,
+    bases: list[tuple[str | None, str]],
+    resolve: Resolver,
+    by_id: Callable[[str], Attribution | None],
+) -> Attribution:
+    name = record.name
+    namespace = record.namespace
+    publisher = registry.org_family(namespace, name) if namespace else None
+    base_model = bases[0][1] if bases else None
+
+    # The first parent that leads to a family: for a merge, the first base that resolves. A stored
+    # attribution naming a family the registry no longer has (a user file changed) counts as unknown.
+    parent: Family | None = None
+    root: str | None = None
+    for _relation, base_id in bases:
+        found = resolve(base_id)
+        if found is None or found.family not in registry:
+            found = by_id(base_id)
+        if found is not None and found.family in registry:
+            parent = registry.get(found.family)  # type: ignore[arg-type]
+            root = found.base_family if found.base_family in registry else parent.id
+            break
+
+    if publisher is not None:
+        return _make(publisher, Via.ORG, root, publisher, base_model)
+    if parent is not None:
+        return _make(parent, Via.LINEAGE, root, None, base_model)
+    family = registry.name_family(name)
+    if family is not None:
+        return _make(family, Via.NAME, None, None, base_model)
+    return Attribution(family=None, via=None, country=None, base_model=base_model)
+
+
+def attribute_one(record: ModelRecord, registry: Registry, resolve: Resolver) -> Attribution:
+    """Attribute one record; `resolve(base_id)` returns the attribution of a parent, or None if unknown."""
+    return _attribute(
+        record, registry, parse_base_models(record.tags), resolve, lambda i: attribute_id(i, registry)
+    )
+
+
+def attribute_all(
+    records: Iterable[ModelRecord], registry: Registry, known: Resolver | None = None
+) -> dict[str, Attribution]:
+    """Attribute a batch, every record included (family None when nothing matched), keyed by id.
+
+    A parent in the batch is attributed before its children, so lineage follows chains of any length
+    (quant of fine-tune of base). The walk is iterative: a long chain cannot exhaust the stack, and a
+    cycle (A→B→A) is cut at the back-edge, which counts as an unresolved parent.
+    """
+    recs: dict[str, ModelRecord] = {}
+    for record in records:
+        recs[record.id] = record  # a repeated id: the later listing is the fresher one
+    canonical = {rid.lower(): rid for rid in recs}
+    bases = {rid: parse_base_models(r.tags) for rid, r in recs.items()}
+    done: dict[str, Attribution] = {}
+    by_id_cache: dict[str, Attribution | None] = {}
+
+    def resolve(base_id: str) -> Attribution | None:
+        rid = canonical.get(base_id.lower())
+        if rid is not None:
+            return done.get(rid)  # None while in progress: the back-edge of a cycle
+        return known(base_id) if known is not None else None
+
+    def by_id(base_id: str) -> Attribution | None:
+        key = base_id.lower()
+        if key not in by_id_cache:
+            by_id_cache[key] = attribute_id(base_id, registry)
+        return by_id_cache[key]
+
+    in_progress: set[str] = set()
+    for start in recs:
+        if start in done:
+            continue
+        if not bases[start]:  # no parents: nothing to order
+            done[start] = _attribute(recs[start], registry, [], resolve, by_id)
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        in_progress.add(start)
+        while stack:
+            node, i = stack[-1]
+            parents = bases[node]
+            child: str | None = None
+            while i < len(parents):
+                pid = canonical.get(parents[i][1].lower())
+                i += 1
+                if pid is not None and pid not in done and pid not in in_progress:
+                    child = pid
+                    break
+            if child is not None:
+                stack[-1] = (node, i)
+                stack.append((child, 0))
+                in_progress.add(child)
+                continue
+            stack.pop()
+            in_progress.discard(node)
+            done[node] = _attribute(recs[node], registry, parents, resolve, by_id)
+    return {rid: done[rid] for rid in recs}

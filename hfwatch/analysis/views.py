@@ -1,0 +1,265 @@
+"""What the CLI and the monitor show, computed from the store: leaderboards, countries, feeds.
+
+Every function takes the time `now` explicitly (the data's clock, which is the simulated
+Hub's in the demo) and reads only rollups or one family's rows, never the whole history.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from hfwatch.analysis import metrics
+from hfwatch.records import Metric, Scope
+from hfwatch.registry import Registry
+from hfwatch.store import queries
+from hfwatch.store.queries import ModelRow, RollupPoint
+
+DAY_S = metrics.DAY_S
+DEFAULT_RATE_WINDOW_S = 7 * DAY_S
+DEFAULT_SPARK_SPAN_S = 14 * DAY_S
+RANK_BASELINE_S = DAY_S
+RELEASE_WINDOW_S = 30 * DAY_S
+
+
+@dataclass(slots=True)
+class FamilyRow:
+    family: str
+    name: str
+    country: str
+    region: str
+    scope: str
+    metric: str
+    rank: int = 0
+    rank_change: int | None = None  # positive: moved up since the baseline
+    downloads_30d: int = 0
+    downloads_all_time: int = 0
+    rate_per_day: float | None = None
+    share: float | None = None
+    models: int = 0
+    newest_release: int | None = None
+    spark: list[float] = field(default_factory=list)
+
+    @property
+    def value(self) -> float | None:
+        return metric_value(self, self.metric)
+
+
+@dataclass(slots=True)
+class CountryRow:
+    country: str
+    region: str
+    scope: str
+    metric: str
+    families: list[str]
+    rank: int = 0
+    downloads_30d: int = 0
+    downloads_all_time: int = 0
+    rate_per_day: float | None = None
+    share: float | None = None
+    share_change: float | None = None  # share points gained since the baseline (0..1 scale)
+    models: int = 0
+    release_share: float | None = None
+    spark: list[float] = field(default_factory=list)
+
+    @property
+    def value(self) -> float | None:
+        return metric_value(self, self.metric)
+
+
+@dataclass(slots=True)
+class ModelView:
+    row: ModelRow
+    rate_per_day: float | None = None
+    spark: list[float] = field(default_factory=list)
+
+
+def metric_value(row: FamilyRow | CountryRow, metric: str) -> float | None:
+    if metric == Metric.DOWNLOADS_30D:
+        return row.downloads_30d
+    if metric == Metric.DOWNLOADS_ALL_TIME:
+        return row.downloads_all_time
+    return row.rate_per_day
+
+
+def data_time(conn: sqlite3.Connection) -> int | None:
+    """The time of the newest rollup: 'now' as far as the history knows."""
+    return queries.last_rollup_time(conn)
+
+
+def _family_metric_at(points: list[RollupPoint], t: int, metric: str, window_s: int) -> float | None:
+    point = metrics.value_at([(p.t, i) for i, p in enumerate(points)], t)
+    if point is None:
+        return None
+    p = points[point[1]]
+    if metric == Metric.DOWNLOADS_30D:
+        return p.d30
+    if metric == Metric.DOWNLOADS_ALL_TIME:
+        return p.dall
+    return metrics.rate_per_day([(q.t, q.growth) for q in points], t, window_s)
+
+
+def leaderboard(conn: sqlite3.Connection, registry: Registry, *, scope: str = Scope.ECOSYSTEM,
+                metric: str = Metric.DOWNLOADS_30D, now: int, rate_window_s: int = DEFAULT_RATE_WINDOW_S,
+                spark_points: int = 24, spark_span_s: int = DEFAULT_SPARK_SPAN_S) -> list[FamilyRow]:
+    """Every registry family, ranked by `metric` within `scope`."""
+    history_from = now - max(spark_span_s, rate_window_s + RANK_BASELINE_S)
+    series = queries.rollup_series(conn, str(scope), history_from)
+    first = min((pts[0].t for pts in series.values() if pts), default=now)
+    edges = metrics.bucket_edges(max(first, now - spark_span_s), now, spark_points)
+    newest = queries.newest_release(conn)
+    rows: list[FamilyRow] = []
+    baseline: dict[str, float | None] = {}
+    for family in registry.families:
+        row = FamilyRow(family=family.id, name=family.name, country=family.country, region=family.region,
+                        scope=str(scope), metric=str(metric), newest_release=newest.get(family.id))
+        points = [p for p in series.get(family.id, []) if p.t <= now]
+        if points:
+            last = points[-1]
+            row.downloads_30d, row.downloads_all_time, row.models = last.d30, last.dall, last.models
+            growth = [(p.t, p.growth) for p in points]
+            row.rate_per_day = metrics.rate_per_day(growth, now, rate_window_s)
+            row.spark = _spark(points, edges, str(metric))
+            baseline[family.id] = _family_metric_at(points, now - RANK_BASELINE_S, str(metric), rate_window_s)
+        else:
+            row.spark = [0.0] * spark_points
+        rows.append(row)
+    _rank(rows, baseline)
+    return sorted(rows, key=lambda r: r.rank)
+
+
+def _spark(points: list[RollupPoint], edges: list[int], metric: str) -> list[float]:
+    if metric == Metric.RATE:
+        return metrics.fill_gaps(metrics.rate_buckets([(p.t, p.growth) for p in points], edges))
+    attr = "d30" if metric == Metric.DOWNLOADS_30D else "dall"
+    return metrics.fill_gaps(metrics.sample([(p.t, getattr(p, attr)) for p in points], edges))
+
+
+def _rank(rows: list[FamilyRow] | list[CountryRow], baseline: dict[str, float | None]) -> None:
+    values = {_key(r): r.value for r in rows}
+    share = metrics.shares(values)
+    now_ranks = metrics.ranks(values)
+    then_ranks = metrics.ranks(baseline) if any(v is not None for v in baseline.values()) else {}
+    for r in rows:
+        key = _key(r)
+        r.share = share[key]
+        r.rank = now_ranks[key]
+        if isinstance(r, FamilyRow) and key in then_ranks and baseline.get(key) is not None:
+            r.rank_change = then_ranks[key] - r.rank
+
+
+def _key(row: FamilyRow | CountryRow) -> str:
+    return row.family if isinstance(row, FamilyRow) else row.country
+
+
+def release_shares(conn: sqlite3.Connection, *, now: int,
+                   window_s: int = RELEASE_WINDOW_S) -> tuple[dict[str, float], int]:
+    """Origin share of new releases: per country, its part of the attributed models created in
+    the window (derivatives included, by their family). Returns (shares, total count)."""
+    per_country: dict[str, int] = {}
+    for _family, country, n in queries.release_counts(conn, now - window_s):
+        per_country[country or "??"] = per_country.get(country or "??", 0) + n
+    total = sum(per_country.values())
+    return ({c: n / total for c, n in per_country.items()} if total else {}), total
+
+
+def countries(conn: sqlite3.Connection, registry: Registry, *, scope: str = Scope.ECOSYSTEM,
+              metric: str = Metric.DOWNLOADS_30D, now: int, families: list[FamilyRow] | None = None,
+              rate_window_s: int = DEFAULT_RATE_WINDOW_S) -> list[CountryRow]:
+    """Families summed by country of origin, ranked by `metric`."""
+    fams = families if families is not None else leaderboard(conn, registry, scope=scope, metric=metric,
+                                                                now=now, rate_window_s=rate_window_s)
+    releases, _ = release_shares(conn, now=now)
+    by_country: dict[str, CountryRow] = {}
+    for f in fams:
+        c = by_country.get(f.country)
+        if c is None:
+            c = CountryRow(country=f.country, region=f.region, scope=f.scope, metric=f.metric, families=[],
+                           spark=[0.0] * len(f.spark), release_share=releases.get(f.country, 0.0))
+            by_country[f.country] = c
+        c.families.append(f.family)
+        c.downloads_30d += f.downloads_30d
+        c.downloads_all_time += f.downloads_all_time
+        c.models += f.models
+        if f.rate_per_day is not None:
+            c.rate_per_day = (c.rate_per_day or 0.0) + f.rate_per_day
+        c.spark = [a + b for a, b in zip(c.spark, f.spark, strict=False)]
+    rows = list(by_country.values())
+    _rank(rows, {})
+    _share_change(rows)
+    return sorted(rows, key=lambda r: r.rank)
+
+
+def _share_change(rows: list[CountryRow]) -> None:
+    """Share points gained between the first and last point of the sparkline window."""
+    first_total = sum(r.spark[0] for r in rows if r.spark)
+    last_total = sum(r.spark[-1] for r in rows if r.spark)
+    if not first_total or not last_total:
+        return
+    for r in rows:
+        if r.spark:
+            r.share_change = r.spark[-1] / last_total - r.spark[0] / first_total
+
+
+def family_models(conn: sqlite3.Connection, family: str, *, scope: str = Scope.ECOSYSTEM, now: int,
+                  rate_window_s: int = DEFAULT_RATE_WINDOW_S, spark_points: int = 16,
+                  spark_span_s: int = DEFAULT_SPARK_SPAN_S, limit: int | None = 500) -> list[ModelView]:
+    """One family's models by 30-day downloads, each with its rate and a sparkline of rate."""
+    rows = queries.family_models(conn, family, first_party_only=scope == Scope.FIRST_PARTY, limit=limit)
+    return model_views(conn, rows, now=now, rate_window_s=rate_window_s, spark_points=spark_points,
+                       spark_span_s=spark_span_s)
+
+
+def model_views(conn: sqlite3.Connection, rows: list[ModelRow], *, now: int,
+                rate_window_s: int = DEFAULT_RATE_WINDOW_S, spark_points: int = 16,
+                spark_span_s: int = DEFAULT_SPARK_SPAN_S) -> list[ModelView]:
+    since = now - max(rate_window_s, spark_span_s)
+    series = queries.dall_series(conn, [r.mid for r in rows], since)
+    out = []
+    for r in rows:
+        growth = metrics.monotone_growth(series.get(r.mid, []))
+        first = growth[0][0] if growth else now
+        edges = metrics.bucket_edges(max(first, now - spark_span_s), now, spark_points)
+        out.append(ModelView(row=r, rate_per_day=metrics.rate_per_day(growth, now, rate_window_s),
+                             spark=metrics.fill_gaps(metrics.rate_buckets(growth, edges)) if growth else []))
+    return out
+
+
+@dataclass(slots=True)
+class FamilyHistory:
+    """A family's downloads per day over time, first-party and ecosystem, for the detail chart."""
+
+    times: list[int]
+    first_party: list[float | None]
+    ecosystem: list[float | None]
+
+
+def family_history(conn: sqlite3.Connection, family: str, *, now: int, span_s: int = 30 * DAY_S,
+                   points: int = 60) -> FamilyHistory:
+    out = FamilyHistory(times=[], first_party=[], ecosystem=[])
+    for scope, target in ((Scope.FIRST_PARTY, out.first_party), (Scope.ECOSYSTEM, out.ecosystem)):
+        pts = queries.rollup_series(conn, scope.value, now - span_s, family=family).get(family, [])
+        if not pts:
+            continue
+        edges = metrics.bucket_edges(max(pts[0].t, now - span_s), now, points)
+        out.times = edges[1:]
+        target.extend(metrics.rate_buckets([(p.t, p.growth) for p in pts], edges))
+    n = len(out.times)
+    for series in (out.first_party, out.ecosystem):
+        series.extend([None] * (n - len(series)))
+    return out
+
+
+def lineage(conn: sqlite3.Connection, model_id: str, max_depth: int = 12) -> list[str]:
+    """The base-model chain of a model, nearest parent first (cycle-safe)."""
+    chain: list[str] = []
+    seen = {model_id}
+    current = queries.model_by_id(conn, model_id)
+    while current is not None and current.base_model and len(chain) < max_depth:
+        parent = current.base_model
+        if parent in seen:
+            break
+        chain.append(parent)
+        seen.add(parent)
+        current = queries.model_by_id(conn, parent)
+    return chain

@@ -1,0 +1,243 @@
+"""`hfwatch export`: the history as CSV or JSON for scripts and spreadsheets.
+
+The column names and their order are a contract, documented in docs/export.md: a column may be
+added at the end, none is renamed or removed without a major version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from hfwatch.cli.main import EXIT_OK, EXIT_USAGE, CliError
+
+if TYPE_CHECKING:
+    from hfwatch.registry import Registry
+    from hfwatch.store.queries import RollupPoint
+
+LEADERBOARD_COLUMNS = ("as_of", "rank", "rank_change", "family", "name", "country", "region", "scope", "metric",
+                       "downloads_30d", "downloads_all_time", "rate_per_day", "share", "models", "newest_release")
+SERIES_COLUMNS = ("time", "family", "scope", "models", "downloads_30d", "downloads_all_time", "rate_per_day")
+MODEL_COLUMNS = ("as_of", "rank", "id", "family", "base_family", "via", "publisher_family", "country", "scope",
+                 "metric", "downloads_30d", "downloads_all_time", "rate_per_day", "likes", "trending_score",
+                 "created_at", "pipeline_tag", "library_name")
+COLUMNS = {"leaderboard": LEADERBOARD_COLUMNS, "series": SERIES_COLUMNS, "models": MODEL_COLUMNS}
+WINDOWS = {"24h": 86400, "7d": 7 * 86400, "30d": 30 * 86400}
+DAY_S = 86400
+_RELATIVE = re.compile(r"(\d+)([hd])\Z")
+
+EPILOG = """\
+examples:
+  hfwatch export --what leaderboard --format csv > families.csv
+  hfwatch export --what series --family qwen --since 2026-10-01 --format csv -o qwen.csv
+  hfwatch export --what series --scope first-party --since 30d --format json
+  hfwatch export --what models --family deepseek --metric rate --format json
+  hfwatch export --what models --limit 100 --demo --format csv
+
+what:
+  leaderboard  one row per family, ranked by --metric, as of the history's end (like `top`)
+  series       one row per (time, family) from the hourly/daily rollups: time, family, scope,
+               models, downloads_30d, downloads_all_time, rate_per_day (over the preceding bucket)
+  models       one row per attributed model, ranked by --metric (like `top --by model`)
+Columns are documented in docs/export.md; missing values are empty CSV cells / JSON null.
+
+exit codes: 0 ok, 1 failed (one line on stderr says why), 2 bad usage.
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction, db_arg: Callable[[argparse.ArgumentParser], None]) -> None:
+    p = sub.add_parser("export", help="leaderboards, time series or models as CSV/JSON", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--what", choices=list(COLUMNS), default="leaderboard", help="what to export (default: leaderboard)")
+    p.add_argument("--format", choices=["csv", "json"], default="csv", help="default: csv")
+    p.add_argument("--scope", choices=["first-party", "ecosystem"], default="ecosystem", help="default: ecosystem")
+    p.add_argument("--metric", choices=["downloads_30d", "downloads_all_time", "rate"], default=None,
+                   help="ranking of leaderboard and models (default: downloads_30d); series carry every metric")
+    p.add_argument("--window", choices=list(WINDOWS), default="7d", help="window of rate_per_day (default 7d)")
+    p.add_argument("--family", metavar="ID", help="only this family")
+    p.add_argument("--since", metavar="DATE",
+                   help="series only: from this time (2026-10-01, an ISO time, Unix seconds, or 7d / 24h back "
+                        "from the history's end)")
+    p.add_argument("--limit", type=int, metavar="N", help="leaderboard and models: at most N rows")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (replaced atomically) instead of stdout")
+    p.add_argument("--demo", action="store_true", help="read the demo's history file")
+    db_arg(p)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from hfwatch.analysis import views
+    from hfwatch.cli.commands import registry_in_force, resolve_db
+    from hfwatch.store import Store
+
+    if args.what == "series" and args.metric is not None:
+        return _usage("--metric ranks leaderboard and models; series rows carry every metric")
+    if args.what != "series" and args.since is not None:
+        return _usage("--since applies to --what series")
+    if args.what == "series" and args.limit is not None:
+        return _usage("--limit applies to leaderboard and models; use --since and --family for series")
+    if args.limit is not None and args.limit < 1:
+        return _usage("--limit must be at least 1")
+    registry = registry_in_force()
+    if args.family and args.family not in registry:
+        raise CliError(f"unknown family {args.family!r}; `hfwatch families` lists them")
+    metric = args.metric or "downloads_30d"
+    db = resolve_db(args)
+    with Store(db, readonly=True) as store:
+        now = views.data_time(store.conn) or int(time.time())
+        if args.what == "leaderboard":
+            rows = leaderboard_rows(store.conn, registry, scope=args.scope, metric=metric, now=now,
+                                    window_s=WINDOWS[args.window], family=args.family)
+        elif args.what == "models":
+            rows = model_rows(store.conn, scope=args.scope, metric=metric, now=now, window_s=WINDOWS[args.window],
+                              family=args.family, limit=args.limit)
+        else:
+            since = _since(args.since, now)
+            rows = series_rows(store.conn, registry, scope=args.scope, since=since, family=args.family)
+    if args.limit is not None:
+        rows = rows[: args.limit]
+    with _output(args.output) as out:
+        write(rows, COLUMNS[args.what], args.format, out)
+    return EXIT_OK
+
+
+def _usage(message: str) -> int:
+    print(f"hfwatch export: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _since(text: str | None, now: int) -> int:
+    from hfwatch.hub.parse import TimeError, parse_time
+
+    if text is None:
+        return 0
+    relative = _RELATIVE.match(text.strip())
+    if relative:
+        n, unit = int(relative.group(1)), relative.group(2)
+        return now - n * (DAY_S if unit == "d" else 3600)
+    try:
+        return int(parse_time(text))
+    except TimeError as err:
+        raise CliError(f"--since: {err}") from None
+
+
+def _iso(t: float | None) -> str | None:
+    from hfwatch.cli.commands import iso
+
+    return iso(t)
+
+
+def _round(x: float | None, digits: int = 1) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def leaderboard_rows(conn: sqlite3.Connection, registry: Registry, *, scope: str, metric: str, now: int, window_s: int,
+                     family: str | None = None) -> list[dict[str, Any]]:
+    from hfwatch.analysis import views
+
+    board = views.leaderboard(conn, registry, scope=scope, metric=metric, now=now, rate_window_s=window_s,
+                              spark_points=1)
+    return [{"as_of": _iso(now), "rank": f.rank, "rank_change": f.rank_change, "family": f.family, "name": f.name,
+             "country": f.country, "region": f.region, "scope": f.scope, "metric": f.metric,
+             "downloads_30d": f.downloads_30d, "downloads_all_time": f.downloads_all_time,
+             "rate_per_day": _round(f.rate_per_day), "share": _round(f.share, 6), "models": f.models,
+             "newest_release": _iso(f.newest_release)}
+            for f in board if family is None or f.family == family]
+
+
+def series_rows(conn: sqlite3.Connection, registry: Registry, *, scope: str, since: int,
+                family: str | None = None) -> list[dict[str, Any]]:
+    """One row per rollup point and family; rate_per_day is the growth of all-time downloads since the
+    family's previous point (the last one before `since` serves for the first), per day."""
+    from hfwatch.store import queries
+
+    series = queries.rollup_series(conn, scope, since, family=family)
+    rows: list[dict[str, Any]] = []
+    for fam in registry.families:
+        points = series.get(fam.id, [])
+        prev: RollupPoint | None = None
+        for p in points:
+            if p.t >= since:
+                rate = None
+                if prev is not None and p.t > prev.t:
+                    rate = max(0, p.growth - prev.growth) / ((p.t - prev.t) / DAY_S)
+                rows.append({"time": _iso(p.t), "family": fam.id, "scope": scope, "models": p.models,
+                             "downloads_30d": p.d30, "downloads_all_time": p.dall, "rate_per_day": _round(rate),
+                             "_t": p.t})
+            prev = p
+    rows.sort(key=lambda r: (r["_t"], r["family"]))
+    for r in rows:
+        del r["_t"]
+    return rows
+
+
+def model_rows(conn: sqlite3.Connection, *, scope: str, metric: str, now: int, window_s: int, family: str | None,
+               limit: int | None) -> list[dict[str, Any]]:
+    from hfwatch.analysis import views
+    from hfwatch.store import queries
+
+    first_party = scope == "first-party"
+    if family:
+        rows = queries.family_models(conn, family, first_party_only=first_party)
+    else:
+        # Ranked by a stored counter, the top N is a query; ranked by rate, every model's history is needed.
+        order = "downloads_all_time" if metric == "downloads_all_time" else "downloads_30d"
+        pool = limit if (limit is not None and metric != "rate") else 2**62
+        rows = queries.top_models(conn, first_party_only=first_party, order=order, limit=pool)
+    mviews = views.model_views(conn, rows, now=now, rate_window_s=window_s, spark_points=1)
+
+    def key(v: Any) -> tuple[float, str]:
+        value = {"downloads_30d": v.row.d30, "downloads_all_time": v.row.dall, "rate": v.rate_per_day}[metric]
+        return (-(value if value is not None else -1), v.row.id)
+
+    mviews.sort(key=key)
+    out = []
+    for rank, v in enumerate(mviews[:limit] if limit else mviews, start=1):
+        r = v.row
+        out.append({"as_of": _iso(now), "rank": rank, "id": r.id, "family": r.family, "base_family": r.base_family,
+                    "via": r.via, "publisher_family": r.publisher_family, "country": r.country, "scope": scope,
+                    "metric": metric, "downloads_30d": r.d30, "downloads_all_time": r.dall,
+                    "rate_per_day": _round(v.rate_per_day), "likes": r.likes, "trending_score": r.trend,
+                    "created_at": _iso(r.created_at), "pipeline_tag": r.pipeline, "library_name": r.library})
+    return out
+
+
+def write(rows: list[dict[str, Any]], columns: tuple[str, ...], fmt: str, out: TextIO) -> None:
+    from hfwatch.cli.output import write_csv, write_json
+
+    if fmt == "json":
+        write_json([{c: r.get(c) for c in columns} for r in rows], out)
+    else:
+        write_csv(rows, out, columns)
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    target = Path(path).expanduser()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
+    except OSError as err:
+        raise CliError(f"{target}: cannot write there ({err.strerror or err})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        # mkstemp makes the file private (0600); an export gets the mode any new file would get.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

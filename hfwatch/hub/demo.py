@@ -1,0 +1,21 @@
+"""The embedded demo Hub: the simulated Hub on loopback, reached like any other endpoint."""
+
+from __future__ import annotations
+
+import time
+
+from huggingface_hub import constants
+
+from hfwatch.hub.simhub import SimClock, SimHub
+
+DEMO_SEED = 7
+
+
+def start_demo_hub(*, start: float | None = None, speed: float = 1.0) -> SimHub:
+    """Start the simulated Hub; its clock begins at `start` (default: now) and runs `speed`x."""
+    # The agent-detection request huggingface_hub adds to its user agent would go to the
+    # configured endpoint, not the demo's: there is no telemetry to send to a simulation.
+    constants.HF_HUB_DISABLE_TELEMETRY = True
+    hub = SimHub(seed=DEMO_SEED, clock=SimClock(start=start if start is not None else time.time(), speed=speed))
+    hub.start()
+    return hub

@@ -1,0 +1,137 @@
+"""The SQLite schema, versioned, with forward migrations.
+
+`PRAGMA application_id` marks the file as hfwatch's and `PRAGMA user_version` holds the
+schema version, so a foreign or newer file is recognised before anything is written.
+"""
+
+from __future__ import annotations
+
+APPLICATION_ID = 0x68667763  # "hfwc"
+SCHEMA_VERSION = 1
+
+# Rollups are kept per hour: every poll in the same hour replaces that hour's row, so the
+# dashboard reads O(families x hours) rows however often the fast lane polls.
+ROLLUP_BUCKET_S = 3600
+
+# Applied to a new file before anything else (auto_vacuum cannot be switched on once a table exists
+# without rewriting the whole file): INCREMENTAL lets maintenance hand freed pages back to the OS in
+# small steps instead of one long VACUUM.
+NEW_FILE_PRAGMAS = ("PRAGMA auto_vacuum = INCREMENTAL",)
+
+SCHEMA_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT
+) WITHOUT ROWID;
+
+-- One row per model ever seen, with its attribution and its latest observed counters, so
+-- that leaderboards never scan the observation history.
+CREATE TABLE models (
+    mid              INTEGER PRIMARY KEY,
+    id               TEXT NOT NULL UNIQUE,
+    author           TEXT,
+    family           TEXT,
+    base_family      TEXT,
+    publisher_family TEXT,
+    via              TEXT,
+    country          TEXT,
+    base_model       TEXT,
+    created_at       INTEGER,
+    pipeline         TEXT,
+    library          TEXT,
+    params           INTEGER,
+    gated            TEXT,
+    first_seen       INTEGER NOT NULL,
+    last_seen        INTEGER NOT NULL,  -- exact when counters change, else to within a day (see ingest)
+    t                INTEGER,
+    d30              INTEGER,
+    dall             INTEGER,
+    likes            INTEGER,
+    trend            INTEGER
+);
+-- A family's models by 30-day downloads; `via` is in the index so the first-party view filters
+-- without reading the rows it rejects.
+CREATE INDEX models_family ON models (family, d30 DESC, via);
+-- Covers the origin share of new releases (created_at window -> family, country) without row reads.
+CREATE INDEX models_created ON models (created_at, family, country);
+-- The newest first-party release per family, found with one seek per family.
+CREATE INDEX models_newest ON models (via, family, created_at);
+
+-- Counters of one model at one time, stored only when one of them changed.
+CREATE TABLE observations (
+    mid   INTEGER NOT NULL,
+    t     INTEGER NOT NULL,
+    d30   INTEGER,
+    dall  INTEGER,
+    likes INTEGER,
+    trend INTEGER,
+    PRIMARY KEY (mid, t)
+) WITHOUT ROWID;
+
+CREATE TABLE polls (
+    pid            INTEGER PRIMARY KEY,
+    lane           TEXT NOT NULL,
+    started        REAL NOT NULL,
+    finished       REAL NOT NULL,
+    status         TEXT NOT NULL,
+    requests       INTEGER NOT NULL DEFAULT 0,
+    bytes          INTEGER NOT NULL DEFAULT 0,
+    models         INTEGER NOT NULL DEFAULT 0,
+    changed        INTEGER NOT NULL DEFAULT 0,
+    new_models     INTEGER NOT NULL DEFAULT 0,
+    error          TEXT,
+    rate_remaining INTEGER,
+    rate_limit     INTEGER,
+    rate_reset_at  REAL
+);
+CREATE INDEX polls_lane ON polls (lane, status, finished);
+
+-- Per family x scope, the state at the last poll of each hour (daily once old):
+-- d30/dall are sums of the latest counters; growth is the running sum of increases of
+-- downloadsAllTime of models already known (discovering a model adds nothing, a recount
+-- that lowers a counter subtracts nothing), so rates never count discovery as downloads.
+CREATE TABLE rollups (
+    scope   TEXT NOT NULL,
+    h       INTEGER NOT NULL,
+    family  TEXT NOT NULL,
+    t       INTEGER NOT NULL,
+    models  INTEGER NOT NULL,
+    d30     INTEGER NOT NULL,
+    dall    INTEGER NOT NULL,
+    growth  INTEGER NOT NULL,
+    PRIMARY KEY (scope, h, family)
+) WITHOUT ROWID;
+CREATE INDEX rollups_family ON rollups (family, scope, h);
+
+-- The running totals of each family x scope as of the latest poll: ingest adds each poll's deltas
+-- here and snapshots them into `rollups`, so a poll costs O(changed models), not a sum over all.
+CREATE TABLE totals (
+    scope   TEXT NOT NULL,
+    family  TEXT NOT NULL,
+    models  INTEGER NOT NULL,
+    d30     INTEGER NOT NULL,
+    dall    INTEGER NOT NULL,
+    growth  INTEGER NOT NULL,
+    PRIMARY KEY (scope, family)
+) WITHOUT ROWID;
+
+-- The feed: new releases in tracked families and entries into the trending top N.
+CREATE TABLE events (
+    eid   INTEGER PRIMARY KEY,
+    t     INTEGER NOT NULL,
+    kind  TEXT NOT NULL,
+    mid   INTEGER NOT NULL,
+    rank  INTEGER,
+    pid   INTEGER
+);
+CREATE INDEX events_t ON events (t);
+
+-- The latest trending ranking, to tell entries into the top N from models already there.
+CREATE TABLE trending (
+    mid  INTEGER PRIMARY KEY,
+    rank INTEGER NOT NULL
+);
+"""
+
+# Forward migrations: MIGRATIONS[n] takes a version-n database to version n+1.
+MIGRATIONS: dict[int, str] = {}

@@ -1,0 +1,168 @@
+"""The SQLite store (DESIGN §6): ownership checks, change-only history, rollups, atomic polls."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
+from hfwatch.store import Store, StoreError, WriterLock, queries
+from hfwatch.store.schema import SCHEMA_VERSION
+
+QWEN = Attribution(family="qwen", via=Via.ORG, country="CN", base_family="qwen", publisher_family="qwen")
+QWEN_DERIV = Attribution(family="qwen", via=Via.LINEAGE, country="CN", base_family="qwen",
+                         base_model="Qwen/Qwen3-8B")
+
+
+def rec(model_id: str, d30: int | None, dall: int | None, created: int = 0, **kw: object) -> ModelRecord:
+    return ModelRecord(id=model_id, author=model_id.split("/")[0], downloads_30d=d30, downloads_all_time=dall,
+                       likes=1, trending_score=0, created_at=created, **kw)  # type: ignore[arg-type]
+
+
+def poll(records: list[ModelRecord], t: int, lane: Lane = Lane.SLOW, trending: list[str] | None = None
+         ) -> PollResult:
+    return PollResult(lane=lane, started=t, finished=t, records=records, trending=trending or [])
+
+
+def attrs(*records: ModelRecord) -> dict[str, Attribution]:
+    return {r.id: (QWEN if r.id.startswith("Qwen/") else QWEN_DERIV) for r in records}
+
+
+def test_new_file_is_marked_and_versioned(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "h.sqlite"
+    with Store(path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_refuses_foreign_sqlite_file_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not hfwatch's"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_refuses_newer_schema(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer hfwatch"):
+        Store(path)
+
+
+def test_refuses_non_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("hello, this is not a database\n" * 10)
+    with pytest.raises(StoreError, match="not a SQLite database"):
+        Store(path)
+    assert path.read_text().startswith("hello")
+
+
+def test_readonly_needs_existing_file(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no database yet"):
+        Store(tmp_path / "missing.sqlite", readonly=True)
+    assert not (tmp_path / "missing.sqlite").exists()
+
+
+def test_observations_stored_only_when_changed(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.sqlite") as store:
+        a, b = rec("Qwen/Qwen3-8B", 100, 1000), rec("x/Qwen3-8B-GGUF", 10, 50)
+        store.ingest(poll([a, b], 1000), attrs(a, b), t=1000)
+        s2 = store.ingest(poll([a, b], 2000), attrs(a, b), t=2000)
+        assert s2.changed == 0 and s2.new_models == 0
+        a3 = rec("Qwen/Qwen3-8B", 120, 1100)
+        s3 = store.ingest(poll([a3, b], 3000), attrs(a3, b), t=3000)
+        assert s3.changed == 1
+        mid = queries.model_by_id(store.conn, "Qwen/Qwen3-8B").mid  # type: ignore[union-attr]
+        assert [o[0] for o in queries.observations(store.conn, mid)] == [1000, 3000]
+        assert queries.model_by_id(store.conn, "Qwen/Qwen3-8B").last_seen == 3000  # type: ignore[union-attr]
+
+
+def test_missing_counter_keeps_last_known_value(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.sqlite") as store:
+        a = rec("Qwen/Qwen3-8B", 100, 1000)
+        store.ingest(poll([a], 1000), attrs(a), t=1000)
+        partial = rec("Qwen/Qwen3-8B", 150, None)
+        store.ingest(poll([partial], 2000), attrs(partial), t=2000)
+        row = queries.model_by_id(store.conn, "Qwen/Qwen3-8B")
+        assert row is not None and row.d30 == 150 and row.dall == 1000
+
+
+def test_rollup_growth_counts_increases_not_discovery_or_recounts(tmp_path: Path) -> None:
+    h = 3600
+    with Store(tmp_path / "h.sqlite") as store:
+        a, b = rec("Qwen/A", 10, 1000), rec("u/B-GGUF", 5, 500)
+        store.ingest(poll([a], 0), attrs(a), t=0)
+        # b is discovered (adds no growth), a grows by 100
+        a2 = rec("Qwen/A", 10, 1100)
+        store.ingest(poll([a2, b], h), attrs(a2, b), t=h)
+        # a is recounted down (no negative growth), b grows by 50
+        a3, b3 = rec("Qwen/A", 10, 1050), rec("u/B-GGUF", 5, 550)
+        store.ingest(poll([a3, b3], 2 * h), attrs(a3, b3), t=2 * h)
+        eco = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
+        fp = queries.rollup_series(store.conn, "first-party", 0)["qwen"]
+        assert [p.growth for p in eco] == [0, 100, 150]
+        assert [p.growth for p in fp] == [0, 100, 100]
+        assert [p.models for p in eco] == [1, 2, 2] and [p.models for p in fp] == [1, 1, 1]
+        assert eco[-1].dall == 1050 + 550 and fp[-1].dall == 1050
+
+
+def test_polls_in_one_hour_share_a_rollup_row(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.sqlite") as store:
+        for i, t in enumerate((7200, 7500, 9000)):
+            a = rec("Qwen/A", 10, 1000 + i * 10)
+            store.ingest(poll([a], t), attrs(a), t=t)
+        pts = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
+        assert [(p.t, p.growth) for p in pts] == [(9000, 20)]
+
+
+def test_failed_poll_is_recorded_and_stores_no_models(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.sqlite") as store:
+        failed = PollResult(lane=Lane.FAST, started=1, finished=2, error="the Hub answered HTTP 503")
+        store.record_failed(failed)
+        last = queries.last_poll(store.conn)
+        assert last is not None and last.status == "failed" and "503" in (last.error or "")
+        assert queries.counts(store.conn)["models"] == 0
+
+
+def test_ingest_is_atomic(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.sqlite") as store:
+        a = rec("Qwen/A", 10, 1000)
+        store.ingest(poll([a], 0), attrs(a), t=0)
+        store.conn.execute("CREATE TRIGGER boom BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'x'); END")
+        fresh = rec("Qwen/New", 1, 1, created=3600)
+        with pytest.raises(sqlite3.DatabaseError):
+            store.ingest(poll([fresh], 3600), attrs(fresh), t=3600)
+        assert queries.model_by_id(store.conn, "Qwen/New") is None
+        assert queries.counts(store.conn)["polls"] == 1
+
+
+def test_feed_events_for_new_releases_and_trending_entries(tmp_path: Path) -> None:
+    t0 = 10 * 86400
+    with Store(tmp_path / "h.sqlite") as store:
+        old, new = rec("Qwen/Old", 1, 1, created=0), rec("Qwen/New", 1, 1, created=t0 - 3600)
+        store.ingest(poll([old, new], t0, Lane.FAST, trending=["Qwen/Old"]), attrs(old, new), t=t0)
+        kinds = [(e.kind, e.model.id) for e in queries.recent_events(store.conn, 0)]
+        assert kinds == [("new", "Qwen/New")]  # the first ranking is a baseline, not entries
+        store.ingest(poll([old, new], t0 + 60, Lane.FAST, trending=["Qwen/New", "Qwen/Old"]),
+                     attrs(old, new), t=t0 + 60)
+        latest = queries.recent_events(store.conn, t0 + 1)
+        assert [(e.kind, e.model.id, e.rank) for e in latest] == [("trending", "Qwen/New", 1)]
+
+
+def test_writer_lock_is_exclusive(tmp_path: Path) -> None:
+    first, second = WriterLock(tmp_path / "h.sqlite"), WriterLock(tmp_path / "h.sqlite")
+    assert first.acquire()
+    assert not second.acquire()
+    first.release()
+    assert second.acquire()
+    second.release()
