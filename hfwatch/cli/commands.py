@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,13 +41,24 @@ def iso(t: float | None) -> str | None:
     return None if t is None else datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@contextmanager
+def reading(db: Path) -> Iterator[None]:
+    """SQLite errors met while reading (a damaged page, an I/O error) as one line naming the file."""
+    from hfwatch.store.db import sqlite_failure
+
+    try:
+        yield
+    except sqlite3.Error as err:
+        raise sqlite_failure(db, err, doing="reading it", outcome="hfwatch left it untouched") from None
+
+
 def _history_time(db: Path) -> int | None:
     from hfwatch.analysis.views import data_time
     from hfwatch.store import Store
 
     if not db.exists():
         return None
-    with Store(db, readonly=True) as store:
+    with reading(db), Store(db, readonly=True) as store:
         return data_time(store.conn)
 
 
@@ -82,6 +96,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         try:
             for lane in lanes:
                 result = poller.fetch(lane, deadline_s=args.deadline)
+                fetched = result.ok
                 if result.ok or result.stats.responses:
                     store = store or Store(db)
                     outcome = poller.save(store, result)
@@ -91,8 +106,10 @@ def cmd_poll(args: argparse.Namespace) -> int:
                     print(_summary_line(result, outcome.summary))
                     continue
                 failures.append(f"{lane.value} poll failed: {result.error}")
-                if result.stats.responses == 0:
-                    break  # the Hub did not answer at all: the next lane would not fare better
+                if result.stats.responses == 0 or fetched:
+                    # The Hub did not answer at all, or the file would not take the poll (damaged,
+                    # disk full): the next lane would not fare better, so spend no more requests.
+                    break
         finally:
             if store is not None:
                 store.close()
@@ -128,7 +145,7 @@ def cmd_top(args: argparse.Namespace) -> int:
         raise CliError("--limit must be at least 1")
     db = resolve_db(args)
     window = WINDOWS[args.window]
-    with Store(db, readonly=True) as store:
+    with reading(db), Store(db, readonly=True) as store:
         now = views.data_time(store.conn) or int(time.time())
         if args.by == "model" or args.family:
             rows = _model_rows(store.conn, args, now, window)
@@ -252,7 +269,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     from hfwatch.store.schema import SCHEMA_VERSION
 
     db = resolve_db(args)
-    with Store(db, readonly=True) as store:
+    with reading(db), Store(db, readonly=True) as store:
         c = queries.counts(store.conn)
         last = queries.last_poll(store.conn)
         size = store.file_size()

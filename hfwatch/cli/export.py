@@ -75,7 +75,7 @@ def add_parser(sub: argparse._SubParsersAction, db_arg: Callable[[argparse.Argum
 
 def cmd_export(args: argparse.Namespace) -> int:
     from hfwatch.analysis import views
-    from hfwatch.cli.commands import registry_in_force, resolve_db
+    from hfwatch.cli.commands import reading, registry_in_force, resolve_db
     from hfwatch.store import Store
 
     if args.what == "series" and args.metric is not None:
@@ -91,7 +91,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"unknown family {args.family!r}; `hfwatch families` lists them")
     metric = args.metric or "downloads_30d"
     db = resolve_db(args)
-    with Store(db, readonly=True) as store:
+    with reading(db), Store(db, readonly=True) as store:
         now = views.data_time(store.conn) or int(time.time())
         if args.what == "leaderboard":
             rows = leaderboard_rows(store.conn, registry, scope=args.scope, metric=metric, now=now,

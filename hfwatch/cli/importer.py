@@ -42,7 +42,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from hfwatch.cli.commands import iso, registry_in_force, resolve_db
     from hfwatch.config import load_config
     from hfwatch.hub.parse import TimeError, parse_time
-    from hfwatch.importing import listing_time, read_listing, store_listing
+    from hfwatch.importing import check_listing, history_end, listing_time, read_listing, store_listing
     from hfwatch.store import Store, WriterLock
 
     at = None
@@ -63,6 +63,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         listing = read_listing(path)
         planned.append((int(listing_time(listing, at)), listing))
     planned.sort(key=lambda p: p[0])
+    # The same file named twice (a shell glob and a name) is one poll.
+    planned = [p for n, p in enumerate(planned) if all((p[0], p[1].sha256) != (q[0], q[1].sha256)
+                                                       for q in planned[:n])]
     for (t1, a), (t2, b) in itertools.pairwise(planned):
         if t1 == t2 and a.sha256 != b.sha256:
             raise CliError(f"{a.name} and {b.name} are both at {iso(t1)}: one poll is one file "
@@ -74,11 +77,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                        "import when it has finished")
     try:
         with Store(db) as store:
-            done: set[tuple[int, str]] = set()
+            # Every file's place in the history is checked before the first one is stored.
+            end = history_end(store.conn)
             for t, listing in planned:
-                if (t, listing.sha256) in done:
-                    continue
-                done.add((t, listing.sha256))
+                if check_listing(store, listing, t, end) is None:
+                    end = t
+            for t, listing in planned:
                 outcome = store_listing(store, listing, t, registry, include_reuploaders=config.include_reuploaders)
                 if outcome.summary is None:
                     pid = (outcome.previous or {}).get("pid")

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from hfwatch.textsafe import csv_safe, terminal_safe
+from hfwatch.textsafe import csv_safe, json_safe, terminal_safe
 
 Row = dict[str, Any]
 
@@ -29,7 +29,8 @@ def percent(x: float | None) -> str:
 
 
 def write_json(rows: Sequence[Row], out: TextIO = sys.stdout) -> None:
-    json.dump(list(rows), out, ensure_ascii=False, indent=1)
+    # Hub text keeps every character once parsed, but none that a terminal would act on travels raw.
+    out.write(json_safe(json.dumps(list(rows), ensure_ascii=False, indent=1)))
     out.write("\n")
 
 

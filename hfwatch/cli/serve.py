@@ -70,8 +70,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"hfwatch: warning: listening on {args.host}: anyone who can reach this port can use the monitor "
               "(there is no login)", file=sys.stderr)
-    server = Server(app_command(args), host=args.host, port=args.port, title="hfwatch",
-                    public_url=args.public_url)
+    public_url = args.public_url
+    if public_url is None and args.host in ("0.0.0.0", "::"):
+        # The page tells the browser where its websocket is: "0.0.0.0" would send it nowhere.
+        public_url = f"http://{socket.getfqdn()}:{args.port}"
+    server = Server(app_command(args), host=args.host, port=args.port, title="hfwatch", public_url=public_url)
     server.serve()
     return EXIT_OK
 
