@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -437,7 +436,7 @@ def test_empty_batch(registry: Registry) -> None:
     assert attribute_all([], registry) == {}
 
 
-def test_attribute_all_50k_is_fast(registry: Registry) -> None:
+def test_attribute_all_50k_lineage_follows_parents(registry: Registry) -> None:
     orgs = ["Qwen", "meta-llama", "google", "microsoft", "unsloth", "bartowski", "someone", "nvidia"]
     names = ["Qwen3-8B", "Llama-3.1-8B", "gemma-3-4b-it", "Phi-4-mini", "t5-base", "my-model", "whisper"]
     tags = ("transformers", "safetensors", "text-generation", "license:apache-2.0", "region:us")
@@ -450,9 +449,12 @@ def test_attribute_all_50k_is_fast(registry: Registry) -> None:
         records.append(
             ModelRecord(id=f"{orgs[i % len(orgs)]}/{names[i % len(names)]}-{i}", tags=tags + extra)
         )
-    start = time.perf_counter()
+    # Speed is measured by the benchmark suite (bench/); here: every record is attributed and a
+    # derivative always lands in its parent's family, however deep the chain.
     got = attribute_all(records, registry)
-    elapsed = time.perf_counter() - start
     assert len(got) == 50_000
-    # the target is well under 1 s on a developer machine; the bound leaves room for slow CI runners
-    assert elapsed < 3.0, f"attribute_all took {elapsed:.2f}s for 50k records"
+    for i in range(3, 50_000, 3):
+        child, parent = got[records[i].id], got[records[i // 2].id]
+        if child.via is Via.LINEAGE:
+            assert child.family == parent.family
+    assert sum(1 for a in got.values() if a.via is Via.LINEAGE) > 1000
