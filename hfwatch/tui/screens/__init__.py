@@ -1,0 +1,1 @@
+"""One screen per module; `base.MonitorScreen` is what they share."""

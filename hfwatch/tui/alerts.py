@@ -1,0 +1,85 @@
+"""Toasts for watched families, rate-limited: a burst of events becomes one toast, not twenty.
+
+Pure logic (no Textual) so the batching can be tested without an app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from hfwatch.store.queries import EventRow
+from hfwatch.textsafe import terminal_safe
+
+MIN_GAP_S = 15.0  # at most one toast per this many (real) seconds
+SHOWN_PER_TOAST = 3
+
+
+@dataclass
+class Alert:
+    title: str
+    lines: list[str]
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class AlertBatcher:
+    """Collects feed events of watched families; `due()` hands out at most one Alert per gap."""
+
+    clock: Callable[[], float]
+    min_gap_s: float = MIN_GAP_S
+    _pending: list[EventRow] = field(default_factory=list)
+    _seen: set[tuple[int, str, str]] = field(default_factory=set)
+    _last_shown: float | None = None
+
+    def add(self, events: Iterable[EventRow], watched: set[str]) -> int:
+        """Queue the events of watched families not queued before; returns how many were queued."""
+        added = 0
+        for ev in events:
+            key = (ev.t, ev.kind, ev.model.id)
+            if ev.model.family not in watched or key in self._seen:
+                continue
+            self._seen.add(key)
+            self._pending.append(ev)
+            added += 1
+        return added
+
+    def wait_s(self) -> float:
+        """Seconds until a pending alert may be shown (0: now)."""
+        if self._last_shown is None:
+            return 0.0
+        return max(0.0, self._last_shown + self.min_gap_s - self.clock())
+
+    def due(self, name: Callable[[str], str] = str) -> Alert | None:
+        """The pending events as one alert, if the gap since the last one has passed."""
+        if not self._pending or self.wait_s() > 0:
+            return None
+        events, self._pending = self._pending, []
+        self._last_shown = self.clock()
+        return summarize(events, name)
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+
+def summarize(events: list[EventRow], name: Callable[[str], str] = str) -> Alert:
+    new = [e for e in events if e.kind == "new"]
+    trending = [e for e in events if e.kind == "trending"]
+    families = sorted({name(e.model.family or "?") for e in events})
+    parts = []
+    if new:
+        parts.append(f"{len(new)} new release{'s' if len(new) != 1 else ''}")
+    if trending:
+        parts.append(f"{len(trending)} into trending")
+    title = f"{', '.join(families)}: {' · '.join(parts)}"
+    lines = []
+    for e in events[:SHOWN_PER_TOAST]:
+        what = "new" if e.kind == "new" else f"trending #{e.rank}" if e.rank else "trending"
+        lines.append(f"{what}  {terminal_safe(e.model.id, 60)}")
+    if len(events) > SHOWN_PER_TOAST:
+        lines.append(f"… and {len(events) - SHOWN_PER_TOAST} more (releases screen)")
+    return Alert(title=terminal_safe(title, 80), lines=lines)

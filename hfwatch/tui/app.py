@@ -1,0 +1,224 @@
+"""The hfwatch monitor: its screens, and the view state every screen reads (scope, metric, the
+leaderboard's family order, the selected and watched families). Polling is `PollingApp`'s."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+
+from hfwatch.analysis.views import FamilyRow
+from hfwatch.records import Metric, Scope
+from hfwatch.tui import keys
+from hfwatch.tui.alerts import AlertBatcher
+from hfwatch.tui.commands import MonitorCommands
+from hfwatch.tui.messages import OpenCountry, OpenFamily, OpenModel
+from hfwatch.tui.polling import PollingApp
+from hfwatch.tui.screens.base import MonitorScreen
+from hfwatch.tui.screens.dashboard import DashboardScreen
+from hfwatch.tui.session import Session
+from hfwatch.tui.state import UiState
+from hfwatch.tui.widgets.status_bar import StatusBar, StatusFacts
+
+METRICS = (Metric.DOWNLOADS_30D.value, Metric.DOWNLOADS_ALL_TIME.value, Metric.RATE.value)
+SCOPES = (Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value)
+
+
+class HfWatchApp(PollingApp):
+    CSS_PATH = "app.tcss"
+    TITLE = "hfwatch"
+    COMMANDS = App.COMMANDS | {MonitorCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "quit", id="quit"),
+        Binding("question_mark", "help", "help", id="help"),
+        Binding("ctrl+p", "command_palette", "palette", id="command_palette", show=False, priority=True),
+        Binding("m", "cycle_metric", "metric", id="metric"),
+        Binding("d", "toggle_scope", "scope", id="scope"),
+        Binding("r", "poll_now", "poll", id="poll_now"),
+        Binding("p", "toggle_pause", "pause", id="pause"),
+        Binding("plus,equals_sign", "scale_interval(2.0)", "poll less often", id="interval_up",
+                key_display="+", show=False),
+        Binding("minus", "scale_interval(0.5)", "poll more often", id="interval_down", key_display="-",
+                show=False),
+        Binding("c", "countries", "countries", id="countries"),
+        Binding("n", "releases", "releases", id="releases"),
+    ]
+
+    scope: reactive[str] = reactive(Scope.ECOSYSTEM.value, init=False)
+    metric: reactive[str] = reactive(Metric.DOWNLOADS_30D.value, init=False)
+
+    def __init__(self, session: Session, *, monotonic: Callable[[], float] = time.monotonic,
+                 autostart: bool = True) -> None:
+        super().__init__(session, monotonic=monotonic, autostart=autostart)
+        self.data_version = 0
+        self.board: list[FamilyRow] = []
+        self.selected_family: str | None = None
+        self.state = UiState.load(session.state_path)
+        self.watched: set[str] = set(session.config.watched) | self.state.watched
+        self.alerts = AlertBatcher(clock=monotonic)
+        self._alert_timer: Timer | None = None
+        self.keymap_in_force: dict[str, str] = {}
+        self.set_reactive(HfWatchApp.scope, session.config.scope)
+        self.set_reactive(HfWatchApp.metric, session.config.metric)
+
+    # -- start ----------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        return DashboardScreen()
+
+    def on_mount(self) -> None:
+        self.keymap_in_force = keys.apply(self, self.session.config)
+        self.reload()
+        self.start_polling()
+
+    # -- data -----------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Re-read the leaderboard (every screen's family order) and let the screen on show catch up."""
+        reader = self.session.reader
+        self.board = reader.leaderboard(self.scope, self.metric)
+        if self.selected_family is None and self.board:
+            self.selected_family = self.board[0].family
+        self.note_file_state()
+        self.data_version += 1
+        if isinstance(self.screen, MonitorScreen):
+            self.screen.sync()
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        """Repaint the status line now (it also repaints itself every second, for the clocks)."""
+        for bar in self.screen.query(StatusBar):
+            bar.refresh()
+
+    def watch_scope(self) -> None:
+        self.reload()
+
+    def watch_metric(self) -> None:
+        self.reload()
+
+    def family_name(self, family: str) -> str:
+        return self.session.registry.get(family).name if family in self.session.registry else family
+
+    def family_order(self) -> list[str]:
+        return [row.family for row in self.board]
+
+    def neighbour_family(self, family: str, step: int) -> str | None:
+        order = self.family_order()
+        if family not in order:
+            return order[0] if order else None
+        return order[(order.index(family) + step) % len(order)]
+
+    # -- alerts: toasts for watched families, a burst at a time ---------------------------------
+
+    def on_new_events(self, pid: int) -> None:
+        self.alerts.add(self.session.reader.events_of_poll(pid), self.watched)
+        self._show_alert()
+
+    def _show_alert(self) -> None:
+        alert = self.alerts.due(self.family_name)
+        if alert is not None:
+            self.notify(alert.body, title=alert.title, markup=False, timeout=8)
+        if self.alerts.pending and self._alert_timer is None:
+            def later() -> None:
+                self._alert_timer = None
+                self._show_alert()
+            self._alert_timer = self.set_timer(max(0.5, self.alerts.wait_s()), later)
+
+    # -- status ---------------------------------------------------------------------------------
+
+    def status_facts(self) -> StatusFacts:
+        return self.status(self.scope, self.metric)
+
+    # -- actions --------------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        if self.session.feeder is not None:
+            self.session.feeder.cancel.set()
+        self.exit(0)
+
+    def action_help(self) -> None:
+        from hfwatch.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_cycle_metric(self) -> None:
+        self.metric = METRICS[(METRICS.index(self.metric) + 1) % len(METRICS)]
+
+    def action_toggle_scope(self) -> None:
+        self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
+
+    def action_countries(self) -> None:
+        from hfwatch.tui.screens.countries import CountriesScreen
+
+        self._show(CountriesScreen())
+
+    def action_releases(self, family: str | None = None) -> None:
+        from hfwatch.tui.screens.releases import ReleasesScreen
+
+        self._show(ReleasesScreen(family=family))
+
+    def _show(self, screen: Screen) -> None:
+        """Open a screen, replacing one of the same kind rather than stacking copies of it."""
+        if type(self.screen) is type(screen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def toggle_watch(self, family: str) -> None:
+        name = self.session.registry.get(family).name if family in self.session.registry else family
+        if family in self.watched:
+            self.watched.discard(family)
+            self.state.watched.discard(family)
+            note = f"No longer watching {name}."
+        else:
+            self.watched.add(family)
+            self.state.watched.add(family)
+            note = f"Watching {name}: a toast for its new releases and trending entries."
+        if not self.state.save(self.session.state_path):
+            note += " (could not save the watch list)"
+        self.notify(note, markup=False)
+        self.reload()
+
+    def open_url_safely(self, url: str) -> None:
+        self.open_url(url)
+        self.notify(url, title="Opening in the browser", markup=False, timeout=4)
+
+    def open_family_on_hub(self, family: str) -> None:
+        fam = self.session.registry.get(family)
+        orgs = [o.name for o in fam.orgs if not o.legacy]
+        if orgs:
+            self.open_url_safely(f"{self.session.endpoint}/{orgs[0]}")
+
+    def on_open_family(self, message: OpenFamily) -> None:
+        self.open_family(message.family)
+
+    def open_family(self, family: str) -> None:
+        from hfwatch.tui.screens.family import FamilyScreen
+
+        if family not in self.session.registry:
+            return
+        self.selected_family = family
+        if isinstance(self.screen, FamilyScreen):
+            self.screen.family = family
+        else:
+            self.push_screen(FamilyScreen(family))
+
+    def on_open_model(self, message: OpenModel) -> None:
+        from hfwatch.tui.screens.model import ModelScreen
+
+        if self.session.reader.model(message.model_id) is None:
+            self.notify("That model is not in the history file.", severity="warning")
+            return
+        self._show(ModelScreen(message.model_id))
+
+    def on_open_country(self, message: OpenCountry) -> None:
+        from hfwatch.tui.screens.countries import CountriesScreen
+
+        self._show(CountriesScreen(country=message.country))

@@ -1,0 +1,76 @@
+"""The thread side of polling: fetch from the Hub, save into the writer store. No Textual here.
+
+Used only from the app's poll workers. Both lanes may fetch at the same time (network), but
+saving goes through one lock: the writer store is a single SQLite connection, and a poll is
+one transaction that must not interleave with another.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from hfwatch.engine import Poller, PollOutcome
+from hfwatch.records import Lane
+from hfwatch.store import Store
+
+DAY_S = 86400
+StatusCallback = Callable[[str], None]
+
+
+class Feeder:
+    def __init__(self, poller: Poller, writer: Store, *, set_clock: Callable[[float], None] | None = None,
+                 reset_budget: Callable[[], None] | None = None, speed: float = 1.0) -> None:
+        self.poller = poller
+        self._writer = writer
+        # Only the simulated Hub's clock can be moved (for the demo's back-fill of history).
+        self._set_clock = set_clock
+        self._reset_budget = reset_budget
+        self.speed = speed
+        self._save_lock = threading.Lock()
+        self.cancel = threading.Event()
+
+    def poll(self, lane: Lane, on_status: StatusCallback | None = None) -> PollOutcome:
+        result = self.poller.fetch(lane, cancel=self.cancel, on_status=on_status)
+        with self._save_lock:
+            return self.poller.save(self._writer, result)
+
+    def budget(self) -> tuple[int | None, float | None]:
+        """(requests left, seconds until the rate-limit window resets), as the Hub last said."""
+        budget = self.poller.client.budget
+        reset_at = budget.reset_at
+        return budget.remaining, None if reset_at is None else reset_at - time.monotonic()
+
+    def backfill(self, days_ago: Sequence[float], on_step: Callable[[int, int, PollOutcome], None]) -> float:
+        """Poll both lanes with the simulated clock set back to each of `days_ago`, so that a new
+        demo file has trends at once; then puts the clock back. Returns the seconds it took."""
+        if self._set_clock is None:
+            raise RuntimeError("back-fill needs a simulated Hub")
+        began = time.monotonic()
+        resume_at = self.poller.clock()
+        steps = [(d, lane) for d in days_ago for lane in (Lane.SLOW, Lane.FAST)]
+        for n, (d, lane) in enumerate(steps, start=1):
+            if self.cancel.is_set():
+                break
+            if lane is Lane.SLOW:
+                self._set_clock(resume_at - d * DAY_S)
+            # Polling the simulated past is not traffic a real client would send: it does not spend
+            # the API budget that the live polls after it are shown working within.
+            self._spend_nothing()
+            on_step(n, len(steps), self.poll(lane))
+        self._spend_nothing()
+        # Real time went by meanwhile: the clock resumes where it would have been anyway.
+        self._set_clock(resume_at + (time.monotonic() - began) * self.speed)
+        return time.monotonic() - began
+
+    def _spend_nothing(self) -> None:
+        if self._reset_budget is not None:
+            self._reset_budget()
+
+    def close(self) -> None:
+        """Cancel what is in flight and wait for a save under way (a transaction is short) so the
+        session can close the store after this; the store itself is the session's to close."""
+        self.cancel.set()
+        if self._save_lock.acquire(timeout=30):
+            self._save_lock.release()

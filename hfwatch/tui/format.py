@@ -1,0 +1,151 @@
+"""Numbers, ages and little pictures as `rich.text.Text`: never markup, so Hub text stays literal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from hfwatch.records import Metric, Scope
+from hfwatch.textsafe import terminal_safe
+
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
+DASH = "–"
+
+METRIC_LABELS = {
+    Metric.DOWNLOADS_30D.value: "30d downloads",
+    Metric.DOWNLOADS_ALL_TIME.value: "all-time downloads",
+    Metric.RATE.value: "downloads/day",
+}
+METRIC_HEADERS = {
+    Metric.DOWNLOADS_30D.value: "30d dl",
+    Metric.DOWNLOADS_ALL_TIME.value: "all-time",
+    Metric.RATE.value: "dl/day",
+}
+SCOPE_LABELS = {Scope.FIRST_PARTY.value: "first-party", Scope.ECOSYSTEM.value: "ecosystem"}
+
+
+def safe(text: str | None, max_len: int | None = None) -> Text:
+    """Hub text as a literal `Text`: escapes and controls removed, nothing parsed as markup."""
+    return Text(terminal_safe(text, max_len))
+
+
+def human(n: float | int | None) -> str:
+    """1234567 → 1.2M; None → – (unknown)."""
+    if n is None:
+        return DASH
+    value = float(n)
+    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(value) >= size:
+            return f"{value / size:.1f}{unit}"
+    return f"{value:.0f}"
+
+
+def percent(x: float | None, digits: int = 1) -> str:
+    return DASH if x is None else f"{x * 100:.{digits}f}%"
+
+
+def points(x: float | None) -> Text:
+    """A share change in percentage points, coloured by direction."""
+    if x is None:
+        return Text(DASH, style="dim")
+    pp = x * 100
+    if abs(pp) < 0.05:
+        return Text("±0.0pp", style="dim")
+    return Text(f"{pp:+.1f}pp", style="green" if pp > 0 else "red")
+
+
+def age(seconds: float | None) -> str:
+    """A compact age: 45s, 12m, 3h, 5d, 7w, 2y."""
+    if seconds is None:
+        return DASH
+    s = max(0, int(seconds))
+    for unit, size in (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
+        if s >= size * (2 if unit == "w" else 1):
+            return f"{s // size}{unit}"
+    return f"{s}s"
+
+
+def rank_change(change: int | None) -> Text:
+    if not change:
+        return Text(DASH, style="dim")
+    if change > 0:
+        return Text(f"▲{change}", style="bold green")
+    return Text(f"▼{-change}", style="bold red")
+
+
+def resample(values: Sequence[float], width: int) -> list[float]:
+    """`width` points from `values`: the max of each slice when shrinking, repeats when growing."""
+    if width <= 0 or not values:
+        return []
+    n = len(values)
+    if n == width:
+        return list(values)
+    out = []
+    for i in range(width):
+        lo = i * n // width
+        hi = max(lo + 1, (i + 1) * n // width)
+        out.append(max(values[lo:hi]))
+    return out
+
+
+SPARK_MIN_SPAN = 0.02  # of the largest value: smaller wiggles stay small instead of filling the cell
+
+
+def spark(values: Sequence[float], width: int, *, style: str | None = None) -> Text:
+    """A unicode-block sparkline cell; coloured by the direction of the trend unless `style` is given.
+
+    Scaled from the series' minimum, like htop's graphs, but over at least 2% of its maximum, so
+    that a 0.1% wobble of a big number does not look like a swing from nothing to everything.
+    """
+    # The views fill the time before a series' first point with zeros: that is "not known yet",
+    # drawn as blank rather than as a run of zeros that would look like a real rise from nothing.
+    known = list(values)
+    lead = next((i for i, v in enumerate(known) if v), len(known))
+    blank = min(width - 1, round(lead * width / len(known))) if known and lead < len(known) else 0
+    data = resample(known[lead:] if blank else known, width - blank)
+    if not data:
+        return Text(" " * width)
+    out = spark_blocks(data, style)
+    out.pad_left(blank)
+    return out
+
+
+def spark_blocks(data: list[float], style: str | None) -> Text:
+    """The blocks of a sparkline, one per value."""
+    lo, hi = min(data), max(data)
+    span = max(hi - lo, abs(hi) * SPARK_MIN_SPAN)
+    if span <= 0:
+        # Flat (or nothing yet): a baseline, not a full bar, so "no change" does not look like "maximum".
+        glyph = SPARK_BLOCKS[0] if hi <= 0 else SPARK_BLOCKS[3]
+        return Text(glyph * len(data), style=style or "dim")
+    chars = "".join(SPARK_BLOCKS[min(7, int((v - lo) / span * 7.999))] for v in data)
+    if style is None:
+        style = "green" if data[-1] > data[0] else "red" if data[-1] < data[0] else "cyan"
+    return Text(chars, style=style)
+
+
+def bar(fraction: float | None, width: int, *, style: str = "cyan") -> Text:
+    """A horizontal share bar in eighths of a cell, padded to `width`."""
+    if fraction is None:
+        return Text(" " * width)
+    eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
+    full, rest = divmod(eighths, 8)
+    body = "█" * full + (BAR_EIGHTHS[rest] if rest else "")
+    return Text(body.ljust(width), style=style)
+
+
+def right(text: str, style: str | None = None) -> Text:
+    return Text(text, style=style or "", justify="right")
+
+
+def label(scope: str, metric: str) -> str:
+    """'ecosystem · 30d downloads': every number on screen says what it counts."""
+    return f"{SCOPE_LABELS.get(scope, scope)} · {METRIC_LABELS.get(metric, metric)}"
+
+
+def params(n: int | None) -> str:
+    if n is None:
+        return DASH
+    return f"{human(n)} params"

@@ -1,0 +1,89 @@
+"""Typed messages: the only way poll workers (threads) and widgets talk to the screens and the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from hfwatch.records import Lane
+
+
+@dataclass
+class PollStarted(Message):
+    lane: Lane
+
+
+@dataclass
+class PollProgress(Message):
+    """What a running poll is doing now ("slow poll 12/80: qwen derivatives")."""
+
+    lane: Lane
+    text: str
+
+    def can_replace(self, message: Message) -> bool:
+        # Only the latest progress line of a lane matters: a flood of them collapses into one.
+        return isinstance(message, PollProgress) and message.lane == self.lane
+
+
+@dataclass
+class PollFinished(Message):
+    """A poll ended (stored, failed, or cancelled); the numbers are those of the wire and the store."""
+
+    lane: Lane
+    ok: bool
+    error: str | None
+    duration_s: float
+    pid: int | None = None
+    models: int = 0
+    new_models: int = 0
+    events: int = 0
+    requests: int = 0
+    rate_remaining: int | None = None
+    rate_limit: int | None = None
+    warmup: bool = False
+
+
+@dataclass
+class WarmupProgress(Message):
+    """The demo's back-fill of a week of history on an empty file: step of total."""
+
+    step: int
+    total: int
+    done: bool = False
+
+
+@dataclass
+class FamilyHighlighted(Message):
+    """The leaderboard cursor is on this family now."""
+
+    family: str
+
+
+@dataclass
+class OpenFamily(Message):
+    family: str
+
+
+@dataclass
+class OpenModel(Message):
+    model_id: str
+
+
+@dataclass
+class OpenCountry(Message):
+    country: str
+
+
+@dataclass
+class FilterChanged(Message):
+    """The filter text of the current screen changed (live, as it is typed)."""
+
+    value: str
+
+
+@dataclass
+class FilterClosed(Message):
+    """The filter bar was closed (enter keeps the filter, esc clears it)."""
+
+    value: str

@@ -1,0 +1,61 @@
+"""What every monitor screen shares: the status line and footer, and re-reading the store when
+the data changed (only while it is the screen on show; a covered screen catches up on resume)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import Input
+
+from hfwatch.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from hfwatch.tui.app import HfWatchApp
+
+
+class MonitorScreen(Screen[None]):
+    # Below 120 columns a screen has the class -narrow: its side panels fold away (app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual's declaration)
+
+    # Keys that move between families must work whichever table has focus, but never while the
+    # user is typing a filter (there ←/→ move the text cursor).
+    KEYS_ALSO_TYPED = frozenset({"move_family"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen_version = -1
+
+    @property
+    def monitor(self) -> HfWatchApp:
+        return cast("HfWatchApp", self.app)
+
+    def status_bar(self) -> StatusBar:
+        return StatusBar(self.monitor.status_facts)
+
+    def on_mount(self) -> None:
+        self.sync()
+
+    def on_screen_resume(self) -> None:
+        self.sync()
+
+    def sync(self, *, force: bool = False) -> None:
+        """Re-read the store if the data (or scope, metric, watch list) changed since last time."""
+        if not self.is_mounted or not self.is_current:
+            return
+        version = self.monitor.data_version
+        if force or version != self._seen_version:
+            try:
+                self.reload()
+            except NoMatches:
+                # Keys typed fast can pop a screen while its resume is still queued, or resume it
+                # before its widgets are up: nothing to show yet, and the next sync catches up.
+                return
+            self._seen_version = version
+
+    def reload(self) -> None:
+        """Read what this screen shows; subclasses update their widgets in place."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in self.KEYS_ALSO_TYPED and isinstance(self.app.focused, Input))

@@ -1,0 +1,126 @@
+"""The dashboard: family leaderboard, country panel, trending & new-releases feed, status line."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer
+
+from hfwatch.tui import format as fmt
+from hfwatch.tui.messages import FamilyHighlighted, FilterChanged, FilterClosed
+from hfwatch.tui.screens.base import MonitorScreen
+from hfwatch.tui.widgets.country_panel import CountryPanel
+from hfwatch.tui.widgets.feed import Feed
+from hfwatch.tui.widgets.filter_bar import FilterBar
+from hfwatch.tui.widgets.leaderboard import SORTS, Leaderboard, matches
+
+FEED_ROWS = 60
+
+
+class DashboardScreen(MonitorScreen):
+    AUTO_FOCUS = "Leaderboard"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,left_square_bracket", "move_family(-1)", "prev", id="prev_family", key_display="←",
+                priority=True),
+        Binding("right,right_square_bracket", "move_family(1)", "next", id="next_family", key_display="→",
+                priority=True),
+        Binding("slash", "filter", "filter", id="filter"),
+        Binding("s", "sort", "sort", id="sort"),
+        Binding("w", "watch", "watch", id="watch"),
+        Binding("o", "open_hub", "hub", id="open_hub", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort_index = 0
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield self.status_bar()
+        with Horizontal(id="body"):
+            with Vertical(id="families-box", classes="box"):
+                yield Leaderboard(id="leaderboard")
+            with Vertical(id="side"):
+                with Vertical(id="countries-box", classes="box"):
+                    yield CountryPanel()
+                with Vertical(id="feed-box", classes="box"):
+                    yield Feed(self.monitor.session.registry, id="feed")
+        yield FilterBar("filter families: name, id, country or region (enter keeps it, esc clears)")
+        yield Footer()
+
+    @property
+    def leaderboard(self) -> Leaderboard:
+        return self.query_one(Leaderboard)
+
+    def reload(self) -> None:
+        app = self.monitor
+        reader = app.session.reader
+        now = reader.now()
+        sort = SORTS[self.sort_index]
+        rows = sorted((r for r in app.board if matches(r, self.filter_text)), key=sort.value)
+        self.leaderboard.present(rows, metric=app.metric, watched=app.watched, now=now)
+        self._follow_selection()
+        self._titles(len(rows))
+        countries = reader.countries(app.scope, app.metric, app.board)
+        shares, total = reader.release_shares()
+        self.query_one(CountryPanel).show(countries, shares, total)
+        self.query_one(Feed).present(reader.events(limit=FEED_ROWS), now)
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self._follow_selection()
+
+    def _follow_selection(self) -> None:
+        """Put the cursor on the family selected elsewhere (←/→ in a family screen)."""
+        family = self.monitor.selected_family
+        if self.is_current and family and self.leaderboard.cursor_key != family:
+            self.leaderboard.move_to_key(family)
+
+    def _titles(self, shown: int) -> None:
+        app = self.monitor
+        what = fmt.label(app.scope, app.metric)
+        box = self.query_one("#families-box")
+        box.border_title = Text(f"Families · {what}")
+        notes = [f"sorted by {SORTS[self.sort_index].label}"]
+        if not any(r.models for r in app.board):
+            notes.insert(0, "no data yet: waiting for the first poll")
+        if self.filter_text:
+            notes.append(f"filter “{self.filter_text}”: {shown} of {len(app.board)}")
+        box.border_subtitle = Text(" · ".join(notes))
+        self.query_one("#countries-box").border_title = Text(f"Countries · {what}")
+        self.query_one("#feed-box").border_title = Text("Trending & new releases")
+
+    def on_family_highlighted(self, message: FamilyHighlighted) -> None:
+        self.monitor.selected_family = message.family
+
+    def action_move_family(self, step: int) -> None:
+        board = self.leaderboard
+        if board.row_count:
+            board.move_cursor(row=max(0, min(board.row_count - 1, board.cursor_row + step)))
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.sync(force=True)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def on_filter_changed(self, message: FilterChanged) -> None:
+        self.filter_text = message.value
+        self.sync(force=True)
+
+    def on_filter_closed(self, message: FilterClosed) -> None:
+        self.leaderboard.focus()
+
+    def action_watch(self) -> None:
+        if self.monitor.selected_family:
+            self.monitor.toggle_watch(self.monitor.selected_family)
+
+    def action_open_hub(self) -> None:
+        family = self.monitor.selected_family
+        if family and family in self.monitor.session.registry:
+            self.monitor.open_family_on_hub(family)

@@ -1,0 +1,159 @@
+"""One family: its downloads per day over time (first-party and ecosystem), its models (sortable,
+filterable, a sparkline each) and its newest releases. ←/→ go straight to the neighbouring
+family in the leaderboard's order."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Footer, Static
+
+from hfwatch.analysis.views import FamilyRow
+from hfwatch.records import Scope
+from hfwatch.tui import format as fmt
+from hfwatch.tui.messages import FilterChanged, FilterClosed
+from hfwatch.tui.screens.base import MonitorScreen
+from hfwatch.tui.widgets.chart import Chart, Series
+from hfwatch.tui.widgets.filter_bar import FilterBar
+from hfwatch.tui.widgets.model_table import MODEL_SORTS, ModelTable, model_matches
+from hfwatch.tui.widgets.release_table import NewestList
+
+ECOSYSTEM_RGB = (80, 170, 255)
+FIRST_PARTY_RGB = (255, 170, 60)
+NEWEST_ROWS = 40
+
+
+def family_header(row: FamilyRow | None, name: str, developer: str, orgs: list[str], watched: bool) -> Text:
+    head = Text()
+    head.append(("★ " if watched else ""), style="bold yellow")
+    head.append_text(Text(fmt.safe(name).plain, style="bold"))
+    head.append(f"  {developer}", style="dim")
+    if row is not None:
+        head.append(f"  {row.country} · {row.region}", style="dim")
+        head.append("   #", style="dim")
+        head.append(str(row.rank), style="bold")
+        head.append(" ")
+        head.append_text(fmt.rank_change(row.rank_change))
+        head.append("   ")
+        numbers = (("30d", fmt.human(row.downloads_30d)), ("all-time", fmt.human(row.downloads_all_time)),
+                   ("/day", fmt.human(row.rate_per_day)), ("share", fmt.percent(row.share)),
+                   ("models", f"{row.models:,}"))
+        for name, value in numbers:
+            head.append(f"  {name} ", style="dim")
+            head.append(value, style="bold")
+    if orgs:
+        head.append("   orgs ", style="dim")
+        head.append(", ".join(orgs))
+    return head
+
+
+class FamilyScreen(MonitorScreen):
+    AUTO_FOCUS = "ModelTable"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "back", id="back"),
+        Binding("left,left_square_bracket", "move_family(-1)", "prev family", id="prev_family",
+                key_display="←", priority=True),
+        Binding("right,right_square_bracket", "move_family(1)", "next family", id="next_family",
+                key_display="→", priority=True),
+        Binding("slash", "filter", "filter", id="filter"),
+        Binding("s", "sort", "sort", id="sort"),
+        Binding("w", "watch", "watch", id="watch"),
+        Binding("o", "open_hub", "hub", id="open_hub"),
+        Binding("n", "family_releases", "releases", id="releases"),
+    ]
+
+    family: reactive[str] = reactive("", init=False)
+
+    def __init__(self, family: str) -> None:
+        super().__init__()
+        self.set_reactive(FamilyScreen.family, family)
+        self.sort_index = 0
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield self.status_bar()
+        yield Static(id="family-head")
+        with Vertical(id="chart-box", classes="box"):
+            yield Chart(id="family-chart", empty="no rate yet: downloads/day needs two polls of this family")
+        with Horizontal(id="lists"):
+            with Vertical(id="models-box", classes="box"):
+                yield ModelTable(id="models")
+            with Vertical(id="newest-box", classes="box"):
+                yield NewestList(id="newest")
+        yield FilterBar("filter models: id, pipeline, library or via (enter keeps it, esc clears)")
+        yield Footer()
+
+    def watch_family(self) -> None:
+        if not self.is_mounted:
+            return
+        self.query_one(ModelTable).move_cursor(row=0)
+        self.query_one(NewestList).move_cursor(row=0)
+        self.sync(force=True)
+
+    def reload(self) -> None:
+        app = self.monitor
+        reader = app.session.reader
+        fam = app.session.registry.get(self.family)
+        row = next((r for r in app.board if r.family == self.family), None)
+        orgs = [o.name for o in fam.orgs if not o.legacy]
+        self.query_one("#family-head", Static).update(
+            family_header(row, fam.name, fam.developer, orgs, self.family in app.watched))
+        self._chart(fam.name)
+        now = reader.now()
+        sort = MODEL_SORTS[self.sort_index]
+        views = reader.family_models(self.family, app.scope)
+        shown = sorted((v for v in views if model_matches(v, self.filter_text)), key=sort.value)
+        self.query_one(ModelTable).present(shown, now)
+        models_box = self.query_one("#models-box")
+        models_box.border_title = Text(f"{fam.name} models · {fmt.SCOPE_LABELS.get(app.scope, app.scope)}")
+        notes = [f"sorted by {sort.label}"]
+        if self.filter_text:
+            notes.append(f"filter “{self.filter_text}”: {len(shown)} of {len(views)}")
+        models_box.border_subtitle = Text(" · ".join(notes))
+        self.query_one(NewestList).present(reader.family_newest(self.family, NEWEST_ROWS), now)
+        self.query_one("#newest-box").border_title = Text(f"Newest {fam.name} releases")
+
+    def _chart(self, name: str) -> None:
+        reader = self.monitor.session.reader
+        eco = reader.family_rates(self.family, Scope.ECOSYSTEM.value)
+        first = reader.family_rates(self.family, Scope.FIRST_PARTY.value)
+        chart = self.query_one(Chart)
+        chart.plot([Series("ecosystem", eco.times, eco.per_day, ECOSYSTEM_RGB),
+                    Series("first-party", first.times, first.per_day, FIRST_PARTY_RGB)])
+        box = self.query_one("#chart-box")
+        box.border_title = Text(f"{name} · downloads/day (growth of all-time downloads) · last 30 days")
+        box.border_subtitle = chart.legend()
+
+    def action_move_family(self, step: int) -> None:
+        nxt = self.monitor.neighbour_family(self.family, step)
+        if nxt is not None:
+            self.monitor.selected_family = nxt
+            self.family = nxt
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(MODEL_SORTS)
+        self.sync(force=True)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def on_filter_changed(self, message: FilterChanged) -> None:
+        self.filter_text = message.value
+        self.sync(force=True)
+
+    def on_filter_closed(self, message: FilterClosed) -> None:
+        self.query_one(ModelTable).focus()
+
+    def action_watch(self) -> None:
+        self.monitor.toggle_watch(self.family)
+
+    def action_open_hub(self) -> None:
+        self.monitor.open_family_on_hub(self.family)
+
+    def action_family_releases(self) -> None:
+        self.monitor.action_releases(family=self.family)

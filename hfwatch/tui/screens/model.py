@@ -1,0 +1,153 @@
+"""One model: its download history, metadata as the Hub reported it, its lineage (base-model
+chain and known derivatives), and `o` to open it on the Hub."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import ClassVar
+from urllib.parse import quote
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Static
+
+from hfwatch.store.queries import ModelRow
+from hfwatch.tui import format as fmt
+from hfwatch.tui.screens.base import MonitorScreen
+from hfwatch.tui.widgets.chart import Chart, Series
+from hfwatch.tui.widgets.feed import family_name
+
+D30_RGB = (80, 170, 255)
+RATE_RGB = (120, 220, 120)
+VIA_MEANING = {"org": "first-party (published by the family's org)", "lineage": "derivative (base_model tag)",
+               "name": "derivative (name match, lower confidence)"}
+
+
+def stamp(t: float | None) -> str:
+    return "–" if t is None else datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+class ModelScreen(MonitorScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "back", id="back"),
+        Binding("o", "open_hub", "open on the Hub", id="open_hub"),
+        Binding("f", "open_family", "family", id="open_family"),
+        Binding("w", "watch", "watch family", id="watch"),
+    ]
+
+    def __init__(self, model_id: str) -> None:
+        super().__init__()
+        self.model_id = model_id
+        self._row: ModelRow | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self.status_bar()
+        yield Static(id="model-head")
+        with Vertical(id="chart-box", classes="box"):
+            yield Chart(id="model-chart", empty="one observation so far: the history grows with every poll")
+        with Horizontal(id="model-info"):
+            with VerticalScroll(id="meta-box", classes="box"):
+                yield Static(id="meta")
+            with VerticalScroll(id="lineage-box", classes="box"):
+                yield Static(id="lineage")
+        yield Footer()
+
+    def reload(self) -> None:
+        reader = self.monitor.session.reader
+        row = reader.model(self.model_id)
+        if row is None:
+            return
+        self._row = row
+        registry = self.monitor.session.registry
+        view = reader.model_view(row)
+        head = Text()
+        head.append_text(fmt.safe(row.id))
+        head.stylize("bold")
+        head.append(f"   {family_name(registry, row.family)}", style="bold cyan")
+        head.append(f" · {row.via or '–'} · {row.country or '–'}", style="dim")
+        head.append(f"   30d {fmt.human(row.d30)} · all-time {fmt.human(row.dall)} · "
+                    f"{fmt.human(view.rate_per_day)}/day · {fmt.human(row.likes)} likes")
+        self.query_one("#model-head", Static).update(head)
+        self._chart(row)
+        self.query_one("#meta", Static).update(self._meta(row))
+        self.query_one("#lineage", Static).update(self._lineage(row))
+        self.query_one("#meta-box").border_title = Text("Metadata")
+        self.query_one("#lineage-box").border_title = Text("Lineage")
+
+    def _chart(self, row: ModelRow) -> None:
+        history = self.monitor.session.reader.model_history(row)
+        chart = self.query_one(Chart)
+        chart.plot([Series("30d downloads", history.times, history.downloads_30d, D30_RGB),
+                    Series("downloads/day between polls", history.times, history.per_day, RATE_RGB, panel=1)])
+        box = self.query_one("#chart-box")
+        box.border_title = Text("history · 30d downloads (Hub's rolling count) · downloads/day between polls")
+        box.border_subtitle = chart.legend()
+
+    def _meta(self, r: ModelRow) -> Table:
+        registry = self.monitor.session.registry
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column()
+        rows: list[tuple[str, Text]] = [
+            ("id", fmt.safe(r.id)),
+            ("author", fmt.safe(r.author or "–")),
+            ("counts for", Text(f"{family_name(registry, r.family)} ({r.family or 'untracked'})")),
+            ("attributed via", Text(VIA_MEANING.get(r.via or "", r.via or "–"))),
+            ("built on", Text(family_name(registry, r.base_family))),
+            ("published by", Text(family_name(registry, r.publisher_family))),
+            ("country", Text(r.country or "–")),
+            ("created", Text(stamp(r.created_at))),
+            ("pipeline", fmt.safe(r.pipeline or "–")),
+            ("library", fmt.safe(r.library or "–")),
+            ("parameters", Text(fmt.params(r.params))),
+            ("gated", fmt.safe(r.gated or "–")),
+            ("downloads, 30d", Text(f"{r.d30:,}" if r.d30 is not None else "–")),
+            ("downloads, all time", Text(f"{r.dall:,}" if r.dall is not None else "–")),
+            ("likes", Text(f"{r.likes:,}" if r.likes is not None else "–")),
+            ("trending score", Text(str(r.trend) if r.trend is not None else "–")),
+            ("first seen", Text(stamp(r.first_seen))),
+            ("last seen", Text(stamp(r.last_seen))),
+        ]
+        for key, value in rows:
+            table.add_row(key, value)
+        return table
+
+    def _lineage(self, r: ModelRow) -> Text:
+        reader = self.monitor.session.reader
+        chain = reader.lineage(r.id)
+        out = Text()
+        out.append_text(fmt.safe(r.id))
+        out.stylize("bold")
+        if not chain:
+            out.append("\n  no base_model tag: an original, or its lineage is not declared", style="dim")
+        for depth, parent in enumerate(chain, start=1):
+            known = reader.model(parent)
+            out.append("\n" + "  " * depth + "└ built on ", style="dim")
+            out.append_text(fmt.safe(parent))
+            if known is not None and known.family:
+                out.append(f"  {family_name(self.monitor.session.registry, known.family)}", style="cyan")
+            elif known is None:
+                out.append("  (not in the history)", style="dim")
+        children = reader.children(r.id)
+        if children:
+            out.append("\n\nderivatives seen (by 30d downloads)", style="bold")
+            for child, d30 in children:
+                out.append("\n  • ")
+                out.append_text(fmt.safe(child))
+                out.append(f"  {fmt.human(d30)}", style="dim")
+        return out
+
+    def action_open_hub(self) -> None:
+        # The id is Hub data: quoted, so it can only ever name a path under the endpoint.
+        self.monitor.open_url_safely(f"{self.monitor.session.endpoint}/{quote(self.model_id, safe='/')}")
+
+    def action_open_family(self) -> None:
+        if self._row is not None and self._row.family:
+            self.monitor.open_family(self._row.family)
+
+    def action_watch(self) -> None:
+        if self._row is not None and self._row.family:
+            self.monitor.toggle_watch(self._row.family)

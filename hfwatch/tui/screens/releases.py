@@ -1,0 +1,110 @@
+"""The feed, full height: new releases in tracked families and entries into the trending top N,
+filterable by family, country and pipeline (`family:qwen cc:CN pipeline:text-generation`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Footer
+
+from hfwatch.registry import Registry
+from hfwatch.store.queries import EventRow
+from hfwatch.tui.messages import FilterChanged, FilterClosed
+from hfwatch.tui.screens.base import MonitorScreen
+from hfwatch.tui.widgets.filter_bar import FilterBar
+from hfwatch.tui.widgets.release_table import ReleaseTable
+
+FEED_WINDOW_S = 30 * 86400
+FEED_LIMIT = 2000
+KINDS = ("all", "new", "trending")
+FILTER_HINT = "filter: words, family:qwen  cc:CN  pipeline:text-generation (enter keeps, esc clears)"
+FIELDS = {"family": "family", "fam": "family", "f": "family", "cc": "country", "country": "country",
+          "c": "country", "pipeline": "pipeline", "pipe": "pipeline", "p": "pipeline"}
+
+
+@dataclass
+class FeedFilter:
+    """`family:` `cc:` `pipeline:` terms (each a substring, case-insensitive) and free words that
+    must appear in the model id, family, country or pipeline."""
+
+    terms: dict[str, list[str]] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, text: str) -> FeedFilter:
+        out = cls()
+        for token in text.split():
+            name, sep, value = token.partition(":")
+            if sep and name.lower() in FIELDS and value:
+                out.terms.setdefault(FIELDS[name.lower()], []).append(value.lower())
+            else:
+                out.words.append(token.lower())
+        return out
+
+    def matches(self, e: EventRow, registry: Registry) -> bool:
+        m = e.model
+        fam = m.family or ""
+        fields = {"family": [fam, registry.get(fam).name if fam in registry else ""],
+                  "country": [m.country or ""], "pipeline": [m.pipeline or ""]}
+        for name, wanted in self.terms.items():
+            values = [v.lower() for v in fields[name]]
+            if not any(w in v for w in wanted for v in values):
+                return False
+        haystack = " ".join([m.id, *fields["family"], m.country or "", m.pipeline or ""]).lower()
+        return all(w in haystack for w in self.words)
+
+
+class ReleasesScreen(MonitorScreen):
+    AUTO_FOCUS = "ReleaseTable"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "back", id="back"),
+        Binding("slash", "filter", "filter", id="filter"),
+        Binding("k", "kind", "new/trending", id="feed_kind"),
+    ]
+
+    def __init__(self, family: str | None = None, filter_text: str = "") -> None:
+        super().__init__()
+        self.filter_text = filter_text or (f"family:{family}" if family else "")
+        self.kind = 0
+
+    def compose(self) -> ComposeResult:
+        yield self.status_bar()
+        with Vertical(id="releases-box", classes="box"):
+            yield ReleaseTable(self.monitor.session.registry, id="releases")
+        yield FilterBar(FILTER_HINT, value=self.filter_text)
+        yield Footer()
+
+    def reload(self) -> None:
+        reader = self.monitor.session.reader
+        events = reader.events(limit=FEED_LIMIT, window_s=FEED_WINDOW_S)
+        wanted = FeedFilter.parse(self.filter_text)
+        kind = KINDS[self.kind]
+        registry = self.monitor.session.registry
+        shown = [e for e in events if (kind == "all" or e.kind == kind) and wanted.matches(e, registry)]
+        self.query_one(ReleaseTable).present(shown, reader.now())
+        box = self.query_one("#releases-box")
+        shown_kind = {"all": "all events", "new": "new releases", "trending": "trending entries"}[kind]
+        box.border_title = Text(f"Releases & trending entries · last 30 days · {shown_kind}")
+        notes = [f"{len(shown):,} of {len(events):,}"]
+        if self.filter_text:
+            notes.append(f"filter “{self.filter_text}”")
+        box.border_subtitle = Text(" · ".join(notes))
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def action_kind(self) -> None:
+        self.kind = (self.kind + 1) % len(KINDS)
+        self.sync(force=True)
+
+    def on_filter_changed(self, message: FilterChanged) -> None:
+        self.filter_text = message.value
+        self.sync(force=True)
+
+    def on_filter_closed(self, message: FilterClosed) -> None:
+        self.query_one(ReleaseTable).focus()

@@ -1,0 +1,150 @@
+"""`python -m hfwatch.tui.screenshots DIR`: SVG screenshots of every screen, from the demo's simulated
+Hub polled at fixed simulated times, so the pictures (and the UI tests' baselines) are the same on
+every machine and every run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import re
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hfwatch.engine import PollOutcome
+from hfwatch.records import Lane
+from hfwatch.registry import Registry, load_registry
+from hfwatch.tui.demo_history import FIXED_NOW, build_history
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from hfwatch.tui.app import HfWatchApp
+
+SIZE = (160, 48)
+SMALL = (80, 24)
+FROZEN_MONOTONIC = 1_000.0
+WATCHED = ("deepseek",)
+
+
+def ensure_history(db: Path, registry: Registry) -> Path:
+    """The fixed history at `db`, built once: concurrent callers (test workers) wait for the first."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with open(db.with_suffix(".build-lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = db.with_suffix(".done")
+        if not done.exists():
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            build_history(db, registry)
+            done.touch()
+    return db
+
+
+class IdleFeeder:
+    """Lets the pictures show the demo's keys and status as they are while it runs; never polls
+    (the app is started without timers, and the pictures press no poll key)."""
+
+    def __init__(self) -> None:
+        self.cancel = threading.Event()
+
+    def poll(self, lane: Lane, on_status: Callable[[str], None] | None = None) -> PollOutcome:
+        raise RuntimeError("the screenshots do not poll")
+
+    def budget(self) -> tuple[int | None, float | None]:
+        return None, None
+
+    def close(self) -> None:
+        self.cancel.set()
+
+
+def frozen_app(db: Path, registry: Registry, state_path: Path, *,
+               watched: tuple[str, ...] = WATCHED) -> HfWatchApp:
+    """The demo monitor on the fixed history, its clocks stopped, not polling."""
+    from hfwatch.tui.app import HfWatchApp
+    from hfwatch.tui.session import DEMO_INTERVALS, frozen_session
+    from hfwatch.tui.state import UiState
+
+    UiState(watched=set(watched)).save(state_path)
+    session = frozen_session(db, registry, now=FIXED_NOW, state_path=state_path)
+    session.feeder = IdleFeeder()  # type: ignore[assignment]
+    session.intervals = dict(DEMO_INTERVALS)
+    return HfWatchApp(session, monotonic=lambda: FROZEN_MONOTONIC, autostart=False)
+
+
+_TERMINAL_ID = re.compile(r"terminal-\d+")
+
+
+def normalize_svg(svg: str) -> str:
+    """Textual names each export's CSS classes after a random number: make them stable."""
+    return _TERMINAL_ID.sub("terminal", svg)
+
+
+async def settle(pilot: Pilot[int]) -> None:
+    """Let messages, layout and the footer's binding refresh run before a picture is taken."""
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.05)
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    keys: tuple[str, ...]  # pressed from the dashboard
+    size: tuple[int, int] = SIZE
+    title: str = ""
+
+
+SHOTS = (
+    Shot("dashboard", (), title="hfwatch · dashboard"),
+    Shot("family", ("enter",), title="hfwatch · family"),
+    Shot("model", ("enter", "enter"), title="hfwatch · model"),
+    Shot("countries", ("c",), title="hfwatch · countries"),
+    Shot("releases", ("n",), title="hfwatch · releases"),
+    Shot("help", ("question_mark",), title="hfwatch · keys"),
+    Shot("dashboard-first-party-rate", ("d", "m", "m"), title="hfwatch · first-party, downloads/day"),
+    Shot("dashboard-80x24", (), size=SMALL, title="hfwatch · 80×24"),
+)
+
+
+async def take(app: HfWatchApp, shot: Shot) -> str:
+    async with app.run_test(size=shot.size) as pilot:
+        await settle(pilot)
+        for key in shot.keys:
+            await pilot.press(key)
+            await settle(pilot)
+        return normalize_svg(app.export_screenshot(title=shot.title or None))
+
+
+@contextlib.contextmanager
+def history_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="hfwatch-shots-") as tmp:
+        yield Path(tmp)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m hfwatch.tui.screenshots DIR", file=sys.stderr)
+        return 2
+    out = Path(argv[0])
+    out.mkdir(parents=True, exist_ok=True)
+    registry = load_registry()
+    with history_dir() as tmp:
+        db = ensure_history(tmp / "history.sqlite", registry)
+        for shot in SHOTS:
+            app = frozen_app(db, registry, tmp / "state.json")
+            svg = asyncio.run(take(app, shot))
+            app.session.close()
+            (out / f"{shot.name}.svg").write_text(svg, encoding="utf-8")
+            print(out / f"{shot.name}.svg")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

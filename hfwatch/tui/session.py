@@ -1,0 +1,166 @@
+"""Everything a monitor run is made of, opened before the UI starts and closed after it ends:
+the stores, the writer lock, the Hub client (or the demo Hub), the clock the data runs on.
+
+Opening can fail with a one-line error (StoreError, ConfigError) before the terminal is
+taken over, so the CLI prints it cleanly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from hfwatch.config import Config
+from hfwatch.engine import Poller
+from hfwatch.records import Lane
+from hfwatch.registry import Registry
+from hfwatch.store import Store, WriterLock
+from hfwatch.tui.feeder import Feeder
+from hfwatch.tui.reader import Reader
+from hfwatch.tui.state import default_state_path
+
+HUB_URL = "https://huggingface.co"
+
+# The demo: one real second is ten simulated minutes, so a week of trends plays in ~17 minutes. The
+# simulated Hub keeps the real one's budget (500 requests per 5 real minutes) and a slow poll costs
+# ~106 requests: a slow poll every 90 s (15 simulated hours) stays within it, fast polls are cheap.
+DEMO_SPEED = 600.0
+DEMO_INTERVALS = {Lane.FAST: 10.0, Lane.SLOW: 90.0}
+# A new demo file gets a week of history at once: both lanes polled with the clock set back a day at
+# a time (a slow poll of the simulated Hub takes well under a second: data shows within seconds).
+DEMO_BACKFILL_DAYS = (7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0)
+DEMO_RESUME_GAP_S = 3600  # a demo restarted on its own file resumes an hour after its history
+FOLLOW_EVERY_S = 3.0
+
+
+class Mode(StrEnum):
+    LIVE = "live"
+    DEMO = "demo"
+    OFFLINE = "offline"
+    FOLLOWING = "following"
+
+
+@dataclass
+class Session:
+    db: Path
+    registry: Registry
+    config: Config
+    mode: Mode
+    reader: Reader
+    feeder: Feeder | None = None
+    intervals: dict[Lane, float] = field(default_factory=dict)
+    state_path: Path = field(default_factory=default_state_path)
+    speed: float = 1.0  # simulated seconds per real second
+    backfill_days: tuple[float, ...] = ()
+    writer_pid: str | None = None
+    endpoint: str = HUB_URL
+    note: str | None = None  # why the mode is what it is (HF_HUB_OFFLINE, ...)
+    clock_is_data: bool = False  # "now" is the newest data's time: no age can be measured against it
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def polls(self) -> bool:
+        return self.feeder is not None
+
+    def close(self) -> None:
+        """Stop polling first (cancels waits in the client), then close files, newest first."""
+        if self.feeder is not None:
+            self.feeder.close()
+        for closer in reversed(self._closers):
+            with contextlib.suppress(Exception):
+                closer()
+        self._closers.clear()
+
+
+def open_session(db: Path, *, demo: bool, offline: bool, registry: Registry, config: Config,
+                 state_path: Path | None = None) -> Session:
+    from hfwatch.hub.client import is_offline
+
+    state = state_path or default_state_path()
+    intervals = {Lane.FAST: float(config.fast_interval_s), Lane.SLOW: float(config.slow_interval_s)}
+    if offline or (is_offline() and not demo):
+        note = None if offline else "HF_HUB_OFFLINE is set"
+        return _read_only(db, registry, config, Mode.OFFLINE, state, note=note)
+    lock = WriterLock(db)
+    if not lock.acquire():
+        session = _read_only(db, registry, config, Mode.FOLLOWING, state, follow_demo=demo)
+        session.writer_pid = lock.holder()
+        return session
+    closers: list[Callable[[], None]] = [lock.release]
+    try:
+        writer = Store(db)
+        closers.append(writer.close)
+        reader_store = Store(db, readonly=True)
+        closers.append(reader_store.close)
+        if demo:
+            return _demo(db, registry, config, state, writer, reader_store, closers)
+        from hfwatch.hub.client import HubClient
+
+        client = HubClient()
+        reader = Reader(reader_store, registry, time.time)
+        return Session(db=db, registry=registry, config=config, mode=Mode.LIVE, reader=reader,
+                       feeder=Feeder(Poller(client, registry), writer), intervals=intervals,
+                       state_path=state, endpoint=client.endpoint, _closers=closers)
+    except BaseException:
+        for closer in reversed(closers):
+            with contextlib.suppress(Exception):
+                closer()
+        raise
+
+
+def _demo(db: Path, registry: Registry, config: Config, state: Path, writer: Store, reader_store: Store,
+          closers: list[Callable[[], None]]) -> Session:
+    from hfwatch.analysis.views import data_time
+    from hfwatch.hub.client import HubClient
+    from hfwatch.hub.demo import start_demo_hub
+
+    history_t = data_time(writer.conn)
+    hub = start_demo_hub(start=max(time.time(), (history_t or 0) + DEMO_RESUME_GAP_S), speed=DEMO_SPEED)
+    closers.append(hub.stop)
+    poller = Poller(HubClient(hub.url, token=False), registry, clock=hub.clock.now)
+    return Session(db=db, registry=registry, config=config, mode=Mode.DEMO,
+                   reader=Reader(reader_store, registry, hub.clock.now),
+                   feeder=Feeder(poller, writer, set_clock=hub.clock.set, reset_budget=hub.ratelimit.reset,
+                                 speed=DEMO_SPEED),
+                   intervals=dict(DEMO_INTERVALS), state_path=state, speed=DEMO_SPEED,
+                   backfill_days=DEMO_BACKFILL_DAYS if history_t is None else (),
+                   # The simulated catalogue carries real model names: show them where they live.
+                   endpoint=HUB_URL, _closers=closers)
+
+
+def _read_only(db: Path, registry: Registry, config: Config, mode: Mode, state: Path, *,
+               follow_demo: bool = False, note: str | None = None) -> Session:
+    from hfwatch.analysis.views import data_time
+
+    store = Store(db, readonly=True)
+    if mode is Mode.OFFLINE or follow_demo:
+        # Offline, "now" is when the history ends; following a demo, its simulated clock is
+        # another process's, and the newest data is the best reading of it.
+        def now() -> float:
+            return float(data_time(store.conn) or time.time())
+    else:
+        now = time.time
+    endpoint = HUB_URL if follow_demo else _configured_endpoint()
+    return Session(db=db, registry=registry, config=config, mode=mode, reader=Reader(store, registry, now),
+                   state_path=state, endpoint=endpoint, note=note,
+                   clock_is_data=mode is Mode.OFFLINE or follow_demo, _closers=[store.close])
+
+
+def _configured_endpoint() -> str:
+    from huggingface_hub import constants
+
+    return str(constants.ENDPOINT).rstrip("/")
+
+
+def frozen_session(db: Path, registry: Registry, *, now: float, state_path: Path, mode: Mode = Mode.DEMO,
+                   config: Config | None = None) -> Session:
+    """A session on a finished history with the clock stopped at `now` and no polling: what the
+    screenshots and the UI tests show, identical on every run."""
+    store = Store(db, readonly=True)
+    return Session(db=db, registry=registry, config=config or Config(), mode=mode,
+                   reader=Reader(store, registry, lambda: now), state_path=state_path,
+                   speed=DEMO_SPEED if mode is Mode.DEMO else 1.0, _closers=[store.close])

@@ -1,0 +1,65 @@
+"""The trending & new-releases feed: new models in tracked families and entries into the trending
+top N, newest first, one row per event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+
+from hfwatch.registry import Registry
+from hfwatch.store.queries import EventRow
+from hfwatch.tui import format as fmt
+from hfwatch.tui.messages import OpenModel
+from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
+
+FIXED = 7 + 9 + 2 + 4 + 2 * 5  # every column but the model id, with cell padding
+
+
+def event_key(e: EventRow) -> str:
+    return f"{e.kind}:{e.t}:{e.model.id}"
+
+
+def model_of_key(key: str) -> str:
+    return key.split(":", 2)[2]
+
+
+def what(e: EventRow) -> Text:
+    if e.kind == "new":
+        return Text("★ new", style="bold green")
+    return Text(f"↑ #{e.rank}" if e.rank else "↑ top", style="bold magenta")
+
+
+def family_name(registry: Registry, family: str | None) -> str:
+    return registry.get(family).name if family and family in registry else "–"
+
+
+class Feed(KeyedTable[EventRow]):
+    def __init__(self, registry: Registry, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._registry = registry
+        self._now = 0
+
+    def present(self, events: Iterable[EventRow], now: int) -> None:
+        self._now = now
+        self.show(events)
+
+    def shape(self) -> int:
+        return max(16, self.size.width - FIXED - 2)
+
+    def column_specs(self) -> list[Col]:
+        return [Col("what", "", 7), Col("model", "model", self.shape()), Col("family", "family", 9),
+                Col("cc", "cc", 2), Col("age", "age", 4)]
+
+    def row_for(self, e: EventRow) -> tuple[str, Cells]:
+        # A release's age is the model's own; a trending entry's is when it entered.
+        since = e.model.created_at if e.kind == "new" and e.model.created_at else e.t
+        return event_key(e), [what(e), fmt.safe(e.model.id, self.shape()),
+                              fmt.safe(family_name(self._registry, e.model.family), 9),
+                              Text(e.model.country or "–"),
+                              fmt.right(fmt.age(self._now - since), style="dim")]
+
+    def on_data_table_row_selected(self, event: KeyedTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.post_message(OpenModel(model_of_key(event.row_key.value)))

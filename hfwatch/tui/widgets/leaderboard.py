@@ -1,0 +1,101 @@
+"""The family leaderboard: rank, rank change, family, country, the metric in force, rate/day,
+share, a sparkline, models and the age of the newest release, one row per family (key: its id)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from hfwatch.analysis.views import FamilyRow
+from hfwatch.tui import format as fmt
+from hfwatch.tui.messages import FamilyHighlighted, OpenFamily
+from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
+
+
+@dataclass(frozen=True, slots=True)
+class SortOrder:
+    key: str
+    label: str
+    value: Callable[[FamilyRow], tuple]
+
+
+SORTS: tuple[SortOrder, ...] = (
+    SortOrder("rank", "rank", lambda r: (r.rank,)),
+    SortOrder("rate", "downloads/day", lambda r: (r.rate_per_day is None, -(r.rate_per_day or 0.0), r.rank)),
+    SortOrder("change", "rank change", lambda r: (-(r.rank_change or 0), r.rank)),
+    SortOrder("models", "models", lambda r: (-r.models, r.rank)),
+    SortOrder("newest", "newest release",
+              lambda r: (r.newest_release is None, -(r.newest_release or 0), r.rank)),
+    SortOrder("name", "name", lambda r: (r.name.lower(),)),
+)
+
+WIDE_MIN = 92  # below this many columns the table drops its least useful columns
+
+
+def matches(row: FamilyRow, needle: str) -> bool:
+    needle = needle.strip().lower()
+    return not needle or any(needle in s.lower() for s in (row.family, row.name, row.country, row.region))
+
+
+def watched_name(name: str, watched: bool, width: int) -> Text:
+    """The family name, marked ★ when watched (its alerts are on)."""
+    cell = Text()
+    cell.append("★ " if watched else "  ", style="bold yellow")
+    cell.append_text(fmt.safe(name, width - 2))
+    return cell
+
+
+class Leaderboard(KeyedTable[FamilyRow]):
+    """Rows come sorted and filtered by the caller's choice; this widget only shows them."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._watched: set[str] = set()
+        self._now = 0
+        self._metric = "downloads_30d"
+
+    def present(self, rows: Iterable[FamilyRow], *, metric: str, watched: set[str], now: int) -> None:
+        self._metric, self._watched, self._now = metric, set(watched), now
+        self.show(rows)
+
+    def shape(self) -> tuple[bool, str]:
+        return self.size.width >= WIDE_MIN or not self.size.width, self._metric
+
+    def column_specs(self) -> list[Col]:
+        wide, metric = self.shape()
+        cols = [Col("rank", "#", 3), Col("delta", "Δ", 3), Col("family", "family", 14),
+                Col("cc", "cc", 2), Col("value", fmt.METRIC_HEADERS.get(metric, metric), 8)]
+        if metric != "rate":
+            cols.append(Col("rate", "dl/day", 7))
+        cols += [Col("share", "share", 6), Col("trend", "trend", 16 if wide else 10)]
+        if wide:
+            cols += [Col("models", "models", 6), Col("newest", "newest", 6)]
+        return cols
+
+    def row_for(self, r: FamilyRow) -> tuple[str, Cells]:
+        wide, metric = self.shape()
+        cells: list[Text | str] = [
+            fmt.right(str(r.rank)),
+            fmt.rank_change(r.rank_change),
+            watched_name(r.name, r.family in self._watched, 14),
+            Text(r.country),
+            fmt.right(fmt.human(r.value), style="bold"),
+        ]
+        if metric != "rate":
+            cells.append(fmt.right(fmt.human(r.rate_per_day)))
+        cells += [fmt.right(fmt.percent(r.share)), fmt.spark(r.spark, 16 if wide else 10)]
+        if wide:
+            newest = None if r.newest_release is None else self._now - r.newest_release
+            cells += [fmt.right(f"{r.models:,}"), fmt.right(fmt.age(newest), style="dim")]
+        return r.family, cells
+
+    def on_data_table_row_highlighted(self, event: KeyedTable.RowHighlighted) -> None:
+        if event.row_key.value:
+            self.post_message(FamilyHighlighted(event.row_key.value))
+
+    def on_data_table_row_selected(self, event: KeyedTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.post_message(OpenFamily(event.row_key.value))

@@ -1,0 +1,50 @@
+"""SVG snapshots of every screen at a fixed size, on the fixed history with the clocks stopped.
+
+Baselines live in tests/__snapshots__/test_tui_snapshots/. After a deliberate change, rewrite them
+with `HFWATCH_UPDATE_SNAPSHOTS=1 pytest tests/test_tui_snapshots.py`, then look at the new SVGs
+(`python -m hfwatch.tui.screenshots DIR` makes the same pictures) before committing them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+
+from hfwatch.registry import Registry
+from hfwatch.tui.screenshots import SHOTS, Shot, frozen_app, take
+from tests.test_tui_support import fixed_history, registry
+
+pytestmark = pytest.mark.ui
+__all__ = ["fixed_history", "registry"]  # fixtures used below
+
+BASELINES = Path(__file__).parent / "__snapshots__" / "test_tui_snapshots"
+UPDATE = os.environ.get("HFWATCH_UPDATE_SNAPSHOTS") == "1"
+
+
+def compare(name: str, svg: str, scratch: Path) -> None:
+    baseline = BASELINES / f"{name}.svg"
+    if UPDATE or not baseline.exists():
+        baseline.parent.mkdir(parents=True, exist_ok=True)
+        baseline.write_text(svg, encoding="utf-8")
+        if not UPDATE:
+            pytest.fail(f"no baseline for {name}: wrote {baseline}; check it and run again")
+        return
+    expected = baseline.read_text(encoding="utf-8")
+    if svg != expected:
+        actual = scratch / f"{name}.actual.svg"
+        actual.write_text(svg, encoding="utf-8")
+        diff = "".join(list(difflib.unified_diff(expected.splitlines(True), svg.splitlines(True), n=1))[:40])
+        pytest.fail(f"{name} differs from its baseline (see {actual}; HFWATCH_UPDATE_SNAPSHOTS=1 "
+                    f"rewrites it):\n{diff}")
+
+
+@pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])
+async def test_screen_snapshot(shot: Shot, fixed_history: Path, registry: Registry, tmp_path: Path) -> None:
+    app = frozen_app(fixed_history, registry, tmp_path / "state.json")  # what the screenshots show
+    try:
+        compare(shot.name, await take(app, shot), tmp_path)
+    finally:
+        app.session.close()
