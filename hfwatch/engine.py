@@ -20,6 +20,7 @@ from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
 from hfwatch.registry import Registry
 from hfwatch.store import IngestSummary, Store
 from hfwatch.store.db import sqlite_failure
+from hfwatch.store.maintenance import DEFAULT_POLICY, RetentionPolicy, maintain_if_due
 
 DEFAULT_DEADLINE_S = {Lane.FAST: 90.0, Lane.SLOW: 900.0}
 
@@ -58,10 +59,11 @@ class Poller:
     """Runs polls of either lane against one Hub client into one store."""
 
     def __init__(self, client: HubClient, registry: Registry, *, clock: Clock = time.time,
-                 include_reuploaders: bool = True) -> None:
+                 include_reuploaders: bool = True, retention: RetentionPolicy = DEFAULT_POLICY) -> None:
         self.client = client
         self.registry = registry
         self.clock = clock
+        self.retention = retention
         # The config's `include_reuploaders`: False keeps re-uploads out of every family total.
         self.include_reuploaders = include_reuploaders
 
@@ -110,6 +112,10 @@ class Poller:
             result.error = str(sqlite_failure(store.path, err, doing="storing the poll",
                                               outcome="the poll was not stored"))
             return PollOutcome(result, None)
+        if result.lane is Lane.SLOW:
+            # After a slow poll, when the writer is idle until the next one; at most once per day of
+            # the data's clock, in short transactions. A refusal (busy, disk full) is retried next time.
+            maintain_if_due(store.conn, int(result.finished), self.retention)
         return PollOutcome(result, summary)
 
 

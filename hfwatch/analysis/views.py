@@ -104,10 +104,17 @@ def leaderboard(conn: sqlite3.Connection, registry: Registry, *, scope: str = Sc
                 spark_points: int = 24, spark_span_s: int = DEFAULT_SPARK_SPAN_S) -> list[FamilyRow]:
     """Every registry family, ranked by `metric` within `scope`."""
     history_from = now - max(spark_span_s, rate_window_s + RANK_BASELINE_S)
-    series = queries.rollup_series(conn, str(scope), history_from)
-    first = min((pts[0].t for pts in series.values() if pts), default=now)
-    edges = metrics.bucket_edges(max(first, now - spark_span_s), now, spark_points)
-    newest = queries.newest_release(conn)
+    # Everything below reads the series only as "the last point at or before t" (or its first point),
+    # so only those points are fetched: O(families x sparkline points), not x hours of history. The
+    # window starts depend on the points found at `now` and the rank baseline, hence two reads.
+    looked_up = [now, now - RANK_BASELINE_S]
+    with queries.snapshot(conn):
+        series = queries.rollup_series_at(conn, str(scope), history_from, looked_up)
+        first = min((pts[0].t for pts in series.values() if pts), default=now)
+        edges = metrics.bucket_edges(max(first, now - spark_span_s), now, spark_points)
+        looked_up += edges + [p.t - rate_window_s for pts in series.values() for p in pts]
+        series = queries.rollup_series_at(conn, str(scope), history_from, looked_up)
+        newest = queries.newest_release(conn)
     rows: list[FamilyRow] = []
     baseline: dict[str, float | None] = {}
     for family in registry.families:

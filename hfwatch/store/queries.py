@@ -3,14 +3,19 @@ never the whole observation history."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from hfwatch.records import Attribution, Via
 
 
-@dataclass(frozen=True, slots=True)
-class RollupPoint:
+# Rows the dashboard reads by the thousand are NamedTuples: immutable like a frozen dataclass, but built
+# three times faster (a frozen dataclass sets each field through object.__setattr__).
+class RollupPoint(NamedTuple):
     t: int
     models: int
     d30: int
@@ -18,8 +23,7 @@ class RollupPoint:
     growth: int
 
 
-@dataclass(frozen=True, slots=True)
-class ModelRow:
+class ModelRow(NamedTuple):
     mid: int
     id: str
     author: str | None
@@ -73,53 +77,127 @@ class EventRow:
     model: ModelRow
 
 
+def _rows(conn: sqlite3.Connection, columns: str, rest: str, args: object = ()) -> list[list]:
+    """`SELECT columns rest` as one JSON value: one step of the statement for the whole result.
+
+    Python's sqlite3 lets go of the GIL for every row it steps; while a poll's thread keeps the GIL busy,
+    taking it back can cost a thread switch interval (5 ms) per row, so a read of a few hundred rows on
+    the UI thread stalled the screen. One step is also cheaper than a row object per row. Rows come in
+    the inner query's order (an ORDER BY subquery is not flattened into an aggregate).
+    """
+    names = [f"c{i}" for i in range(columns.count(",") + 1)]
+    aliased = ", ".join(f"{expr} AS {name}" for expr, name in zip(_split_columns(columns), names, strict=True))
+    row = conn.execute(f"SELECT json_group_array(json_array({', '.join(names)})) FROM (SELECT {aliased} {rest})",
+                       args).fetchone()  # type: ignore[arg-type]
+    return json.loads(row[0]) if row and row[0] else []
+
+
+def _split_columns(columns: str) -> list[str]:
+    return [c.strip() for c in columns.split(",")]
+
+
 def rollup_series(conn: sqlite3.Connection, scope: str, since: int,
                   family: str | None = None) -> dict[str, list[RollupPoint]]:
     """Per family, the rollup points since `since` (plus the last one before it, as a baseline)."""
     if family is None:
-        rows = conn.execute(
-            "SELECT family, t, models, d30, dall, growth FROM rollups WHERE scope = ? AND h >= "
-            "coalesce((SELECT max(h) FROM rollups WHERE scope = ? AND h < ?), ?) ORDER BY h",
-            (scope, scope, since, since),
-        )
+        rows = _rows(conn, "family, t, models, d30, dall, growth",
+                     "FROM rollups WHERE scope = ? AND h >= coalesce((SELECT max(h) FROM rollups WHERE scope = ?"
+                     " AND h < ?), ?) ORDER BY h", (scope, scope, since, since))
     else:
-        rows = conn.execute(
-            "SELECT family, t, models, d30, dall, growth FROM rollups WHERE family = ? AND scope = ? AND h >= "
-            "coalesce((SELECT max(h) FROM rollups WHERE family = ? AND scope = ? AND h < ?), ?) ORDER BY h",
-            (family, scope, family, scope, since, since),
-        )
+        rows = _rows(conn, "family, t, models, d30, dall, growth",
+                     "FROM rollups WHERE family = ? AND scope = ? AND h >= coalesce((SELECT max(h) FROM rollups"
+                     " WHERE family = ? AND scope = ? AND h < ?), ?) ORDER BY h",
+                     (family, scope, family, scope, since, since))
+    return _by_family(rows)
+
+
+def _by_family(rows: list[list]) -> dict[str, list[RollupPoint]]:
     out: dict[str, list[RollupPoint]] = {}
-    for fam, *values in rows:
-        out.setdefault(fam, []).append(RollupPoint(*values))
+    for fam, t, models, d30, dall, growth in rows:
+        points = out.get(fam)
+        if points is None:
+            points = out[fam] = []
+        points.append(RollupPoint(t, models, d30, dall, growth))
     return out
 
 
+def rollup_series_at(conn: sqlite3.Connection, scope: str, since: int,
+                     times: Iterable[int]) -> dict[str, list[RollupPoint]]:
+    """`rollup_series(conn, scope, since)` cut down to each family's first point and, for every t in
+    `times`, its last point at or before t.
+
+    Code that reads a series only through "the last point at or before t" for those t (and its first
+    point) gets the same answer from this as from the whole series: any subset of the points that
+    keeps those does. It costs O(families x times) index seeks, however dense the history (a 14-day
+    window of hourly rollups is ~340 points per family; a sparkline needs ~25).
+    """
+    rows = _rows(
+        conn, "r.family, r.t, r.models, r.d30, r.dall, r.growth",
+        # Families by a skip-scan of the (family, scope, h) index: one seek each.
+        "FROM (WITH RECURSIVE fam(family) AS ("
+        " SELECT (SELECT min(family) FROM rollups)"
+        " UNION ALL SELECT (SELECT min(family) FROM rollups WHERE family > fam.family) FROM fam"
+        " WHERE fam.family IS NOT NULL),"
+        " base(lo) AS (SELECT coalesce((SELECT max(h) FROM rollups WHERE scope = :scope AND h < :since), :since))"
+        " SELECT fam.family, (SELECT r.h FROM rollups r WHERE r.family = fam.family AND r.scope = :scope"
+        " AND r.h >= base.lo ORDER BY r.h LIMIT 1) AS h FROM fam, base WHERE fam.family IS NOT NULL"
+        " UNION SELECT fam.family, (SELECT r.h FROM rollups r WHERE r.family = fam.family AND r.scope = :scope"
+        " AND r.h >= base.lo AND r.h <= at.value AND r.t <= at.value ORDER BY r.h DESC LIMIT 1)"
+        " FROM fam, base, json_each(:times) at WHERE fam.family IS NOT NULL) pick"
+        " JOIN rollups r ON r.scope = :scope AND r.h = pick.h AND r.family = pick.family ORDER BY r.family, r.h",
+        {"scope": scope, "since": since, "times": json.dumps(sorted({int(t) for t in times}))},
+    )
+    return _by_family(rows)
+
+
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Several reads that see one state of the file (a poll may commit between two statements)."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
+# The scopes by a skip-scan of the rollups key (scope, h, family), then each scope's first or last hour by
+# a seek: a rollup's t lies in its hour bucket h, so the first/last t is in the first/last bucket. A plain
+# min(t)/max(t) would read every rollup, and the monitor asks for "now" on every refresh.
+_SCOPES = ("WITH RECURSIVE s(scope) AS (SELECT min(scope) FROM rollups UNION ALL"
+           " SELECT (SELECT min(scope) FROM rollups WHERE scope > s.scope) FROM s WHERE s.scope IS NOT NULL) ")
+
+
 def first_rollup_time(conn: sqlite3.Connection) -> int | None:
-    row = conn.execute("SELECT min(t) FROM rollups").fetchone()
+    row = conn.execute(_SCOPES + "SELECT min(r.t) FROM s JOIN rollups r ON r.scope = s.scope"
+                       " AND r.h = (SELECT min(h) FROM rollups WHERE scope = s.scope)").fetchone()
     return row[0] if row else None
 
 
 def last_rollup_time(conn: sqlite3.Connection) -> int | None:
-    row = conn.execute("SELECT max(t) FROM rollups").fetchone()
+    row = conn.execute(_SCOPES + "SELECT max(r.t) FROM s JOIN rollups r ON r.scope = s.scope"
+                       " AND r.h = (SELECT max(h) FROM rollups WHERE scope = s.scope)").fetchone()
     return row[0] if row else None
 
 
 def family_models(conn: sqlite3.Connection, family: str, *, first_party_only: bool = False,
                   limit: int | None = None) -> list[ModelRow]:
-    sql = f"SELECT {_MODEL_COLS} FROM models WHERE family = ?"
+    sql = "FROM models WHERE family = ?"
     if first_party_only:
         sql += " AND via = 'org'"
     sql += " ORDER BY d30 DESC"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    return [ModelRow(*row) for row in conn.execute(sql, (family,))]
+    return [ModelRow._make(row) for row in _rows(conn, _MODEL_COLS, sql, (family,))]
 
 
 def top_models(conn: sqlite3.Connection, *, first_party_only: bool, order: str, limit: int) -> list[ModelRow]:
     column = {"downloads_30d": "d30", "downloads_all_time": "dall", "likes": "likes", "trend": "trend"}[order]
     where = "family IS NOT NULL" + (" AND via = 'org'" if first_party_only else "")
-    return [ModelRow(*row) for row in conn.execute(
-        f"SELECT {_MODEL_COLS} FROM models WHERE {where} ORDER BY {column} DESC LIMIT ?", (limit,))]
+    return [ModelRow._make(row) for row in _rows(
+        conn, _MODEL_COLS, f"FROM models WHERE {where} ORDER BY {column} DESC LIMIT ?", (limit,))]
 
 
 def model_by_id(conn: sqlite3.Connection, model_id: str) -> ModelRow | None:
@@ -149,19 +227,23 @@ def observations(conn: sqlite3.Connection, mid: int, since: int = 0) -> list[tup
 
 
 def dall_series(conn: sqlite3.Connection, mids: list[int], since: int) -> dict[int, list[tuple[int, int]]]:
-    """(t, downloadsAllTime) per model since `since`, plus the last point before it."""
+    """(t, downloadsAllTime) per model since `since`, plus the last point before it.
+
+    One range seek per model on the (mid, t) key: the cost is the points in the window, however long
+    the history behind it.
+    """
     out: dict[int, list[tuple[int, int]]] = {}
-    for start in range(0, len(mids), 900):
-        chunk = mids[start:start + 900]
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
-            f"SELECT o.mid, o.t, o.dall FROM observations o WHERE o.mid IN ({marks}) AND o.dall IS NOT NULL"
-            " AND o.t >= coalesce((SELECT max(p.t) FROM observations p WHERE p.mid = o.mid AND p.t < ?"
-            " AND p.dall IS NOT NULL), 0) AND o.t >= 0 ORDER BY o.mid, o.t",
-            [*chunk, since],
-        )
-        for mid, t, dall in rows:
-            out.setdefault(mid, []).append((t, dall))
+    rows = _rows(conn, "o.mid, o.t, o.dall",
+                 "FROM json_each(?) j CROSS JOIN observations o"
+                 " ON o.mid = j.value AND o.t >= coalesce((SELECT p.t FROM observations p WHERE p.mid = j.value"
+                 " AND p.t < ? AND p.dall IS NOT NULL ORDER BY p.t DESC LIMIT 1), 0)"
+                 " WHERE o.dall IS NOT NULL ORDER BY o.mid, o.t",
+                 (json.dumps(mids), since))
+    for mid, t, dall in rows:
+        points = out.get(mid)
+        if points is None:
+            points = out[mid] = []
+        points.append((t, dall))
     return out
 
 
@@ -187,34 +269,40 @@ def last_poll(conn: sqlite3.Connection, lane: str | None = None, ok_only: bool =
 
 
 def recent_events(conn: sqlite3.Connection, since: int, limit: int = 200) -> list[EventRow]:
-    cols = ", ".join("m." + c.strip() for c in _MODEL_COLS.split(","))
-    rows = conn.execute(
-        f"SELECT e.t, e.kind, e.rank, {cols} FROM events e JOIN models m ON m.mid = e.mid"
-        " WHERE e.t >= ? ORDER BY e.t DESC, e.eid DESC LIMIT ?",
-        (since, limit),
-    )
-    return [EventRow(t, kind, rank, ModelRow(*rest)) for t, kind, rank, *rest in rows]
+    cols = ", ".join("m." + c for c in _split_columns(_MODEL_COLS))
+    rows = _rows(conn, f"e.t, e.kind, e.rank, {cols}",
+                 "FROM events e JOIN models m ON m.mid = e.mid WHERE e.t >= ? ORDER BY e.t DESC, e.eid DESC LIMIT ?",
+                 (since, limit))
+    return [EventRow(t, kind, rank, ModelRow._make(rest)) for t, kind, rank, *rest in rows]
 
 
 def releases_since(conn: sqlite3.Connection, since: int, limit: int = 500) -> list[ModelRow]:
     """Attributed models created since `since`, newest first."""
-    return [ModelRow(*row) for row in conn.execute(
-        f"SELECT {_MODEL_COLS} FROM models WHERE created_at >= ? AND family IS NOT NULL"
+    # `+family`: the created_at index is the one to use (the window is small); without statistics
+    # SQLite would otherwise walk the whole family index.
+    return [ModelRow._make(row) for row in _rows(
+        conn, _MODEL_COLS, "FROM models WHERE created_at >= ? AND +family IS NOT NULL"
         " ORDER BY created_at DESC LIMIT ?", (since, limit))]
 
 
 def release_counts(conn: sqlite3.Connection, since: int) -> list[tuple[str, str, int]]:
     """(family, country, count) of attributed models created since `since` (derivatives included)."""
+    # Read from the covering created_at index only: O(releases in the window), not O(models).
     return conn.execute(
-        "SELECT family, country, count(*) FROM models WHERE created_at >= ? AND family IS NOT NULL"
-        " GROUP BY family, country", (since,)).fetchall()
+        "SELECT family, country, count(*) FROM models INDEXED BY models_created"
+        " WHERE created_at >= ? AND family IS NOT NULL GROUP BY family, country", (since,)).fetchall()
 
 
 def newest_release(conn: sqlite3.Connection) -> dict[str, int]:
     """Per family, the creation time of its newest first-party model."""
+    # A skip-scan of the (via, family, created_at) index: two seeks per family, whatever the model count.
     return dict(conn.execute(
-        "SELECT family, max(created_at) FROM models WHERE family IS NOT NULL AND via = 'org'"
-        " GROUP BY family").fetchall())
+        "WITH RECURSIVE f(family) AS ("
+        " SELECT (SELECT min(family) FROM models WHERE via = 'org')"
+        " UNION ALL SELECT (SELECT min(family) FROM models WHERE via = 'org' AND family > f.family)"
+        " FROM f WHERE f.family IS NOT NULL)"
+        " SELECT family, (SELECT max(created_at) FROM models WHERE via = 'org' AND family = f.family)"
+        " FROM f WHERE family IS NOT NULL").fetchall())
 
 
 def counts(conn: sqlite3.Connection) -> dict[str, int | None]:
@@ -222,6 +310,9 @@ def counts(conn: sqlite3.Connection) -> dict[str, int | None]:
     obs = conn.execute("SELECT count(*) FROM observations").fetchone()[0]
     polls = conn.execute("SELECT count(*) FROM polls").fetchone()[0]
     failed = conn.execute("SELECT count(*) FROM polls WHERE status != 'ok'").fetchone()[0]
-    first, last = conn.execute("SELECT min(t), max(t) FROM observations").fetchone()
+    # Two seeks per model on the (mid, t) key rather than a scan of every observation.
+    first, last = conn.execute(
+        "SELECT min((SELECT min(t) FROM observations WHERE mid = m.mid)),"
+        " max((SELECT max(t) FROM observations WHERE mid = m.mid)) FROM models m").fetchone()
     return {"models": models, "observations": obs, "polls": polls, "failed_polls": failed,
             "first_observation": first, "last_observation": last}

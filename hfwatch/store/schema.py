@@ -101,7 +101,7 @@ CREATE TABLE rollups (
     growth  INTEGER NOT NULL,
     PRIMARY KEY (scope, h, family)
 ) WITHOUT ROWID;
-CREATE INDEX rollups_family ON rollups (family, scope, h);
+CREATE INDEX rollups_family ON rollups (family, scope, h, t);
 
 -- The running totals of each family x scope as of the latest poll: ingest adds each poll's deltas
 -- here and snapshots them into `rollups`, so a poll costs O(changed models), not a sum over all.

@@ -1,0 +1,231 @@
+"""Run in a child process by bench.ui / bench.memory, so each measurement starts cold and owns its RSS.
+
+    python -m bench.ui_child cold-bare
+    python -m bench.ui_child cold-hfwatch DB
+    python -m bench.ui_child keys DB N          (HF_ENDPOINT: the simulated Hub)
+    python -m bench.ui_child rss-monitor DB
+    python -m bench.ui_child rss-poll DB N
+
+Prints one JSON object on stdout. The imports are inside the functions: their cost is part of what
+a cold start measures.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+SIZE = (160, 48)
+
+
+def _peak_rss_mib() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child
+    would report its parent's peak when that was larger."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+async def _wait(condition: Any, timeout: float = 30.0, what: str = "condition") -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"{what}: not met in {timeout:g} s")
+        await asyncio.sleep(0.0005)
+
+
+async def _painted(app: Any) -> None:
+    """Until the screen has been drawn once after everything pending: the same test for both apps."""
+    done = asyncio.Event()
+    app.call_after_refresh(done.set)
+    await done.wait()
+
+
+async def cold_bare() -> dict[str, float]:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    imported = time.perf_counter() - STARTED
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("hello")
+
+    app = Bare()
+    async with app.run_test(size=SIZE):
+        await _painted(app)
+        painted = time.perf_counter() - STARTED
+    return {"painted_s": painted, "imported_s": imported}
+
+
+def _session(db: Path, *, offline: bool) -> Any:
+    from hfwatch.config import load_config
+    from hfwatch.registry import load_registry
+    from hfwatch.tui.session import open_session
+
+    state = Path(tempfile.mkdtemp(prefix="hfwatch-bench-ui-")) / "state.json"
+    return open_session(db, demo=False, offline=offline, registry=load_registry(), config=load_config(),
+                        state_path=state)
+
+
+def _board_rows(app: Any) -> int:
+    from hfwatch.tui.widgets.leaderboard import Leaderboard
+
+    try:
+        return int(app.screen.query_one(Leaderboard).row_count)
+    except Exception:
+        return 0
+
+
+async def cold_hfwatch(db: Path) -> dict[str, float]:
+    from hfwatch.tui.app import HfWatchApp
+
+    imported = time.perf_counter() - STARTED
+    session = _session(db, offline=True)  # --offline: no network, the history as it is
+    opened = time.perf_counter() - STARTED
+    try:
+        app = HfWatchApp(session)
+        async with app.run_test(size=SIZE):
+            await _wait(lambda: _board_rows(app) > 0)
+            await _painted(app)
+            painted = time.perf_counter() - STARTED
+            rows = _board_rows(app)
+    finally:
+        session.close()
+    return {"painted_s": painted, "imported_s": imported, "session_s": opened, "rows": rows}
+
+
+async def keys(db: Path, presses: int) -> dict[str, Any]:
+    """Keypress to updated screen while a poll runs: the key goes in as the terminal would send it, the
+    clock stops once its effect is in the widgets and the screen has been redrawn."""
+    from textual import events
+
+    from hfwatch.records import Lane
+    from hfwatch.tui.app import HfWatchApp
+    from hfwatch.tui.widgets.leaderboard import Leaderboard
+
+    session = _session(db, offline=False)
+    samples: dict[str, list[float]] = {"right": [], "left": [], "m": [], "d": []}
+    updated: dict[str, list[float]] = {k: [] for k in samples}  # until the widgets hold the new data
+    skipped = 0
+    polls = 0
+    app = HfWatchApp(session)
+    try:
+        async with app.run_test(size=SIZE):
+            await _wait(lambda: _board_rows(app) > 0)
+            slow = app.schedule.lanes[Lane.SLOW]
+            order = ["right", "m", "left", "d"]
+            i = 0
+            deadline = time.perf_counter() + 240
+            while sum(map(len, samples.values())) < presses and time.perf_counter() < deadline:
+                if not slow.running:
+                    app.start_poll(Lane.SLOW, manual=True)
+                    polls += 1
+                    await _wait(lambda: slow.running, 10, "the slow poll starting")
+                    await asyncio.sleep(0.3)  # into the poll's work, past its first request
+                key = order[i % len(order)]
+                i += 1
+                board = app.screen.query_one(Leaderboard)
+                if key in ("left", "right"):  # a move the cursor can make (it stops at the first/last row)
+                    key = "left" if board.cursor_row > 0 else "right"
+                before = (board.cursor_row, app.data_version)
+                driver = app._driver
+                assert driver is not None
+                sent = time.perf_counter()
+                driver.send_message(events.Key(key, None))  # what a keystroke becomes
+                await _wait(lambda b=before, k=key, bd=board: (bd.cursor_row != b[0]) if k in ("left", "right")
+                            else app.data_version != b[1], 10, f"the effect of {key!r}")
+                data = time.perf_counter() - sent
+                await _painted(app)
+                took = time.perf_counter() - sent
+                if slow.running:
+                    samples[key].append(took)
+                    updated[key].append(data)
+                else:
+                    skipped += 1  # the poll ended meanwhile: not "during a poll"
+                await asyncio.sleep(0.05)  # a person's pace, and room for the poll's work
+            if session.feeder is not None:
+                session.feeder.cancel.set()  # stop the poll in flight before the app goes
+    except Exception as err:  # the app failing on its way out does not void what was measured
+        if not any(samples.values()):
+            raise
+        print(f"bench: the monitor raised on exit: {type(err).__name__}: {err}", file=sys.stderr)
+    finally:
+        session.close()
+    return {"samples": samples, "updated": updated, "skipped": skipped, "polls_started": polls}
+
+
+async def rss_monitor(db: Path) -> dict[str, float]:
+    """The monitor on the file, offline: dashboard, then the biggest family's screen."""
+    from hfwatch.tui.app import HfWatchApp
+
+    session = _session(db, offline=True)
+    try:
+        app = HfWatchApp(session)
+        async with app.run_test(size=SIZE) as pilot:
+            await _wait(lambda: _board_rows(app) > 0)
+            await _painted(app)
+            app.open_family(app.board[0].family)
+            await pilot.pause()
+            await _painted(app)
+    finally:
+        session.close()
+    return {"peak_rss_mib": _peak_rss_mib()}
+
+
+def rss_poll(db: Path, n: int) -> dict[str, float]:
+    """One slow poll of n models as the engine stores it: Hub JSON -> records -> attribution -> store."""
+    from huggingface_hub import ModelInfo
+
+    from bench.catalogue import build
+    from hfwatch.engine import store_records
+    from hfwatch.hub.client import to_record
+    from hfwatch.records import Lane, PollResult
+    from hfwatch.registry import load_registry
+    from hfwatch.store import Store
+
+    registry = load_registry()
+    body = json.dumps(build(n, registry, now=1_793_577_600, seed=5).items)  # the file's own models
+    baseline = _peak_rss_mib()
+    records = [r for r in (to_record(ModelInfo(**item)) for item in json.loads(body)) if r is not None]
+    del body
+    with Store(db) as store:
+        t = 1_793_577_600
+        summary = store_records(store, PollResult(lane=Lane.SLOW, started=t, finished=t, records=records),
+                                registry)
+    return {"peak_rss_mib": _peak_rss_mib(), "before_poll_mib": baseline, "models": summary.models,
+            "changed": summary.changed}
+
+
+def main(argv: list[str]) -> None:
+    mode = argv[0]
+    if mode == "cold-bare":
+        out: dict[str, Any] = asyncio.run(cold_bare())
+    elif mode == "cold-hfwatch":
+        out = asyncio.run(cold_hfwatch(Path(argv[1])))
+    elif mode == "keys":
+        out = asyncio.run(keys(Path(argv[1]), int(argv[2])))
+    elif mode == "rss-monitor":
+        out = asyncio.run(rss_monitor(Path(argv[1])))
+    elif mode == "rss-poll":
+        out = rss_poll(Path(argv[1]), int(argv[2]))
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,304 @@
+"""Writing one poll: models, change-only observations, rollups and feed events, in one transaction.
+
+What a poll writes is O(changed models): a model whose counters did not change costs a comparison
+in memory and no write (its `last_seen` is refreshed at most once per LAST_SEEN_RESOLUTION_S), and the
+family totals are carried forward by deltas instead of re-summing the models table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from hfwatch.records import Attribution, ModelRecord, PollResult, Scope, Via
+from hfwatch.store.schema import ROLLUP_BUCKET_S
+
+NEW_RELEASE_WINDOW_S = 7 * 86400
+TRENDING_TOP_N = 20
+# An unchanged model's last_seen is rewritten once a day, not on every poll: rewriting every tracked
+# row each hour would make the WAL carry the whole models table per poll.
+LAST_SEEN_RESOLUTION_S = 86400
+_CHUNK = 900  # below SQLite's default limit of bound parameters
+# Above this share of the models table, one sequential scan beats probing the id index per record.
+_SCAN_SHARE = 0.3
+
+_ECO, _FP = Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value
+_ORG = Via.ORG.value
+
+# Columns read for every listed model: 0 id, 1 mid, 2-5 counters, 6-11 attribution, 12-16 metadata, 17 last_seen.
+_EXISTING = ("id, mid, d30, dall, likes, trend, family, base_family, publisher_family, via, country, base_model,"
+             " created_at, pipeline, library, params, gated, last_seen")
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    pid: int
+    models: int
+    changed: int
+    new_models: int
+    events: int
+
+
+def _chunks(items: list[str], size: int = _CHUNK) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _attr_row(a: Attribution) -> tuple[str | None, ...]:
+    return (a.family, a.base_family, a.publisher_family, a.via.value if a.via else None, a.country, a.base_model)
+
+
+def _merged(old: tuple, new: tuple) -> tuple:
+    """A value the Hub did not send keeps the last known one."""
+    if None not in new:
+        return new
+    return tuple(o if n is None else n for o, n in zip(old, new, strict=True))
+
+
+class _Totals:
+    """Per (family, scope): changes of [models, d30, dall, growth] made by this poll."""
+
+    def __init__(self) -> None:
+        self.delta: dict[tuple[str, str], list[int]] = {}
+
+    def add(self, family: str | None, via: str | None, sign: int, d30: int | None, dall: int | None) -> None:
+        if family is None:
+            return
+        scopes = (_ECO, _FP) if via == _ORG else (_ECO,)
+        for scope in scopes:
+            acc = self.delta.setdefault((family, scope), [0, 0, 0, 0])
+            acc[0] += sign
+            acc[1] += sign * (d30 or 0)
+            acc[2] += sign * (dall or 0)
+
+    def grow(self, family: str | None, via: str | None, amount: int) -> None:
+        if family is None or amount <= 0:
+            return
+        for scope in ((_ECO, _FP) if via == _ORG else (_ECO,)):
+            self.delta.setdefault((family, scope), [0, 0, 0, 0])[3] += amount
+
+
+def ingest_poll(conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution],
+                *, t: int) -> IngestSummary:
+    """Store a successful poll atomically; the caller has checked `result.ok`."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        summary = _ingest(conn, result, result.records, attributions, t)
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+    return summary
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # On SQLITE_FULL or an I/O error SQLite has already rolled back; a second ROLLBACK would raise
+    # "no transaction is active" and hide the real cause.
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _existing(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
+    max_mid = conn.execute("SELECT coalesce(max(mid), 0) FROM models").fetchone()[0]
+    if len(ids) >= _SCAN_SHARE * max_mid:
+        return {row[0]: row for row in conn.execute(f"SELECT {_EXISTING} FROM models")}
+    existing: dict[str, tuple] = {}
+    # Sorted, so consecutive probes of the id index land on pages just read.
+    for chunk in _chunks(sorted(ids)):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(f"SELECT {_EXISTING} FROM models WHERE id IN ({marks})", chunk):
+            existing[row[0]] = row
+    return existing
+
+
+def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRecord],
+            attributions: Mapping[str, Attribution], t: int) -> IngestSummary:
+    existing = _existing(conn, [r.id for r in records])
+    next_mid = conn.execute("SELECT coalesce(max(mid), 0) + 1 FROM models").fetchone()[0]
+    unattributed = Attribution(family=None, via=None, country=None)
+    stale_before = t - LAST_SEEN_RESOLUTION_S
+
+    new_rows: list[tuple] = []
+    full_updates: list[tuple] = []
+    counter_updates: list[tuple] = []
+    seen_only: list[tuple] = []
+    observations: list[tuple] = []
+    totals = _Totals()
+    new_mids: dict[str, int] = {}
+    fresh: list[int] = []
+
+    listed: set[str] = set()
+    for rec in records:
+        if rec.id in listed:  # listed twice in one poll: the first listing stands
+            continue
+        listed.add(rec.id)
+        attr = attributions.get(rec.id) or unattributed
+        attr_row = _attr_row(attr)
+        family, via = attr_row[0], attr_row[3]
+        meta = (rec.created_at, rec.pipeline_tag, rec.library_name, rec.params, rec.gated)
+        counters = (rec.downloads_30d, rec.downloads_all_time, rec.likes, rec.trending_score)
+        old = existing.get(rec.id)
+        if old is None:
+            mid = next_mid
+            next_mid += 1
+            new_mids[rec.id] = mid
+            new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters))
+            observations.append((mid, t, *counters))
+            totals.add(family, via, 1, counters[0], counters[1])
+            if family and rec.created_at is not None and rec.created_at >= t - NEW_RELEASE_WINDOW_S:
+                fresh.append(mid)
+            continue
+        mid = old[1]
+        old_counters = old[2:6]
+        merged = _merged(old_counters, counters)
+        merged_meta = _merged(old[12:17], meta)
+        counters_changed = merged != old_counters
+        if merged_meta != old[12:17] or attr_row != old[6:12]:
+            full_updates.append((*attr_row, *merged_meta, t, t, *merged, mid))
+        elif counters_changed:
+            counter_updates.append((t, t, *merged, mid))
+        elif old[17] < stale_before:
+            seen_only.append((t, mid))
+        if counters_changed or attr_row[0] != old[6] or attr_row[3] != old[9]:
+            totals.add(old[6], old[9], -1, old_counters[0], old_counters[1])
+            totals.add(family, via, 1, merged[0], merged[1])
+        if counters_changed:
+            observations.append((mid, t, *counters))
+            old_dall, new_dall = old_counters[1], counters[1]
+            if old_dall is not None and new_dall is not None:
+                totals.grow(family, via, new_dall - old_dall)
+
+    conn.executemany(
+        "INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
+        " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        new_rows,
+    )
+    # Counter-only updates leave the indexed attribution and metadata columns out of the SET list, so
+    # SQLite rewrites just the one index that holds d30.
+    conn.executemany("UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend=? WHERE mid=?",
+                     counter_updates)
+    conn.executemany(
+        "UPDATE models SET family=?, base_family=?, publisher_family=?, via=?, country=?, base_model=?,"
+        " created_at=?, pipeline=?, library=?, params=?, gated=?, last_seen=?, t=?,"
+        " d30=?, dall=?, likes=?, trend=? WHERE mid=?",
+        full_updates,
+    )
+    conn.executemany("UPDATE models SET last_seen=? WHERE mid=?", seen_only)
+    conn.executemany(
+        "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend) VALUES (?,?,?,?,?,?)",
+        observations,
+    )
+
+    changed = len(full_updates) + len(counter_updates)
+    pid = _insert_poll(conn, result, status="ok", models=len(records), changed=changed,
+                       new_models=len(new_rows))
+    events = [(t, "new", mid, None, pid) for mid in fresh]
+    events.extend(_trending_events(conn, result, existing, new_mids, t, pid))
+    conn.executemany("INSERT INTO events (t, kind, mid, rank, pid) VALUES (?,?,?,?,?)", events)
+    _write_rollups(conn, t, totals)
+    return IngestSummary(pid=pid, models=len(records), changed=changed, new_models=len(new_rows),
+                         events=len(events))
+
+
+def _trending_events(conn: sqlite3.Connection, result: PollResult, existing: Mapping[str, tuple],
+                     new_mids: Mapping[str, int], t: int, pid: int) -> list[tuple]:
+    if not result.trending:
+        return []
+    ranking: list[tuple[int, int]] = []
+    for rank, model_id in enumerate(result.trending, start=1):
+        mid = new_mids.get(model_id)
+        if mid is None and model_id in existing:
+            mid = existing[model_id][1]
+        if mid is not None:
+            ranking.append((mid, rank))
+    previous = dict(conn.execute("SELECT mid, rank FROM trending").fetchall())
+    conn.execute("DELETE FROM trending")
+    conn.executemany("INSERT OR IGNORE INTO trending (mid, rank) VALUES (?,?)", ranking)
+    if not previous:
+        # The first ranking we see is a baseline, not a burst of "entries".
+        return []
+    marks = ",".join("?" * len(ranking))
+    families = {
+        mid for (mid,) in conn.execute(
+            f"SELECT mid FROM models WHERE family IS NOT NULL AND mid IN ({marks})", [m for m, _ in ranking])
+    } if ranking else set()
+    return [
+        (t, "trending", mid, rank, pid)
+        for mid, rank in ranking
+        if rank <= TRENDING_TOP_N and mid in families and previous.get(mid, TRENDING_TOP_N + 1) > TRENDING_TOP_N
+    ]
+
+
+def rebuild_totals(conn: sqlite3.Connection) -> None:
+    """Recompute the running family totals from the models table and the latest rollups.
+
+    Only needed when the totals are missing (a file written before they existed); every poll
+    afterwards carries them forward by deltas.
+    """
+    conn.execute("DELETE FROM totals")
+    conn.execute(
+        "INSERT INTO totals (scope, family, models, d30, dall, growth)"
+        " SELECT r.scope, r.family, 0, 0, 0, r.growth FROM rollups r"
+        " JOIN (SELECT scope, family, max(h) AS h FROM rollups GROUP BY scope, family) m"
+        " ON r.scope = m.scope AND r.family = m.family AND r.h = m.h"
+    )
+    rows = conn.execute(
+        "SELECT family, via = 'org', count(*), coalesce(sum(d30), 0), coalesce(sum(dall), 0)"
+        " FROM models WHERE family IS NOT NULL GROUP BY family, via = 'org'"
+    ).fetchall()
+    for family, first_party, n, d30, dall in rows:
+        for scope in ((_ECO, _FP) if first_party else (_ECO,)):
+            conn.execute(
+                "INSERT INTO totals (scope, family, models, d30, dall, growth) VALUES (?,?,?,?,?,0)"
+                " ON CONFLICT (scope, family) DO UPDATE SET models = models + excluded.models,"
+                " d30 = d30 + excluded.d30, dall = dall + excluded.dall",
+                (scope, family, n, d30, dall),
+            )
+
+
+def _write_rollups(conn: sqlite3.Connection, t: int, totals: _Totals) -> None:
+    """Apply this poll's deltas to the running totals, then snapshot them as this hour's rollup rows.
+
+    Every family ever seen gets a row in every hour polled (a family that lost its models shows 0),
+    so the dashboard reads one row per family and hour.
+    """
+    if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM totals)").fetchone()[0] and \
+            conn.execute("SELECT EXISTS (SELECT 1 FROM rollups)").fetchone()[0]:
+        rebuild_totals(conn)
+    conn.executemany(
+        "INSERT INTO totals (scope, family, models, d30, dall, growth) VALUES (?,?,?,?,?,?)"
+        " ON CONFLICT (scope, family) DO UPDATE SET models = models + excluded.models,"
+        " d30 = d30 + excluded.d30, dall = dall + excluded.dall, growth = growth + excluded.growth",
+        [(scope, family, *acc) for (family, scope), acc in totals.delta.items()],
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO rollups (scope, h, family, t, models, d30, dall, growth)"
+        " SELECT scope, ?, family, ?, models, d30, dall, growth FROM totals",
+        (t - t % ROLLUP_BUCKET_S, t),
+    )
+
+
+def _insert_poll(conn: sqlite3.Connection, result: PollResult, *, status: str, models: int = 0,
+                 changed: int = 0, new_models: int = 0) -> int:
+    s = result.stats
+    cur = conn.execute(
+        "INSERT INTO polls (lane, started, finished, status, requests, bytes, models, changed, new_models,"
+        " error, rate_remaining, rate_limit, rate_reset_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (result.lane.value, result.started, result.finished, status, s.requests, s.bytes, models, changed,
+         new_models, result.error, s.rate_remaining, s.rate_limit, s.rate_reset_at),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def record_failed_poll(conn: sqlite3.Connection, result: PollResult) -> int:
+    """A failed poll is remembered (for the status line and `db info`), its records are not."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        pid = _insert_poll(conn, result, status="failed")
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+    return pid
