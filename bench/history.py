@@ -242,10 +242,12 @@ def generate(path: Path, n: int, registry: Registry, *, seed: int = 5, now: int 
     observations = conn.execute(_OBSERVATIONS).rowcount
 
     rollups = _rollups(models, times)
-    conn.executemany("INSERT INTO rollups (scope, h, family, t, models, d30, dall, growth) VALUES (?,?,?,?,?,?,?,?)",
+    # Every synthetic poll lists every model, so each one credits growth: tg = t, and (tg0, g0) = (t, growth).
+    conn.executemany("INSERT INTO rollups (scope, h, family, t, models, d30, dall, growth, tg, tg0, g0)"
+                     " VALUES (?,?,?,?,?,?,?,?,?4,?4,?8)",
                      rollups)
-    conn.execute("INSERT INTO totals (scope, family, models, d30, dall, growth)"
-                 " SELECT scope, family, models, d30, dall, growth FROM rollups WHERE t = ?", (now,))
+    conn.execute("INSERT INTO totals (scope, family, models, d30, dall, growth, tg)"
+                 " SELECT scope, family, models, d30, dall, growth, tg FROM rollups WHERE t = ?", (now,))
     conn.executemany(
         "INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
         " created_at, pipeline, library, params, gated, first_seen, last_seen)"

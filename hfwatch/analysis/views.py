@@ -87,6 +87,19 @@ def data_time(conn: sqlite3.Connection) -> int | None:
     return queries.last_rollup_time(conn)
 
 
+def growth_series(points: list[RollupPoint]) -> list[tuple[int, int]]:
+    """The cumulative growth counter of a family as (time credited, growth), for rates."""
+    out: list[tuple[int, int]] = []
+    for p in points:
+        for tg, g in p.growth_points():
+            if out and tg <= out[-1][0]:
+                if tg == out[-1][0]:
+                    out[-1] = (tg, g)
+                continue
+            out.append((tg, g))
+    return out
+
+
 def _family_metric_at(points: list[RollupPoint], t: int, metric: str, window_s: int) -> float | None:
     point = metrics.value_at([(p.t, i) for i, p in enumerate(points)], t)
     if point is None:
@@ -96,7 +109,7 @@ def _family_metric_at(points: list[RollupPoint], t: int, metric: str, window_s: 
         return p.d30
     if metric == Metric.DOWNLOADS_ALL_TIME:
         return p.dall
-    return metrics.rate_per_day([(q.t, q.growth) for q in points], t, window_s)
+    return metrics.rate_per_day(growth_series(points), t, window_s)
 
 
 def leaderboard(conn: sqlite3.Connection, registry: Registry, *, scope: str = Scope.ECOSYSTEM,
@@ -124,7 +137,7 @@ def leaderboard(conn: sqlite3.Connection, registry: Registry, *, scope: str = Sc
         if points:
             last = points[-1]
             row.downloads_30d, row.downloads_all_time, row.models = last.d30, last.dall, last.models
-            growth = [(p.t, p.growth) for p in points]
+            growth = growth_series(points)
             row.rate_per_day = metrics.rate_per_day(growth, now, rate_window_s)
             row.spark = _spark(points, edges, str(metric))
             baseline[family.id] = _family_metric_at(points, now - RANK_BASELINE_S, str(metric), rate_window_s)
@@ -137,7 +150,7 @@ def leaderboard(conn: sqlite3.Connection, registry: Registry, *, scope: str = Sc
 
 def _spark(points: list[RollupPoint], edges: list[int], metric: str) -> list[float]:
     if metric == Metric.RATE:
-        return metrics.fill_gaps(metrics.rate_buckets([(p.t, p.growth) for p in points], edges))
+        return metrics.fill_gaps(metrics.rate_buckets(growth_series(points), edges))
     attr = "d30" if metric == Metric.DOWNLOADS_30D else "dall"
     return metrics.fill_gaps(metrics.sample([(p.t, getattr(p, attr)) for p in points], edges))
 
@@ -250,7 +263,7 @@ def family_history(conn: sqlite3.Connection, family: str, *, now: int, span_s: i
             continue
         edges = metrics.bucket_edges(max(pts[0].t, now - span_s), now, points)
         out.times = edges[1:]
-        target.extend(metrics.rate_buckets([(p.t, p.growth) for p in pts], edges))
+        target.extend(metrics.rate_buckets(growth_series(pts), edges))
     n = len(out.times)
     for series in (out.first_party, out.ecosystem):
         series.extend([None] * (n - len(series)))

@@ -167,8 +167,9 @@ def series_rows(conn: sqlite3.Connection, registry: Registry, *, scope: str, sin
         for p in points:
             if p.t >= since:
                 rate = None
-                if prev is not None and p.t > prev.t:
-                    rate = max(0, p.growth - prev.growth) / ((p.t - prev.t) / DAY_S)
+                # Growth is dated by the poll that credited it (tg), not by the row's last poll.
+                if prev is not None and prev.tg is not None and p.tg is not None and p.tg > prev.tg:
+                    rate = max(0, p.growth - prev.growth) / ((p.tg - prev.tg) / DAY_S)
                 rows.append({"time": _iso(p.t), "family": fam.id, "scope": scope, "models": p.models,
                              "downloads_30d": p.d30, "downloads_all_time": p.dall, "rate_per_day": _round(rate),
                              "_t": p.t})

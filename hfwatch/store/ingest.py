@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from hfwatch.records import Attribution, ModelRecord, PollResult, Scope, Via
+from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Scope, Via
 from hfwatch.store.schema import ROLLUP_BUCKET_S
 
 NEW_RELEASE_WINDOW_S = 7 * 86400
@@ -26,9 +26,13 @@ _SCAN_SHARE = 0.3
 _ECO, _FP = Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value
 _ORG = Via.ORG.value
 
-# Columns read for every listed model: 0 id, 1 mid, 2-5 counters, 6-11 attribution, 12-16 metadata, 17 last_seen.
+# Polls that list every tracked model; only they credit growth (see the rollups table).
+_CREDITING_LANES = frozenset({Lane.SLOW, Lane.IMPORT})
+
+# Columns read for every listed model: 0 id, 1 mid, 2-5 counters, 6-11 attribution, 12-16 metadata, 17 last_seen,
+# 18 gdall.
 _EXISTING = ("id, mid, d30, dall, likes, trend, family, base_family, publisher_family, via, country, base_model,"
-             " created_at, pipeline, library, params, gated, last_seen")
+             " created_at, pipeline, library, params, gated, last_seen, gdall")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +122,7 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
     next_mid = conn.execute("SELECT coalesce(max(mid), 0) + 1 FROM models").fetchone()[0]
     unattributed = Attribution(family=None, via=None, country=None)
     stale_before = t - LAST_SEEN_RESOLUTION_S
+    credits = result.lane in _CREDITING_LANES
 
     new_rows: list[tuple] = []
     full_updates: list[tuple] = []
@@ -143,7 +148,7 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
             mid = next_mid
             next_mid += 1
             new_mids[rec.id] = mid
-            new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters))
+            new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters, counters[1]))
             observations.append((mid, t, *counters))
             totals.add(family, via, 1, counters[0], counters[1])
             if family and rec.created_at is not None and rec.created_at >= t - NEW_RELEASE_WINDOW_S:
@@ -154,10 +159,15 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
         merged = _merged(old_counters, counters)
         merged_meta = _merged(old[12:17], meta)
         counters_changed = merged != old_counters
+        gdall = old[18]
+        if credits and merged[1] is not None:
+            if gdall is not None and merged[1] > gdall:
+                totals.grow(family, via, merged[1] - gdall)
+            gdall = merged[1]
         if merged_meta != old[12:17] or attr_row != old[6:12]:
-            full_updates.append((*attr_row, *merged_meta, t, t, *merged, mid))
-        elif counters_changed:
-            counter_updates.append((t, t, *merged, mid))
+            full_updates.append((*attr_row, *merged_meta, t, t, *merged, gdall, mid))
+        elif counters_changed or gdall != old[18]:
+            counter_updates.append((t, t, *merged, gdall, mid))
         elif old[17] < stale_before:
             seen_only.append((t, mid))
         if counters_changed or attr_row[0] != old[6] or attr_row[3] != old[9]:
@@ -165,24 +175,21 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
             totals.add(family, via, 1, merged[0], merged[1])
         if counters_changed:
             observations.append((mid, t, *counters))
-            old_dall, new_dall = old_counters[1], counters[1]
-            if old_dall is not None and new_dall is not None:
-                totals.grow(family, via, new_dall - old_dall)
 
     conn.executemany(
         "INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
-        " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend, gdall)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         new_rows,
     )
     # Counter-only updates leave the indexed attribution and metadata columns out of the SET list, so
     # SQLite rewrites just the one index that holds d30.
-    conn.executemany("UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend=? WHERE mid=?",
+    conn.executemany("UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend=?, gdall=? WHERE mid=?",
                      counter_updates)
     conn.executemany(
         "UPDATE models SET family=?, base_family=?, publisher_family=?, via=?, country=?, base_model=?,"
         " created_at=?, pipeline=?, library=?, params=?, gated=?, last_seen=?, t=?,"
-        " d30=?, dall=?, likes=?, trend=? WHERE mid=?",
+        " d30=?, dall=?, likes=?, trend=?, gdall=? WHERE mid=?",
         full_updates,
     )
     conn.executemany("UPDATE models SET last_seen=? WHERE mid=?", seen_only)
@@ -197,7 +204,7 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
     events = [(t, "new", mid, None, pid) for mid in fresh]
     events.extend(_trending_events(conn, result, existing, new_mids, t, pid))
     conn.executemany("INSERT INTO events (t, kind, mid, rank, pid) VALUES (?,?,?,?,?)", events)
-    _write_rollups(conn, t, totals)
+    _write_rollups(conn, t, totals, credits=credits)
     return IngestSummary(pid=pid, models=len(records), changed=changed, new_models=len(new_rows),
                          events=len(events))
 
@@ -239,8 +246,8 @@ def rebuild_totals(conn: sqlite3.Connection) -> None:
     """
     conn.execute("DELETE FROM totals")
     conn.execute(
-        "INSERT INTO totals (scope, family, models, d30, dall, growth)"
-        " SELECT r.scope, r.family, 0, 0, 0, r.growth FROM rollups r"
+        "INSERT INTO totals (scope, family, models, d30, dall, growth, tg)"
+        " SELECT r.scope, r.family, 0, 0, 0, r.growth, r.tg FROM rollups r"
         " JOIN (SELECT scope, family, max(h) AS h FROM rollups GROUP BY scope, family) m"
         " ON r.scope = m.scope AND r.family = m.family AND r.h = m.h"
     )
@@ -258,7 +265,7 @@ def rebuild_totals(conn: sqlite3.Connection) -> None:
             )
 
 
-def _write_rollups(conn: sqlite3.Connection, t: int, totals: _Totals) -> None:
+def _write_rollups(conn: sqlite3.Connection, t: int, totals: _Totals, *, credits: bool) -> None:
     """Apply this poll's deltas to the running totals, then snapshot them as this hour's rollup rows.
 
     Every family ever seen gets a row in every hour polled (a family that lost its models shows 0),
@@ -273,9 +280,15 @@ def _write_rollups(conn: sqlite3.Connection, t: int, totals: _Totals) -> None:
         " d30 = d30 + excluded.d30, dall = dall + excluded.dall, growth = growth + excluded.growth",
         [(scope, family, *acc) for (family, scope), acc in totals.delta.items()],
     )
+    if credits:
+        conn.execute("UPDATE totals SET tg = ?", (t,))
+    # The first crediting poll of a bucket also sets (tg0, g0); later polls in the bucket keep them.
     conn.execute(
-        "INSERT OR REPLACE INTO rollups (scope, h, family, t, models, d30, dall, growth)"
-        " SELECT scope, ?, family, ?, models, d30, dall, growth FROM totals",
+        "INSERT INTO rollups (scope, h, family, t, models, d30, dall, growth, tg, tg0, g0)"
+        " SELECT scope, ?, family, ?, models, d30, dall, growth, tg, tg, growth FROM totals WHERE true"
+        " ON CONFLICT (scope, h, family) DO UPDATE SET t = excluded.t, models = excluded.models,"
+        " d30 = excluded.d30, dall = excluded.dall, growth = excluded.growth, tg = excluded.tg,"
+        " g0 = CASE WHEN tg0 IS NULL THEN excluded.g0 ELSE g0 END, tg0 = coalesce(tg0, excluded.tg0)",
         (t - t % ROLLUP_BUCKET_S, t),
     )
 

@@ -21,6 +21,17 @@ class RollupPoint(NamedTuple):
     d30: int
     dall: int
     growth: int
+    tg: int | None = None  # when `growth` was credited (None: no full poll yet)
+    tg0: int | None = None  # (tg0, g0): the same pair as of the first poll of this bucket
+    g0: int | None = None
+
+    def growth_points(self) -> tuple[tuple[int, int], ...]:
+        """The (time, growth) pairs this rollup row knows, oldest first."""
+        if self.tg is None:
+            return ()
+        if self.tg0 is None or self.g0 is None or self.tg0 >= self.tg:
+            return ((self.tg, self.growth),)
+        return ((self.tg0, self.g0), (self.tg, self.growth))
 
 
 class ModelRow(NamedTuple):
@@ -100,11 +111,11 @@ def rollup_series(conn: sqlite3.Connection, scope: str, since: int,
                   family: str | None = None) -> dict[str, list[RollupPoint]]:
     """Per family, the rollup points since `since` (plus the last one before it, as a baseline)."""
     if family is None:
-        rows = _rows(conn, "family, t, models, d30, dall, growth",
+        rows = _rows(conn, "family, t, models, d30, dall, growth, tg, tg0, g0",
                      "FROM rollups WHERE scope = ? AND h >= coalesce((SELECT max(h) FROM rollups WHERE scope = ?"
                      " AND h < ?), ?) ORDER BY h", (scope, scope, since, since))
     else:
-        rows = _rows(conn, "family, t, models, d30, dall, growth",
+        rows = _rows(conn, "family, t, models, d30, dall, growth, tg, tg0, g0",
                      "FROM rollups WHERE family = ? AND scope = ? AND h >= coalesce((SELECT max(h) FROM rollups"
                      " WHERE family = ? AND scope = ? AND h < ?), ?) ORDER BY h",
                      (family, scope, family, scope, since, since))
@@ -113,11 +124,11 @@ def rollup_series(conn: sqlite3.Connection, scope: str, since: int,
 
 def _by_family(rows: list[list]) -> dict[str, list[RollupPoint]]:
     out: dict[str, list[RollupPoint]] = {}
-    for fam, t, models, d30, dall, growth in rows:
+    for fam, t, models, d30, dall, growth, tg, tg0, g0 in rows:
         points = out.get(fam)
         if points is None:
             points = out[fam] = []
-        points.append(RollupPoint(t, models, d30, dall, growth))
+        points.append(RollupPoint(t, models, d30, dall, growth, tg, tg0, g0))
     return out
 
 
@@ -132,7 +143,7 @@ def rollup_series_at(conn: sqlite3.Connection, scope: str, since: int,
     window of hourly rollups is ~340 points per family; a sparkline needs ~25).
     """
     rows = _rows(
-        conn, "r.family, r.t, r.models, r.d30, r.dall, r.growth",
+        conn, "r.family, r.t, r.models, r.d30, r.dall, r.growth, r.tg, r.tg0, r.g0",
         # Families by a skip-scan of the (family, scope, h) index: one seek each.
         "FROM (WITH RECURSIVE fam(family) AS ("
         " SELECT (SELECT min(family) FROM rollups)"

@@ -47,7 +47,9 @@ CREATE TABLE models (
     d30              INTEGER,
     dall             INTEGER,
     likes            INTEGER,
-    trend            INTEGER
+    trend            INTEGER,
+    -- downloadsAllTime as of the last poll that credited growth (see rollups)
+    gdall            INTEGER
 );
 -- A family's models by 30-day downloads; `via` is in the index so the first-party view filters
 -- without reading the rows it rejects.
@@ -90,6 +92,10 @@ CREATE INDEX polls_lane ON polls (lane, status, finished);
 -- d30/dall are sums of the latest counters; growth is the running sum of increases of
 -- downloadsAllTime of models already known (discovering a model adds nothing, a recount
 -- that lowers a counter subtracts nothing), so rates never count discovery as downloads.
+-- Growth is credited only by polls that list every tracked model (slow lane, import): a fast
+-- poll sees a few hundred models, and crediting their growth early would make rates saw-tooth.
+-- `tg` is the time of the poll that credited `growth`; (tg0, g0) is the same pair as of the first
+-- poll of the bucket, so two polls within one hour still give a rate.
 CREATE TABLE rollups (
     scope   TEXT NOT NULL,
     h       INTEGER NOT NULL,
@@ -99,6 +105,9 @@ CREATE TABLE rollups (
     d30     INTEGER NOT NULL,
     dall    INTEGER NOT NULL,
     growth  INTEGER NOT NULL,
+    tg      INTEGER,
+    tg0     INTEGER,
+    g0      INTEGER,
     PRIMARY KEY (scope, h, family)
 ) WITHOUT ROWID;
 CREATE INDEX rollups_family ON rollups (family, scope, h, t);
@@ -112,6 +121,7 @@ CREATE TABLE totals (
     d30     INTEGER NOT NULL,
     dall    INTEGER NOT NULL,
     growth  INTEGER NOT NULL,
+    tg      INTEGER,
     PRIMARY KEY (scope, family)
 ) WITHOUT ROWID;
 
