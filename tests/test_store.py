@@ -166,3 +166,31 @@ def test_writer_lock_is_exclusive(tmp_path: Path) -> None:
     first.release()
     assert second.acquire()
     second.release()
+
+
+def test_fast_polls_do_not_credit_growth_but_lose_none(tmp_path: Path) -> None:
+    h = 3600
+    with Store(tmp_path / "h.sqlite") as store:
+        a = rec("Qwen/A", 10, 1000)
+        store.ingest(poll([a], 0), attrs(a), t=0)
+        seen_fast = rec("Qwen/A", 10, 1200)
+        store.ingest(poll([seen_fast], h, Lane.FAST), attrs(seen_fast), t=h)
+        eco = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
+        assert eco[-1].growth == 0 and eco[-1].tg == 0, "a fast poll sees too few models to date growth"
+        assert eco[-1].dall == 1200, "but its counters are the latest known"
+        later = rec("Qwen/A", 10, 1300)
+        store.ingest(poll([later], 2 * h), attrs(later), t=2 * h)
+        eco = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
+        assert (eco[-1].tg, eco[-1].growth) == (2 * h, 300), "the slow poll credits all growth since the last one"
+
+
+def test_two_slow_polls_in_one_hour_give_a_rate(tmp_path: Path) -> None:
+    from hfwatch.analysis.views import growth_series
+
+    with Store(tmp_path / "h.sqlite") as store:
+        for t, dall in ((7200, 1000), (7260, 1010)):
+            a = rec("Qwen/A", 10, dall)
+            store.ingest(poll([a], t), attrs(a), t=t)
+        pts = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
+        assert len(pts) == 1
+        assert growth_series(pts) == [(7200, 0), (7260, 10)]
