@@ -11,16 +11,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hfwatch.analysis.attribution import attribute_all
-from hfwatch.hub.client import HubClient, Query
-from hfwatch.hub.guard import HubError
-from hfwatch.hub.plan import plan
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
 from hfwatch.registry import Registry
 from hfwatch.store import IngestSummary, Store
 from hfwatch.store.db import sqlite_failure
 from hfwatch.store.maintenance import DEFAULT_POLICY, RetentionPolicy, maintain_if_due
+
+if TYPE_CHECKING:
+    # The Hub client pulls in huggingface_hub and httpx2 (~0.3-0.6 s): the monitor imports this module
+    # at start, also offline, so the client is imported only where a poll actually runs (`fetch`).
+    from hfwatch.hub.client import HubClient, Query
 
 DEFAULT_DEADLINE_S = {Lane.FAST: 90.0, Lane.SLOW: 900.0}
 
@@ -69,6 +72,10 @@ class Poller:
 
     def fetch(self, lane: Lane, *, cancel: threading.Event | None = None,
               on_status: StatusCallback | None = None, deadline_s: float | None = None) -> PollResult:
+        # Here, not at module level: see the TYPE_CHECKING import above (this runs in the poll's thread).
+        from hfwatch.hub.guard import HubError
+        from hfwatch.hub.plan import plan
+
         started = self.clock()
         guard = self.client.guard(deadline=time.monotonic() + (deadline_s or DEFAULT_DEADLINE_S[lane]),
                                   cancel=cancel, on_status=on_status)

@@ -7,8 +7,10 @@ import re
 # ANSI CSI/OSC/other escape sequences, then any remaining C0/C1 control character.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]?")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# Bidi overrides/isolates and zero-width characters can reorder or hide what is shown.
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Bidi marks, overrides and isolates, zero-width characters and line/paragraph separators can reorder,
+# hide or break what is shown.
+_INVISIBLE_CHARS = "\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 
 
 def terminal_safe(text: str | None, max_len: int | None = None) -> str:
@@ -24,10 +26,24 @@ def terminal_safe(text: str | None, max_len: int | None = None) -> str:
 
 
 def csv_safe(value: object) -> object:
-    """A CSV cell a spreadsheet will not run as a formula."""
+    """A CSV cell a spreadsheet will not run as a formula (tabs and CRs, also formula leads, are gone already)."""
     if isinstance(value, str):
         text = terminal_safe(value)
-        if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        if text[:1] in ("=", "+", "-", "@"):
             return "'" + text
         return text
     return value
+
+
+# What json.dumps(ensure_ascii=False) leaves raw although a terminal acts on it or hides it: DEL and C1
+# controls (0x9b is a one-byte CSI) and the invisible characters above.
+_JSON_RAW = re.compile(f"[\x7f-\x9f{_INVISIBLE_CHARS}]")
+
+
+def json_safe(dumped: str) -> str:
+    """JSON text from json.dumps with those characters as \\uXXXX escapes: the same data once parsed.
+
+    json.dumps only ever writes them inside string literals, where the escape means the same character;
+    C0 controls it escapes itself. Other non-ASCII text (CJK names) stays readable.
+    """
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)

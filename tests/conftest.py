@@ -20,6 +20,11 @@ SIM_START = 1_793_491_200.0
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No saved token, config or data from the developer's machine; no telemetry."""
+    # huggingface_hub reads HF_HUB_DISABLE_TELEMETRY at import (during collection): set the constant too, or
+    # an in-process poll would also ask the configured endpoint for its agent registry.
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_DISABLE_TELEMETRY", True)
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg_data"))

@@ -251,9 +251,10 @@ def _delta(change: int | None) -> str:
 
 def cmd_families(args: argparse.Namespace) -> int:
     registry = registry_in_force()
-    rows: list[dict[str, Any]] = [{"family": f.id, "name": f.name, "developer": f.developer, "country": f.country, "region": f.region,
-             "orgs": [o.name for o in f.orgs if not o.legacy], "legacy_orgs": [o.name for o in f.orgs if o.legacy],
-             "patterns": list(f.patterns), "exclude": list(f.exclude)} for f in registry.families]
+    rows: list[dict[str, Any]] = [
+        {"family": f.id, "name": f.name, "developer": f.developer, "country": f.country, "region": f.region,
+         "orgs": [o.name for o in f.orgs if not o.legacy], "legacy_orgs": [o.name for o in f.orgs if o.legacy],
+         "patterns": list(f.patterns), "exclude": list(f.exclude)} for f in registry.families]
     if args.format == "json":
         write_json(rows)
         return EXIT_OK

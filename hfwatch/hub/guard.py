@@ -230,7 +230,7 @@ class GuardedTransport(httpx2.BaseTransport):
         guard = _current_guard.get()
         if guard is None:
             self._set_timeout(request, self.default_policy, None)
-            return self._send(request)
+            return self._send(request, None)
         policy = guard.policy
         url = str(request.url)
         if url in guard.seen_urls:
@@ -238,16 +238,16 @@ class GuardedTransport(httpx2.BaseTransport):
         guard.seen_urls.add(url)
         attempt = 0
         while True:
-            attempt += 1
             guard.check()
             wait = guard.budget.take(policy.budget_reserve)
             if wait > 0:
                 guard.wait(wait, "request budget used up for this window")
-                continue
+                continue  # waiting for the window is not an attempt: nothing was sent
+            attempt += 1
             self._set_timeout(request, policy, guard)
             guard.stats.requests += 1
             try:
-                response = self._send(request)
+                response = self._send(request, guard.stats)
             except httpx2.ConnectError as err:
                 raise HubUnreachable(f"cannot connect to {request.url.scheme}://{request.url.netloc.decode()}: "
                                      f"{_reason(err)}") from None
@@ -261,7 +261,6 @@ class GuardedTransport(httpx2.BaseTransport):
                 guard.wait(min(policy.backoff_max_s, policy.backoff_base_s * 2 ** (attempt - 1)),
                            f"{type(err).__name__}, retrying")
                 continue
-            guard.stats.responses += 1
             guard.stats.bytes += len(response.content)
             guard.budget.update(response.headers)
             if response.status_code not in RETRY_STATUSES:
@@ -279,8 +278,12 @@ class GuardedTransport(httpx2.BaseTransport):
             guard.stats.retries += 1
             guard.wait(wait, _describe(response))
 
-    def _send(self, request: httpx2.Request) -> httpx2.Response:
+    def _send(self, request: httpx2.Request, stats: PollStats | None) -> httpx2.Response:
         response = self.inner.handle_request(request)
+        if stats is not None:
+            # Counted once the status line is in: a body that breaks off below is still an answer
+            # (the poll is then recorded as failed), unlike a server that never answered.
+            stats.responses += 1
         try:
             response.read()
         finally:
