@@ -74,6 +74,10 @@ class HfWatchApp(PollingApp):
 
     def on_mount(self) -> None:
         self.keymap_in_force = keys.apply(self, self.session.config)
+        # The first read of the store after the first frame (the screen's own first sync waits too).
+        self.call_after_refresh(self._first_load)
+
+    def _first_load(self) -> None:
         self.reload()
         self.start_polling()
 
@@ -87,12 +91,16 @@ class HfWatchApp(PollingApp):
             self.selected_family = self.board[0].family
         self.note_file_state()
         self.data_version += 1
-        if isinstance(self.screen, MonitorScreen):
+        if self.screen_stack and isinstance(self.screen, MonitorScreen):  # none left while shutting down
             self.screen.sync()
         self.refresh_status()
 
     def refresh_status(self) -> None:
         """Repaint the status line now (it also repaints itself every second, for the clocks)."""
+        if not self.screen_stack:
+            # A poll's progress message can arrive while the app shuts down: `self.screen` would raise
+            # ScreenStackError with no screen left, and there is no status line to repaint anyway.
+            return
         for bar in self.screen.query(StatusBar):
             bar.refresh()
 

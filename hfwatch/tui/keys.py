@@ -57,7 +57,8 @@ def key_display(binding: Binding, keymap: dict[str, str]) -> str:
 def apply(app: App[int], config: Config) -> dict[str, str]:
     """Remap keys and pick the theme from the config; what is wrong there is said, not fatal."""
     keymap = dict(config.keymap)
-    unknown = sorted(set(keymap) - binding_ids())
+    # Checking ids imports every screen (and plotext with the charts): only when there is a keymap.
+    unknown = sorted(set(keymap) - binding_ids()) if keymap else []
     if unknown:
         app.notify(f"keymap: no binding with id {', '.join(unknown)} (the help screen lists the ids)",
                    severity="warning", markup=False)

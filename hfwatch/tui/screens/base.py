@@ -26,6 +26,7 @@ class MonitorScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._seen_version = -1
+        self._laid_out = False
 
     @property
     def monitor(self) -> HfWatchApp:
@@ -35,6 +36,13 @@ class MonitorScreen(Screen[None]):
         return StatusBar(self.monitor.status_facts)
 
     def on_mount(self) -> None:
+        # The first read waits for the first frame: the screen's frame paints at once, and the tables are
+        # filled once, at their laid-out size. Filled before, they were drawn at mount, again after the
+        # layout's resize (DataTable redraws everything then) and rebuilt where columns follow the width.
+        self.app.call_after_refresh(self._first_sync)
+
+    def _first_sync(self) -> None:
+        self._laid_out = True
         self.sync()
 
     def on_screen_resume(self) -> None:
@@ -42,7 +50,7 @@ class MonitorScreen(Screen[None]):
 
     def sync(self, *, force: bool = False) -> None:
         """Re-read the store if the data (or scope, metric, watch list) changed since last time."""
-        if not self.is_mounted or not self.is_current:
+        if not self.is_mounted or not self.is_current or not self._laid_out:
             return
         version = self.monitor.data_version
         if force or version != self._seen_version:

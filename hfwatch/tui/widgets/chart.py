@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import plotext
 from rich.console import RenderableType
 from rich.text import Text
 from textual.widget import Widget
@@ -102,6 +101,10 @@ class Chart(Widget):
         return self._cache[1]
 
     def _build(self, width: int, height: int) -> Text:
+        # Imported on the first chart drawn, not with the module: plotext takes ~0.25 s to import and the
+        # dashboard, which opens first, has no chart.
+        import plotext
+
         # plotext clamps a figure to the terminal it thinks it prints to; this one goes into a widget.
         plotext.terminal.limit(False, False)
         fig = plotext.figure
@@ -127,6 +130,8 @@ class Chart(Widget):
 
     def _draw(self, plot: Any, series: list[Series], x_ticks: list[float], height: int, *,
               titled: bool) -> None:
+        import plotext  # already loaded by _build; see there
+
         # One y axis per panel: plotext mixes up the x axis when a figure has ticks on both y sides.
         plot.theme("simple")
         plot.canvas("default")
