@@ -190,3 +190,23 @@ def test_registry_file_is_the_registry_in_force(tmp_path: Path) -> None:
     broken.write_text('[[family]]\nid = "x"\nname = "X"\ncountry = "ZZ"\n', encoding="utf-8")
     ran = run_cli("families", env={"HFWATCH_CONFIG": str(write(tmp_path, f'registry_file = "{broken}"\n', "b.toml"))})
     assert ran.code == 1 and f"{broken}:4:" in ran.err
+
+
+def test_poll_honours_include_reuploaders_false(sim, tmp_path: Path) -> None:
+    """With re-uploaders out, unsloth/bartowski/... repos count for no family after a poll."""
+    import sqlite3
+
+    from tests.conftest import run_cli
+
+    config = tmp_path / "config.toml"
+    config.write_text("include_reuploaders = false\n")
+    db = tmp_path / "h.sqlite"
+    ran = run_cli("poll", "--lane", "slow", "--db", str(db),
+                  env={"HF_ENDPOINT": sim.url, "HFWATCH_CONFIG": str(config)})
+    assert ran.code == 0, ran.err
+    conn = sqlite3.connect(db)
+    counted = conn.execute("SELECT count(*) FROM models WHERE author IN ('unsloth', 'bartowski')"
+                           " AND family IS NOT NULL").fetchone()[0]
+    listed = conn.execute("SELECT count(*) FROM models WHERE author IN ('unsloth', 'bartowski')").fetchone()[0]
+    conn.close()
+    assert listed > 0 and counted == 0

@@ -65,12 +65,14 @@ def _history_time(db: Path) -> int | None:
 # -- poll -------------------------------------------------------------------------------------------
 
 def cmd_poll(args: argparse.Namespace) -> int:
+    from hfwatch.config import load_config
     from hfwatch.engine import Poller
     from hfwatch.hub.client import HubClient, is_offline
     from hfwatch.store import Store, WriterLock
 
     db = resolve_db(args)
     registry = registry_in_force()
+    reuploaders = load_config().include_reuploaders
     if is_offline() and not args.demo:
         raise CliError("HF_HUB_OFFLINE is set: not polling (unset it, or use --demo)")
     history_t = _history_time(db)  # also refuses a bad file before any request is spent
@@ -86,10 +88,10 @@ def cmd_poll(args: argparse.Namespace) -> int:
             start = max(time.time(), (history_t or 0) + DEMO_STEP_S)
             hub = start_demo_hub(start=start, speed=1.0)
             client = HubClient(hub.url, token=False)
-            poller = Poller(client, registry, clock=hub.clock.now)
+            poller = Poller(client, registry, clock=hub.clock.now, include_reuploaders=reuploaders)
         else:
             client = HubClient()
-            poller = Poller(client, registry)
+            poller = Poller(client, registry, include_reuploaders=reuploaders)
         lanes = [Lane.FAST, Lane.SLOW] if args.lane == "all" else [Lane(args.lane)]
         failures: list[str] = []
         store: Store | None = None

@@ -101,7 +101,8 @@ def open_session(db: Path, *, demo: bool, offline: bool, registry: Registry, con
         client = HubClient()
         reader = Reader(reader_store, registry, time.time)
         return Session(db=db, registry=registry, config=config, mode=Mode.LIVE, reader=reader,
-                       feeder=Feeder(Poller(client, registry), writer), intervals=intervals,
+                       feeder=Feeder(Poller(client, registry, include_reuploaders=config.include_reuploaders), writer),
+                       intervals=intervals,
                        state_path=state, endpoint=client.endpoint, _closers=closers)
     except BaseException:
         for closer in reversed(closers):
@@ -119,7 +120,8 @@ def _demo(db: Path, registry: Registry, config: Config, state: Path, writer: Sto
     history_t = data_time(writer.conn)
     hub = start_demo_hub(start=max(time.time(), (history_t or 0) + DEMO_RESUME_GAP_S), speed=DEMO_SPEED)
     closers.append(hub.stop)
-    poller = Poller(HubClient(hub.url, token=False), registry, clock=hub.clock.now)
+    poller = Poller(HubClient(hub.url, token=False), registry, clock=hub.clock.now,
+                    include_reuploaders=config.include_reuploaders)
     return Session(db=db, registry=registry, config=config, mode=Mode.DEMO,
                    reader=Reader(reader_store, registry, hub.clock.now),
                    feeder=Feeder(poller, writer, set_clock=hub.clock.set, reset_budget=hub.ratelimit.reset,
