@@ -327,3 +327,21 @@ def counts(conn: sqlite3.Connection) -> dict[str, int | None]:
         " max((SELECT max(t) FROM observations WHERE mid = m.mid)) FROM models m").fetchone()
     return {"models": models, "observations": obs, "polls": polls, "failed_polls": failed,
             "first_observation": first, "last_observation": last}
+
+
+def first_event_time(conn: sqlite3.Connection, pid: int) -> int | None:
+    """When the feed events of one poll start (None: the poll made none)."""
+    row = conn.execute("SELECT min(t) FROM events WHERE pid = ?", (pid,)).fetchone()
+    return row[0] if row else None
+
+
+def children(conn: sqlite3.Connection, model_id: str, limit: int = 8) -> list[tuple[str, int | None]]:
+    """(id, 30-day downloads) of the models naming `model_id` as their direct base, most downloaded first."""
+    return conn.execute(
+        "SELECT id, d30 FROM models WHERE base_model = ? ORDER BY d30 DESC LIMIT ?", (model_id, limit)
+    ).fetchall()
+
+
+def last_poll_id(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT max(pid) FROM polls").fetchone()
+    return int(row[0] or 0)

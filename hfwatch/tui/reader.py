@@ -7,7 +7,6 @@ clock the data runs on (the simulated Hub's in the demo) and which store connect
 from __future__ import annotations
 
 import sqlite3
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -86,10 +85,10 @@ class Reader:
         return queries.recent_events(self.conn, self.now() - window_s, limit)
 
     def events_of_poll(self, pid: int) -> list[EventRow]:
-        rows = self.conn.execute("SELECT min(t) FROM events WHERE pid = ?", (pid,)).fetchone()
-        if not rows or rows[0] is None:
+        start = queries.first_event_time(self.conn, pid)
+        if start is None:
             return []
-        return [e for e in queries.recent_events(self.conn, rows[0], 1000) if e.t >= rows[0]]
+        return [e for e in queries.recent_events(self.conn, start, 1000) if e.t >= start]
 
     def family_newest(self, family: str, limit: int) -> list[ModelRow]:
         """A family's most recently created models (derivatives included)."""
@@ -103,27 +102,13 @@ class Reader:
                      max_points: int = 120) -> RateSeries:
         """A family's downloads/day at the resolution of its history (one point per rollup), for the
         detail chart; `views.family_history` buckets evenly, which leaves gaps where polls are sparse.
-
-        Only points that include a slow poll count: a fast poll observes a few hundred models, so the
-        growth it adds is partial, and a rate measured from it to the next slow poll would spike."""
+        Growth is dated by the polls that credited it (slow polls and imports: see the rollups table)."""
         now = self.now()
         series = queries.rollup_series(self.conn, scope, now - span_s, family=family)
         points = [p for p in series.get(family, []) if p.t <= now]
         if not points:
             return RateSeries([], [])
-        # A rollup's t is int(poll finished): a slow poll "is in" the point when it finished by t + 1.
-        slow = [t for (t,) in self.conn.execute(
-            "SELECT finished FROM polls WHERE lane = 'slow' AND status = 'ok' AND finished >= ?"
-            " ORDER BY finished",
-            (points[0].t - DAY_S,))]
-        kept: list[tuple[int, int]] = []
-        prev_t: int | None = None
-        for p in points:
-            i = bisect_right(slow, p.t + 1)
-            if i and (prev_t is None or slow[i - 1] > prev_t + 1):
-                kept.append((p.t, p.growth))
-            prev_t = p.t
-        return rates_between(kept, max_points)
+        return rates_between(views.growth_series(points), max_points)
 
     def model(self, model_id: str) -> ModelRow | None:
         return queries.model_by_id(self.conn, model_id)
@@ -136,9 +121,7 @@ class Reader:
 
     def children(self, model_id: str, limit: int = 8) -> list[tuple[str, int | None]]:
         """Models that name this one as their direct base model, most downloaded first."""
-        return self.conn.execute(
-            "SELECT id, d30 FROM models WHERE base_model = ? ORDER BY d30 DESC LIMIT ?", (model_id, limit)
-        ).fetchall()
+        return queries.children(self.conn, model_id, limit)
 
     def model_history(self, row: ModelRow) -> ModelHistory:
         obs = queries.observations(self.conn, row.mid)
@@ -161,6 +144,5 @@ class Reader:
         return queries.last_poll(self.conn, lane, ok_only)
 
     def last_pid(self) -> int:
-        row = self.conn.execute("SELECT max(pid) FROM polls").fetchone()
-        return int(row[0] or 0)
+        return queries.last_poll_id(self.conn)
 
