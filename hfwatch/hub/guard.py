@@ -247,7 +247,7 @@ class GuardedTransport(httpx2.BaseTransport):
             self._set_timeout(request, policy, guard)
             guard.stats.requests += 1
             try:
-                response = self._send(request, guard.stats)
+                response = self._send(request, guard)
             except httpx2.ConnectError as err:
                 raise HubUnreachable(f"cannot connect to {request.url.scheme}://{request.url.netloc.decode()}: "
                                      f"{_reason(err)}") from None
@@ -278,17 +278,29 @@ class GuardedTransport(httpx2.BaseTransport):
             guard.stats.retries += 1
             guard.wait(wait, _describe(response))
 
-    def _send(self, request: httpx2.Request, stats: PollStats | None) -> httpx2.Response:
+    def _send(self, request: httpx2.Request, guard: PollGuard | None) -> httpx2.Response:
         response = self.inner.handle_request(request)
-        if stats is not None:
-            # Counted once the status line is in: a body that breaks off below is still an answer
-            # (the poll is then recorded as failed), unlike a server that never answered.
-            stats.responses += 1
+        if guard is None:
+            try:
+                response.read()
+            finally:
+                response.close()
+            return response
+        # Counted once the status line is in: a body that breaks off below is still an answer
+        # (the poll is then recorded as failed), unlike a server that never answered.
+        guard.stats.responses += 1
+        # The read timeout bounds each socket read, not the body: a server trickling a byte at a
+        # time would hold the poll past its deadline. Checking between chunks keeps the poll
+        # bounded and cancellable.
+        chunks: list[bytes] = []
         try:
-            response.read()
+            for chunk in response.stream:  # type: ignore[union-attr]
+                guard.check()
+                chunks.append(chunk)
         finally:
             response.close()
-        return response
+        return httpx2.Response(response.status_code, headers=response.headers, content=b"".join(chunks),
+                               request=request, extensions=response.extensions)
 
     @staticmethod
     def _set_timeout(request: httpx2.Request, policy: RequestPolicy, guard: PollGuard | None) -> None:
