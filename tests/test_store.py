@@ -194,3 +194,33 @@ def test_two_slow_polls_in_one_hour_give_a_rate(tmp_path: Path) -> None:
         pts = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
         assert len(pts) == 1
         assert growth_series(pts) == [(7200, 0), (7260, 10)]
+
+
+def test_slow_poll_never_overwrites_newer_counters_from_an_overlapping_poll(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.sqlite") as store:
+        a = rec("Qwen/A", 10, 1000)
+        store.ingest(poll([a], 0), attrs(a), t=0)
+        newer = rec("Qwen/A", 12, 1100)
+        store.ingest(poll([newer], 200, Lane.FAST), attrs(newer), t=200)
+        # A slow poll that started at 100 (before the fast one finished) and read older counters.
+        stale = rec("Qwen/A", 11, 1050)
+        slow = PollResult(lane=Lane.SLOW, started=100, finished=300, records=[stale])
+        store.ingest(slow, attrs(stale), t=300)
+        row = queries.model_by_id(store.conn, "Qwen/A")
+        assert row is not None and (row.d30, row.dall) == (12, 1100)
+        assert [o[2] for o in queries.observations(store.conn, row.mid)] == [1000, 1100]
+        eco = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
+        assert eco[-1].growth == 100, "growth is credited up to the newest known counter"
+
+
+def test_org_models_gone_from_their_listing_for_a_week_leave_the_totals(tmp_path: Path) -> None:
+    day = 86400
+    with Store(tmp_path / "h.sqlite") as store:
+        old_id, kept = rec("Qwen/Renamed", 10, 1000), rec("Qwen/Kept", 5, 500)
+        store.ingest(poll([old_id, kept], 0), attrs(old_id, kept), t=0)
+        store.ingest(poll([kept], 2 * day), attrs(kept), t=2 * day)
+        assert queries.rollup_series(store.conn, "ecosystem", 0)["qwen"][-1].models == 2, "a hiccup is not a loss"
+        store.ingest(poll([kept], 9 * day), attrs(kept), t=9 * day)
+        last = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"][-1]
+        assert (last.models, last.d30, last.dall) == (1, 5, 500)
+        assert queries.model_by_id(store.conn, "Qwen/Renamed").family is None  # type: ignore[union-attr]

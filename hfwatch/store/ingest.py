@@ -30,9 +30,9 @@ _ORG = Via.ORG.value
 _CREDITING_LANES = frozenset({Lane.SLOW, Lane.IMPORT})
 
 # Columns read for every listed model: 0 id, 1 mid, 2-5 counters, 6-11 attribution, 12-16 metadata, 17 last_seen,
-# 18 gdall.
+# 18 gdall, 19 t.
 _EXISTING = ("id, mid, d30, dall, likes, trend, family, base_family, publisher_family, via, country, base_model,"
-             " created_at, pipeline, library, params, gated, last_seen, gdall")
+             " created_at, pipeline, library, params, gated, last_seen, gdall, t")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +156,10 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
             continue
         mid = old[1]
         old_counters = old[2:6]
+        if old[19] is not None and old[19] > result.started:
+            # Stored by a poll that ran while this one was fetching (the lanes overlap in the
+            # monitor): those counters may be newer than what this poll read, never older.
+            counters = (None, None, None, None)
         merged = _merged(old_counters, counters)
         merged_meta = _merged(old[12:17], meta)
         counters_changed = merged != old_counters
@@ -193,6 +197,8 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
         full_updates,
     )
     conn.executemany("UPDATE models SET last_seen=? WHERE mid=?", seen_only)
+    if result.lane is Lane.SLOW:
+        _retire_unlisted(conn, listed, t, totals)
     conn.executemany(
         "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend) VALUES (?,?,?,?,?,?)",
         observations,
@@ -207,6 +213,25 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
     _write_rollups(conn, t, totals, credits=credits)
     return IngestSummary(pid=pid, models=len(records), changed=changed, new_models=len(new_rows),
                          events=len(events))
+
+
+# A first-party model that its org's full listing has not shown for this long is gone (deleted, or
+# renamed: THUDM/x became zai-org/x under a new id) and leaves the family totals, so a model never
+# counts twice. A week, not one poll, so a Hub hiccup or a narrower mirror does not make totals flap.
+RETIRE_AFTER_S = 7 * 86400
+
+
+def _retire_unlisted(conn: sqlite3.Connection, listed: set[str], t: int, totals: _Totals) -> None:
+    gone = [
+        row for row in conn.execute(
+            "SELECT mid, id, family, via, d30, dall FROM models WHERE via = ? AND last_seen < ?",
+            (_ORG, t - RETIRE_AFTER_S))
+        if row[1] not in listed
+    ]
+    for _mid, _id, family, via, d30, dall in gone:
+        totals.add(family, via, -1, d30, dall)
+    conn.executemany("UPDATE models SET family = NULL, via = NULL, country = NULL WHERE mid = ?",
+                     [(row[0],) for row in gone])
 
 
 def _trending_events(conn: sqlite3.Connection, result: PollResult, existing: Mapping[str, tuple],
