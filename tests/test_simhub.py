@@ -22,6 +22,7 @@ from huggingface_hub import HfApi, get_session
 from huggingface_hub.hf_api import ModelInfo
 from huggingface_hub.utils import parse_ratelimit_headers
 
+from hfwatch.hub.client import EXPAND
 from hfwatch.hub.simhub import DEFAULT_START, FAULT_KINDS, Faults, SimClock, SimHub, query
 from hfwatch.hub.simhub.catalogue import build_catalogue
 from hfwatch.hub.simhub.dynamics import DAY
@@ -63,20 +64,8 @@ FAMILIES = (
     "LLM-jp",
     "Sarvam",
 )
-ALL_EXPAND = [
-    "author",
-    "downloads",
-    "downloadsAllTime",
-    "likes",
-    "trendingScore",
-    "createdAt",
-    "lastModified",
-    "pipeline_tag",
-    "library_name",
-    "tags",
-    "gated",
-    "safetensors",
-]
+# Exactly what hfwatch's client asks for: the simulated Hub must serve all of it.
+ALL_EXPAND = list(EXPAND)
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 
