@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, cast
 
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
+from hfwatch.tui.messages import FilterChanged, FilterClosed
+from hfwatch.tui.widgets.filter_bar import FilterBar
 from hfwatch.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -67,3 +69,34 @@ class MonitorScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in self.KEYS_ALSO_TYPED and isinstance(self.app.focused, Input))
+
+
+class ListScreen(MonitorScreen):
+    """A screen built around one table that `s` cycles through sort orders and `/` filters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort_index = 0
+        self.filter_text = ""
+
+    def sort_count(self) -> int:
+        """How many sort orders `s` cycles through."""
+        raise NotImplementedError
+
+    def main_table(self) -> DataTable:
+        """The table the filter applies to, focused again when the filter closes."""
+        raise NotImplementedError
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % self.sort_count()
+        self.sync(force=True)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def on_filter_changed(self, message: FilterChanged) -> None:
+        self.filter_text = message.value
+        self.sync(force=True)
+
+    def on_filter_closed(self, message: FilterClosed) -> None:
+        self.main_table().focus()

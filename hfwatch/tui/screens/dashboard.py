@@ -8,11 +8,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
+from textual.widgets import DataTable, Footer
 
 from hfwatch.tui import format as fmt
-from hfwatch.tui.messages import FamilyHighlighted, FilterChanged, FilterClosed
-from hfwatch.tui.screens.base import MonitorScreen
+from hfwatch.tui.messages import FamilyHighlighted
+from hfwatch.tui.screens.base import ListScreen
 from hfwatch.tui.widgets.country_panel import CountryPanel
 from hfwatch.tui.widgets.feed import Feed
 from hfwatch.tui.widgets.filter_bar import FilterBar
@@ -21,7 +21,7 @@ from hfwatch.tui.widgets.leaderboard import SORTS, Leaderboard, matches
 FEED_ROWS = 60
 
 
-class DashboardScreen(MonitorScreen):
+class DashboardScreen(ListScreen):
     AUTO_FOCUS = "Leaderboard"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,left_square_bracket", "move_family(-1)", "prev", id="prev_family", key_display="←",
@@ -36,8 +36,6 @@ class DashboardScreen(MonitorScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.sort_index = 0
-        self.filter_text = ""
 
     def compose(self) -> ComposeResult:
         yield self.status_bar()
@@ -102,19 +100,11 @@ class DashboardScreen(MonitorScreen):
         if board.row_count:
             board.move_cursor(row=max(0, min(board.row_count - 1, board.cursor_row + step)))
 
-    def action_sort(self) -> None:
-        self.sort_index = (self.sort_index + 1) % len(SORTS)
-        self.sync(force=True)
+    def sort_count(self) -> int:
+        return len(SORTS)
 
-    def action_filter(self) -> None:
-        self.query_one(FilterBar).open()
-
-    def on_filter_changed(self, message: FilterChanged) -> None:
-        self.filter_text = message.value
-        self.sync(force=True)
-
-    def on_filter_closed(self, message: FilterClosed) -> None:
-        self.leaderboard.focus()
+    def main_table(self) -> DataTable:
+        return self.leaderboard
 
     def action_watch(self) -> None:
         if self.monitor.selected_family:

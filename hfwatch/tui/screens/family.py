@@ -11,13 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static
 
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.records import Scope
 from hfwatch.tui import format as fmt
-from hfwatch.tui.messages import FilterChanged, FilterClosed
-from hfwatch.tui.screens.base import MonitorScreen
+from hfwatch.tui.screens.base import ListScreen
 from hfwatch.tui.widgets.chart import Chart, Series
 from hfwatch.tui.widgets.filter_bar import FilterBar
 from hfwatch.tui.widgets.model_table import MODEL_SORTS, ModelTable, model_matches
@@ -52,7 +51,7 @@ def family_header(row: FamilyRow | None, name: str, developer: str, orgs: list[s
     return head
 
 
-class FamilyScreen(MonitorScreen):
+class FamilyScreen(ListScreen):
     AUTO_FOCUS = "ModelTable"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "back", id="back"),
@@ -72,8 +71,6 @@ class FamilyScreen(MonitorScreen):
     def __init__(self, family: str) -> None:
         super().__init__()
         self.set_reactive(FamilyScreen.family, family)
-        self.sort_index = 0
-        self.filter_text = ""
 
     def compose(self) -> ComposeResult:
         yield self.status_bar()
@@ -135,19 +132,11 @@ class FamilyScreen(MonitorScreen):
             self.monitor.selected_family = nxt
             self.family = nxt
 
-    def action_sort(self) -> None:
-        self.sort_index = (self.sort_index + 1) % len(MODEL_SORTS)
-        self.sync(force=True)
+    def sort_count(self) -> int:
+        return len(MODEL_SORTS)
 
-    def action_filter(self) -> None:
-        self.query_one(FilterBar).open()
-
-    def on_filter_changed(self, message: FilterChanged) -> None:
-        self.filter_text = message.value
-        self.sync(force=True)
-
-    def on_filter_closed(self, message: FilterClosed) -> None:
-        self.query_one(ModelTable).focus()
+    def main_table(self) -> DataTable:
+        return self.query_one(ModelTable)
 
     def action_watch(self) -> None:
         self.monitor.toggle_watch(self.family)
