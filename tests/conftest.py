@@ -44,6 +44,18 @@ def sim() -> Iterator[SimHub]:
         hub.stop()
 
 
+@pytest.fixture(scope="module")
+def shared_sim() -> Iterator[SimHub]:
+    """One simulated Hub per test module (and xdist worker): building the catalogue is the slow part.
+    Its quota is out of reach, so only tests that set their own limit meet one."""
+    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=1.0), quota=1_000_000)
+    hub.start()
+    try:
+        yield hub
+    finally:
+        hub.stop()
+
+
 @dataclass
 class Ran:
     code: int

@@ -20,33 +20,21 @@ import pytest
 
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
-from hfwatch.hub.simhub import SimClock, SimHub
+from hfwatch.hub.simhub import SimHub
 from hfwatch.records import Lane
 from hfwatch.registry import load_registry
 from hfwatch.store import Store
-from tests.conftest import SIM_START, Ran, run_cli
+from tests.conftest import Ran, run_cli
 from tests.helpers.reliability import (
     FAST_ENV,
     FAST_POLICY,
     RecordingProxy,
     closed_port,
-    no_hub_telemetry,
     one_line_error,
     snapshot,
 )
 
 pytestmark = pytest.mark.reliability
-__all__ = ["no_hub_telemetry"]  # an autouse fixture, imported to apply here
-
-
-@pytest.fixture(scope="module")
-def shared_sim() -> Iterator[SimHub]:
-    # One sim per module (and xdist worker): building the catalogue is the slow part. Its quota is
-    # out of reach so that only the rate-limit tests meet the limit, where they mean to.
-    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=1.0), quota=1_000_000)
-    hub.start()
-    yield hub
-    hub.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import os
 import random
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,23 +15,14 @@ import pytest
 from hfwatch.config import ConfigError, load_config
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
-from hfwatch.hub.simhub import SimClock, SimHub
+from hfwatch.hub.simhub import SimHub
 from hfwatch.records import Lane
 from hfwatch.registry import RegistryError, default_user_registry_path, load_registry
 from hfwatch.store import Store
-from tests.conftest import SIM_START, Ran, run_cli
-from tests.helpers.reliability import FAST_ENV, FAST_POLICY, digest, no_hub_telemetry, one_line_error
+from tests.conftest import Ran, run_cli
+from tests.helpers.reliability import FAST_ENV, FAST_POLICY, digest, one_line_error
 
 pytestmark = pytest.mark.reliability
-__all__ = ["no_hub_telemetry"]  # an autouse fixture, imported to apply here
-
-
-@pytest.fixture(scope="module")
-def shared_sim() -> Iterator[SimHub]:
-    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=1.0), quota=1_000_000)
-    hub.start()
-    yield hub
-    hub.stop()
 
 
 @pytest.fixture(scope="module")

@@ -20,10 +20,9 @@ from hfwatch.records import Lane
 from hfwatch.registry import load_registry
 from hfwatch.store import Store, WriterLock
 from tests.conftest import run_cli
-from tests.helpers.reliability import FAST_ENV, FAST_POLICY, no_hub_telemetry, one_line_error, snapshot
+from tests.helpers.reliability import FAST_ENV, FAST_POLICY, one_line_error, snapshot
 
 pytestmark = pytest.mark.reliability
-__all__ = ["no_hub_telemetry"]  # an autouse fixture, imported to apply here
 
 
 def poll_in_process(db: Path, url: str, lane: Lane = Lane.FAST) -> None:

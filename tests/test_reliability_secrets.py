@@ -21,12 +21,10 @@ from tests.helpers.reliability import (
     FAST_POLICY,
     RecordingProxy,
     closed_port,
-    no_hub_telemetry,
     one_line_error,
 )
 
 pytestmark = pytest.mark.reliability
-__all__ = ["no_hub_telemetry"]  # an autouse fixture, imported to apply here
 
 SENTINEL = "hf_SENTINELq7ZtR4nd0mT0kenThatMustNeverLeak"
 

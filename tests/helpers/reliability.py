@@ -19,9 +19,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import pytest
-from huggingface_hub import constants
-
 from hfwatch.hub.guard import RequestPolicy
 
 # Short enough that a stalled server or a burst of 5xx costs well under a second per attempt, long
@@ -37,18 +34,6 @@ FAST_POLICY = RequestPolicy(connect_timeout_s=2.0, read_timeout_s=1.5, max_attem
 
 # C0 controls but newline, DEL, C1 controls: none may reach a terminal from Hub data.
 CONTROL_BYTES = {chr(c) for c in range(0x20) if c != 0x0A} | {chr(c) for c in range(0x7F, 0xA0)}
-
-
-@pytest.fixture(autouse=True)
-def no_hub_telemetry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Import it into a module that polls in-process.
-
-    huggingface_hub reads HF_HUB_DISABLE_TELEMETRY when imported, which happens at collection, before
-    conftest's environment applies; left on, its first request of the process also fetches
-    https://huggingface.co/api/agent-harnesses (the live Hub) inside our poll. Subprocesses get the
-    environment in time and need nothing.
-    """
-    monkeypatch.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
 
 
 def closed_port() -> int:

@@ -34,7 +34,9 @@ def family_name(registry: Registry, family: str | None) -> str:
     return registry.get(family).name if family and family in registry else "–"
 
 
-class Feed(KeyedTable[EventRow]):
+class EventTable(KeyedTable[EventRow]):
+    """A table of feed events whose ages are measured against the data's clock."""
+
     def __init__(self, registry: Registry, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._registry = registry
@@ -43,6 +45,9 @@ class Feed(KeyedTable[EventRow]):
     def present(self, events: Iterable[EventRow], now: int) -> None:
         self._now = now
         self.show(events)
+
+
+class Feed(EventTable):
 
     def shape(self) -> int:
         return max(16, self.size.width - FIXED - 2)

@@ -6,11 +6,10 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
-from hfwatch.registry import Registry
 from hfwatch.store.queries import EventRow, ModelRow
 from hfwatch.tui import format as fmt
 from hfwatch.tui.messages import OpenModel
-from hfwatch.tui.widgets.feed import event_key, family_name, model_of_key, what
+from hfwatch.tui.widgets.feed import EventTable, event_key, family_name, model_of_key, what
 from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
 from hfwatch.tui.widgets.model_table import via_cell
 
@@ -18,18 +17,9 @@ FEED_FIXED = 7 + 5 + 5 + 10 + 7 + 2 + 18 + 8 + 6 + 2 * 10  # every column but th
 NEWEST_FIXED = 4 + 7 + 2 * 3
 
 
-class ReleaseTable(KeyedTable[EventRow]):
+class ReleaseTable(EventTable):
     """Feed events, newest first: what happened, when hfwatch saw it, the model's age, the model and
     its family, origin, pipeline."""
-
-    def __init__(self, registry: Registry, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._registry = registry
-        self._now = 0
-
-    def present(self, events: Iterable[EventRow], now: int) -> None:
-        self._now = now
-        self.show(events)
 
     def shape(self) -> int:
         return max(20, self.size.width - FEED_FIXED - 2)
