@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hfwatch.paths import config_file
+from hfwatch.tomltext import TomlLines, syntax_error
 
 SCOPES = ("first-party", "ecosystem")
 METRICS = ("downloads_30d", "downloads_all_time", "rate")
@@ -71,41 +72,31 @@ _TYPES: dict[str, tuple[type, str]] = {
 }
 
 
-class _Lines:
-    """Finds the line of a key in the raw text, since tomllib keeps no positions."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-
-    def _find(self, pattern: re.Pattern[str], start: int = 0, stop: int | None = None) -> int | None:
-        for i in range(start, len(self.lines) if stop is None else stop):
-            if pattern.match(self.lines[i]):
-                return i
-        return None
+class _Lines(TomlLines):
+    """Finds the line of a config key in the raw text."""
 
     def top(self, key: str) -> int:
-        """`key = ...` at the top level, or a `[key]` table header."""
-        k = re.escape(key)
-        hit = self._find(re.compile(rf"^\s*(?:{k}|\"{k}\"|'{k}')\s*="))
+        """`key = ...` at the top level, or a `[key]` table header, or a dotted `key.sub = ...`."""
+        hit = self.key(key)
         if hit is None:
-            hit = self._find(re.compile(rf"^\s*\[\s*(?:{k}|\"{k}\"|'{k}')\s*\]"))
+            hit = self.table(key)
         if hit is None:  # a dotted key: keymap.quit = "x"
-            hit = self._find(re.compile(rf"^\s*(?:{k}|\"{k}\"|'{k}')\s*\."))
+            hit = self.key(key, dotted=True)
         return (hit or 0) + 1
 
     def sub(self, table: str, key: str) -> int:
         """`key = ...` inside `[table]` (or `table.key = ...`, or inline); the table's line otherwise."""
-        t, k = re.escape(table), re.escape(key)
-        dotted = self._find(re.compile(rf"^\s*{t}\s*\.\s*(?:{k}|\"{k}\"|'{k}')\s*="))
+        dotted = self.dotted(table, key)
         if dotted is not None:
             return dotted + 1
-        header = self._find(re.compile(rf"^\s*\[\s*(?:{t}|\"{t}\"|'{t}')\s*\]"))
+        header = self.table(table)
         if header is not None:
-            stop = self._find(re.compile(r"^\s*\["), header + 1)
-            hit = self._find(re.compile(rf"^\s*(?:{k}|\"{k}\"|'{k}')\s*="), header + 1, stop)
+            stop = self.find(re.compile(r"^\s*\["), header + 1)
+            hit = self.key(key, header + 1, stop)
             if hit is not None:
                 return hit + 1
-        inline = self._find(re.compile(rf"^\s*{t}\s*=.*(?:{k}|\"{k}\"|'{k}')\s*="))
+        t, k = re.escape(table), re.escape(key)
+        inline = self.find(re.compile(rf"^\s*{t}\s*=.*(?:{k}|\"{k}\"|'{k}')\s*="))
         return inline + 1 if inline is not None else self.top(table)
 
 
@@ -125,10 +116,8 @@ def load_config(path: Path | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        message = str(err)
-        match = re.search(r"\s*\(at (?:line (\d+), column \d+|end of document)\)\s*$", message)
-        line = int(match.group(1)) if match and match.group(1) else max(1, len(text.splitlines()))
-        raise ConfigError(f"{path}:{line}: invalid TOML: {message[: match.start()] if match else message}") from None
+        line, reason = syntax_error(err, text)
+        raise ConfigError(f"{path}:{line}: invalid TOML: {reason}") from None
     return _validate(data, path, _Lines(text))
 
 

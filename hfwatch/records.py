@@ -87,15 +87,6 @@ class Attribution:
     base_model: str | None = None  # the direct parent named by a base_model tag, if any
 
 
-UNATTRIBUTED = Attribution(family=None, via=None, country=None)
-
-
-@dataclass(frozen=True, slots=True)
-class AttributedModel:
-    record: ModelRecord
-    attribution: Attribution
-
-
 @dataclass(slots=True)
 class PollStats:
     """What one poll cost on the wire."""

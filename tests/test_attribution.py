@@ -458,3 +458,56 @@ def test_attribute_all_50k_lineage_follows_parents(registry: Registry) -> None:
         if child.via is Via.LINEAGE:
             assert child.family == parent.family
     assert sum(1 for a in got.values() if a.via is Via.LINEAGE) > 1000
+
+
+# ---------------------------------------------------- errors once seen with real ids (tests/test_real_ids.py)
+
+
+@pytest.mark.parametrize(
+    ("model_id", "parent", "family"),
+    [
+        # An org whose include filter named "zephyr" made these first-party SmolLM, over their lineage.
+        ("HuggingFaceH4/zephyr-7b-beta", "mistralai/Mistral-7B-v0.1", "mistral"),
+        ("HuggingFaceH4/zephyr-orpo-141b-A35b-v0.1", "mistral-community/Mixtral-8x22B-v0.1", "mistral"),
+        ("HuggingFaceH4/zephyr-7b-gemma-v0.1", "google/gemma-7b", "gemma"),
+    ],
+)
+def test_zephyr_counts_for_its_base_not_smollm(registry: Registry, model_id: str, parent: str, family: str) -> None:
+    record = ModelRecord(id=model_id, tags=(f"base_model:{parent}", f"base_model:finetune:{parent}"))
+    got = attribute_all([record], registry)[model_id]
+    assert (got.family, got.via, got.publisher_family) == (family, Via.LINEAGE, None)
+
+
+@pytest.mark.parametrize(
+    "model_id",
+    [
+        "stabilityai/stablelm-zephyr-3b",  # StableLM trained with the Zephyr recipe
+        "HuggingFaceH4/zephyr-7b-beta",  # without its base_model tag nothing says Mistral
+        "FoundationVision/LlamaGen",  # an image generator named after the Llama recipe
+        "someone/LlamaGen-t2i-XL",
+        "someone/llamafile",
+    ],
+)
+def test_name_only_lookalikes_count_for_no_family(registry: Registry, model_id: str) -> None:
+    assert attribute_id(model_id, registry) is None
+
+
+def test_smollm_still_counts_in_h4_and_by_name(registry: Registry) -> None:
+    h4 = attribute_id("HuggingFaceH4/smollm-360M-instruct-demo", registry)
+    assert h4 is not None and (h4.family, h4.via) == ("smollm", Via.ORG)
+    third = attribute_id("someone/SmolLM2-1.7B-finetune", registry)
+    assert third is not None and (third.family, third.via) == ("smollm", Via.NAME)
+
+
+@pytest.mark.parametrize(
+    "model_id",
+    [
+        "Skywork/Skywork-o1-Open-Llama-3.1-8B",  # "Open-Llama" mid-name is Llama 3.1, not OpenLLaMA
+        "Mozilla/Meta-Llama-3.1-8B-Instruct-llamafile",  # a llamafile packs some model's weights: here Llama
+        "codellama/CodeLlama-7b-hf",
+        "someone/llama3-8b-sft",
+    ],
+)
+def test_llama_word_still_matches(registry: Registry, model_id: str) -> None:
+    got = attribute_id(model_id, registry)
+    assert got is not None and got.family == "llama"

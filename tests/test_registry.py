@@ -753,3 +753,50 @@ def test_error_is_a_value_error(tmp_path: Path) -> None:
     path = write(tmp_path, "familys = 1\n")
     with pytest.raises(ValueError):
         load_registry(path)
+
+
+# ----------------------------------------------------------------------------- the name prefilter
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        ("(^|[-_])kimi[-_]", ("kimi",)),
+        ("^(ling|ring)-(lite|plus|mini)", ("ling", "ring")),
+        ("llama([^a-z]|$)", ("llama",)),
+        ("command-?r(\\d|[-_.]|$)", ("command",)),
+        ("qw(en)?", ("qw",)),  # the optional part is not required
+        ("co+l", ("c",)),  # a repeated letter ends the literal run
+        ("a|b", ("a", "b")),
+        ("a(bc|)de", ("de",)),  # an alternative that needs nothing makes the group need nothing
+        ("llama(?!gen)", ("llama",)),  # a lookaround consumes nothing
+        ("(?P<n>mistral)", ("mistral",)),
+        # unknown constructs give no word, so the pattern is always searched
+        ("(?i)qwen", ()),
+        ("\\x41bc", ()),
+        ("(ab)\\1", ()),
+        ("a{", ()),
+    ],
+)
+def test_required_words(pattern: str, words: tuple[str, ...]) -> None:
+    from hfwatch.registry.prefilter import required_words
+
+    assert required_words(pattern) == words
+
+
+def test_prefilter_agrees_with_searching_every_family(registry: Registry) -> None:
+    """The prefilter only skips work: for real and tricky names the answer equals a plain search of all."""
+    fixture = Path(__file__).parent / "fixtures" / "real_ids.csv"
+    rows = [line for line in fixture.read_text(encoding="utf-8").splitlines() if not line.startswith("#")][1:]
+    names = [row.split(",", 1)[0].partition("/")[2] for row in rows]
+    names += ["DeepSeek-R1-Distill-Qwen-7B", "Kimiko-7b", "dolphin-2_6-phi-2", "LlamaGen", "Ling-lite", "yi-34b",
+              "HY-MT1.5-7B", "c4ai-command-r-plus", "QWEN-ÄÖ", "Llama-3-Instruct-ſ"]
+    assert len(names) > 150
+    for name in names:
+        best = None
+        for fam in registry:
+            start = fam.name_match_start(name)
+            if start is not None and (best is None or start < best[0]):
+                best = (start, fam)
+        expected = None if best is None else best[1]
+        assert registry.name_family(name) == expected, name
