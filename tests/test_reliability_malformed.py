@@ -209,3 +209,14 @@ def test_a_next_link_to_another_host_is_not_followed(sim: SimHub) -> None:
         proxy.stop()
     assert "\n" not in str(info.value)
     assert len(proxy.headers) == 1 and guard.stats.requests == 1
+
+
+def test_a_page_that_is_not_a_list_fails_the_poll_in_one_line(sim: SimHub) -> None:
+    proxy = RecordingProxy(sim.url, transform=lambda page: {"error": "Internal", "models": page}).start()  # type: ignore[arg-type,return-value]
+    try:
+        result = Poller(HubClient(proxy.url, token=False, policy=FAST_POLICY), load_registry()).fetch(Lane.FAST)
+    finally:
+        proxy.stop()
+    assert result.error == ("trending: the Hub sent a page hfwatch cannot read "
+                            "(the page is a JSON object, not a list of models)")
+    assert result.records == []
