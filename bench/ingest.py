@@ -9,13 +9,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from huggingface_hub import ModelInfo
-
 from bench.catalogue import build, bump
 from bench.report import Figure, check
 from bench.stats import median, timed
 from hfwatch.analysis.attribution import attribute_all
-from hfwatch.hub.client import to_record
+from hfwatch.hub.parse import parse_page
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult
 from hfwatch.registry import Registry
 from hfwatch.store import Store
@@ -67,7 +65,7 @@ def _poll(store: Store, body: bytes, registry: Registry,
     began = time.perf_counter()
     items = json.loads(body)
     parsed = time.perf_counter()
-    records = [r for r in (to_record(ModelInfo(**item)) for item in items) if r is not None]
+    records = parse_page(items).records
     recorded = time.perf_counter()
     attrs = attribute_all(records, registry, known=store.attribution_of)
     attributed = time.perf_counter()
@@ -105,7 +103,7 @@ def run(n: int, reps: int, registry: Registry) -> tuple[list[Figure], dict]:
         label = "first poll (all new)" if phase == "first" else "next day (all changed)"
         figures += [
             Figure("ingest", f"{label}: pipeline", models / pipe_s, "models/s",
-                   note="" if phase != "first" else "json.loads + ModelInfo + to_record + attribute_all + "
+                   note="" if phase != "first" else "json.loads + parse_page + attribute_all + "
                                                     "Store.ingest; medians over reps"),
             Figure("ingest", f"{label}: Store.ingest", models / store_s, "models/s"),
             Figure("ingest", f"{label}: raw executemany", models / raw_s, "models/s"),
@@ -125,5 +123,5 @@ def run(n: int, reps: int, registry: Registry) -> tuple[list[Figure], dict]:
     first = details["first"]["pipeline_share"]  # type: ignore[index]
     figures.append(Figure("ingest", "first poll: time share parse/attribute/store", " / ".join(
         f"{first[k]:.0%}" for k in ("parse_s", "attribute_s", "store_s")), "",
-        note="parse = huggingface_hub ModelInfo(**item) + to_record; json.loads is the rest"))
+        note="parse = hfwatch.hub.parse.parse_page; json.loads is the rest"))
     return figures, details

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import time
 
+from huggingface_hub import HfApi
+
 from bench.report import Figure, check
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient, Query
@@ -41,7 +43,8 @@ def run(registry: Registry) -> tuple[list[Figure], dict]:
             sizes = [len(client.list(q, guard)) for q in queries]
             needed = sum(_pages(q, n, hub.page_size) for q, n in zip(queries, sizes, strict=True))
             hub.stats.reset()
-            api = client._api  # the same HfApi, session and endpoint, only `full=True` instead of `expand`
+            # huggingface_hub's own listing on the same session and endpoint, with `full=True` instead of `expand`
+            api = HfApi(endpoint=client.endpoint, token=False)
             for q in queries:
                 for _ in api.list_models(author=q.author, search=q.search, sort=q.sort,  # type: ignore[arg-type]
                                          limit=q.limit, full=True):

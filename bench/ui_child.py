@@ -188,11 +188,9 @@ async def rss_monitor(db: Path) -> dict[str, float]:
 
 def rss_poll(db: Path, n: int) -> dict[str, float]:
     """One slow poll of n models as the engine stores it: Hub JSON -> records -> attribution -> store."""
-    from huggingface_hub import ModelInfo
-
     from bench.catalogue import build
     from hfwatch.engine import store_records
-    from hfwatch.hub.client import to_record
+    from hfwatch.hub.parse import parse_page
     from hfwatch.records import Lane, PollResult
     from hfwatch.registry import load_registry
     from hfwatch.store import Store
@@ -200,7 +198,7 @@ def rss_poll(db: Path, n: int) -> dict[str, float]:
     registry = load_registry()
     body = json.dumps(build(n, registry, now=1_793_577_600, seed=5).items)  # the file's own models
     baseline = _peak_rss_mib()
-    records = [r for r in (to_record(ModelInfo(**item)) for item in json.loads(body)) if r is not None]
+    records = parse_page(json.loads(body)).records
     del body
     with Store(db) as store:
         t = 1_793_577_600

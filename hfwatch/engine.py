@@ -61,11 +61,14 @@ def merge_records(batches: list[list[ModelRecord]]) -> list[ModelRecord]:
 class Poller:
     """Runs polls of either lane against one Hub client into one store."""
 
-    def __init__(self, client: HubClient, registry: Registry, *, clock: Clock = time.time,
+    def __init__(self, client: HubClient, registry: Registry, *, clock: Clock | None = None,
                  include_reuploaders: bool = True, retention: RetentionPolicy = DEFAULT_POLICY) -> None:
         self.client = client
         self.registry = registry
-        self.clock = clock
+        # None: date each poll by the Hub's clock (its `Date` headers), else the local one. A given
+        # clock (the demo's simulated Hub, a test's) is used as is.
+        self.clock = clock or time.time
+        self.hub_clock = clock is None
         self.retention = retention
         # The config's `include_reuploaders`: False keeps re-uploads out of every family total.
         self.include_reuploaders = include_reuploaders
@@ -95,6 +98,8 @@ class Poller:
         result.records = merge_records(batches) if result.error is None else []
         result.stats = guard.stats
         result.finished = self.clock()
+        if self.hub_clock and guard.stats.hub_first is not None and guard.stats.hub_last is not None:
+            result.started, result.finished = guard.stats.hub_first, guard.stats.hub_last
         return result
 
     def poll(self, store: Store, lane: Lane, *, cancel: threading.Event | None = None,

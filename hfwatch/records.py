@@ -99,6 +99,19 @@ class PollStats:
     rate_remaining: int | None = None
     rate_limit: int | None = None
     rate_reset_at: float | None = None  # Unix seconds
+    skipped: int = 0  # records dropped whole: no usable model id
+    bad_fields: int = 0  # fields sent with a value hfwatch cannot use, stored as unknown
+    elapsed_s: float = 0.0  # on the local clock, from the poll's start to its last answer
+    # The Hub's clock (its responses' `Date` headers, Unix seconds) at the poll's first and last answer.
+    hub_first: float | None = None
+    hub_last: float | None = None
+
+    def note_hub_time(self, seconds: float | None) -> None:
+        if seconds is None:
+            return
+        if self.hub_first is None:
+            self.hub_first = seconds
+        self.hub_last = seconds
 
 
 @dataclass(slots=True)

@@ -132,10 +132,14 @@ def test_cli_poll_connection_refused_then_recovers(hub: SimHub, tmp_path: Path) 
 def test_cli_poll_keeps_weird_records_without_inventing_values(hub: SimHub, tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     hub.faults.set("weird-records")
+    hub.stats.reset()
     # The slow lane: its listings have no limit, so the oddities the sim appends to a page are read too.
     ran = poll(db, hub.url, lane="slow")
     assert ran.code == 0, ran.err
     assert ran.err == ""
+    # Every page served carries one record whose id has no namespace ("no-namespace"): skipped, counted.
+    pages = hub.stats.by_path["/api/models"]
+    assert f" · {pages:,} bad records skipped · " in ran.out, ran.out
     conn = sqlite3.connect(db)
     rows = {r[0]: r[1:] for r in conn.execute("SELECT id, d30, dall, likes, trend, pipeline, library FROM models")}
     conn.close()
@@ -144,7 +148,7 @@ def test_cli_poll_keeps_weird_records_without_inventing_values(hub: SimHub, tmp_
         assert rows[weird][:4] == (None, None, None, None), weird
     assert rows["weird/huge-counts"][:4] == (None, None, 10**15, 10**12)  # 10**20, 2**70 overflow SQLite
     assert rows["weird/wrong-types"][4:] == (None, None)
-    assert "no-namespace" in rows and "weird/tags-string" in rows
+    assert "no-namespace" not in rows and "weird/tags-string" in rows
     counts = [v for r in rows.values() for v in r[:4] if v is not None]
     assert counts and min(counts) >= 0 and max(counts) < 2**62
     hub.faults.clear()

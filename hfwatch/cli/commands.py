@@ -131,7 +131,15 @@ def _summary_line(result: Any, summary: Any) -> str:
     budget = f" · api {s.rate_remaining}/{s.rate_limit} left" if s.rate_remaining is not None else ""
     return (f"{result.lane.value} poll ok: {summary.models:,} models ({summary.new_models:,} new, "
             f"{summary.changed:,} changed, {summary.events} feed events) · {s.requests} requests · "
-            f"{s.bytes / 1e6:.2f} MB · {result.finished - result.started:.1f} s{budget}")
+            f"{s.bytes / 1e6:.2f} MB · {s.elapsed_s:.1f} s{budget}{_unusable(s)}")
+
+
+def _unusable(s: Any) -> str:
+    """What the parser could not use: bad records were skipped, bad fields stored as unknown."""
+    parts = [f"{s.skipped:,} bad record{'s' if s.skipped != 1 else ''} skipped"] if s.skipped else []
+    if s.bad_fields:
+        parts.append(f"{s.bad_fields:,} bad field{'s' if s.bad_fields != 1 else ''} stored as unknown")
+    return "".join(f" · {p}" for p in parts)
 
 
 # -- top --------------------------------------------------------------------------------------------

@@ -1,25 +1,30 @@
-"""The Hub client: `HfApi.list_models` on the hub client's own session, with hfwatch's guard.
+"""The Hub client: `/api/models` listings sent and paginated by hfwatch, read by hfwatch's own parser.
 
-One HTTP stack: huggingface_hub's shared httpx2 session, built by our client factory so that
-its transport enforces timeouts, retries, the rate budget and the poll's deadline.
+huggingface_hub supplies what it is good at, through its public API: the endpoint, the token and
+headers (`build_hf_headers`), its shared httpx2 session (`get_session`, built by our client factory
+so that its transport enforces timeouts, retries, the rate budget and the poll's deadline), its
+error types (`hf_raise_for_status`) and offline mode. hfwatch sends each page itself, with the
+explicit `expand` list, follows the `Link: <...>; rel="next"` header page by page, and parses each
+page as it arrives (`hfwatch.hub.parse`): a bad field is unknown, a bad record is skipped and
+counted, and neither fails the poll.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import httpx2
-from huggingface_hub import HfApi, constants
+from huggingface_hub import constants
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
-from huggingface_hub.utils import set_client_factory
-from huggingface_hub.utils._http import hf_request_event_hook
+from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status, set_client_factory
 
 from hfwatch.hub.guard import GuardedTransport, HubError, PollGuard, RateBudget, RequestPolicy, guarding
+from hfwatch.hub.parse import PageError, ParsedPage, parse_page
 from hfwatch.records import ModelRecord
 
 # Exactly the fields hfwatch uses: never `full=True`, which costs several times the bytes.
@@ -28,7 +33,9 @@ EXPAND = [
     "pipeline_tag", "library_name", "tags", "gated", "safetensors",
 ]
 
-_MAX_COUNT = 2**62  # SQLite INTEGER is 64-bit signed; anything larger is not a real count
+# huggingface_hub's sort names (what the poll plan uses) -> the API's.
+_SORT_KEYS = {"trending_score": "trendingScore", "created_at": "createdAt", "last_modified": "lastModified"}
+OFFLINE_MESSAGE = "HF_HUB_OFFLINE is set: hfwatch will not contact the Hub"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,25 +48,38 @@ class Query:
     sort: str | None = None  # huggingface_hub names: trending_score, created_at, downloads, likes
     limit: int | None = None  # None: every page
 
+    def params(self) -> httpx2.QueryParams:
+        """The first page's query string; the Hub carries it into its next links."""
+        params: list[tuple[str, str | int | float | bool | None]] = []
+        if self.author is not None:
+            params.append(("author", self.author))
+        if self.search is not None:
+            params.append(("search", self.search))
+        if self.sort is not None:
+            params.append(("sort", _SORT_KEYS.get(self.sort, self.sort)))
+        if self.limit is not None:
+            params.append(("limit", self.limit))  # the page size: fewer pages for a top-N listing
+        return httpx2.QueryParams(params + [("expand", field) for field in EXPAND])
+
 
 _install_lock = threading.Lock()
 _installed = False
 
 
 def install_session(policy: RequestPolicy | None = None) -> None:
-    """Make huggingface_hub's shared session use our guarded transport (once per process)."""
+    """Make huggingface_hub's shared session use our guarded transport (once per process).
+
+    No event hooks: the transport itself sets each request's timeouts and refuses requests in
+    offline mode, so nothing depends on huggingface_hub's private hook.
+    """
     global _installed
     with _install_lock:
         if _installed:
             return
 
         def factory() -> httpx2.Client:
-            return httpx2.Client(
-                transport=GuardedTransport(httpx2.HTTPTransport(), policy),
-                event_hooks={"request": [hf_request_event_hook]},
-                follow_redirects=True,
-                timeout=None,
-            )
+            return httpx2.Client(transport=GuardedTransport(httpx2.HTTPTransport(), policy),
+                                 follow_redirects=True, timeout=None)
 
         set_client_factory(factory)
         _installed = True
@@ -67,55 +87,6 @@ def install_session(policy: RequestPolicy | None = None) -> None:
 
 def is_offline() -> bool:
     return bool(constants.is_offline_mode())
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    if value < 0 or value > _MAX_COUNT:
-        return None
-    return value
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _time(value: Any) -> int | None:
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    return None
-
-
-def _params(value: Any) -> int | None:
-    total = getattr(value, "total", None)
-    if total is None and isinstance(value, dict):
-        total = value.get("total")
-    return _count(total)
-
-
-def to_record(info: Any) -> ModelRecord | None:
-    """A ModelRecord from huggingface_hub's ModelInfo, keeping only well-typed values."""
-    model_id = getattr(info, "id", None)
-    if not isinstance(model_id, str) or not model_id:
-        return None
-    tags = getattr(info, "tags", None)
-    gated = getattr(info, "gated", None)
-    return ModelRecord(
-        id=model_id,
-        author=_text(getattr(info, "author", None)),
-        downloads_30d=_count(getattr(info, "downloads", None)),
-        downloads_all_time=_count(getattr(info, "downloads_all_time", None)),
-        likes=_count(getattr(info, "likes", None)),
-        trending_score=_count(getattr(info, "trending_score", None)),
-        created_at=_time(getattr(info, "created_at", None)),
-        last_modified=_time(getattr(info, "last_modified", None)),
-        pipeline_tag=_text(getattr(info, "pipeline_tag", None)),
-        library_name=_text(getattr(info, "library_name", None)),
-        tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
-        gated=gated if isinstance(gated, str) else ("false" if gated is False else None),
-        params=_params(getattr(info, "safetensors", None)),
-    )
 
 
 class HubClient:
@@ -126,8 +97,9 @@ class HubClient:
         self.policy = policy or RequestPolicy.from_env()
         install_session(self.policy)
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
+        self._origin = _origin(httpx2.URL(self.endpoint))
         # The token stays in this object's memory: never stored, logged or shown.
-        self._api = HfApi(endpoint=self.endpoint, token=token, library_name="hfwatch")
+        self._token = token
         self.budget = RateBudget()
 
     def guard(self, *, deadline: float, cancel: threading.Event | None = None,
@@ -136,33 +108,75 @@ class HubClient:
                          budget=self.budget)
 
     def list(self, query: Query, guard: PollGuard) -> list[ModelRecord]:
-        """All records of one query; raises HubError with a one-line reason."""
+        """All usable records of one query; raises HubError with a one-line reason.
+
+        Records skipped and fields found unusable are added to `guard.stats`.
+        """
         records: list[ModelRecord] = []
+        for page in self.pages(query, guard):
+            records.extend(page.records)
+        # A server may send more than the page size asked for; a top-N listing stays N long.
+        return records if query.limit is None else records[:query.limit]
+
+    def pages(self, query: Query, guard: PollGuard) -> Iterator[ParsedPage]:
+        """Each page of one query, parsed as it arrives: memory holds one raw page at a time."""
         with guarding(guard):
             try:
-                items: Iterable[Any] = self._api.list_models(
-                    author=query.author, search=query.search, sort=query.sort,  # type: ignore[arg-type]
-                    limit=query.limit, expand=EXPAND,  # type: ignore[arg-type]
-                )
-                for info in items:
-                    guard.check()
-                    record = to_record(info)
-                    if record is not None:
-                        records.append(record)
+                yield from self._pages(query, guard)
             except HubError:
                 raise
             except OfflineModeIsEnabled:
-                raise HubError("HF_HUB_OFFLINE is set: hfwatch will not contact the Hub") from None
+                raise HubError(OFFLINE_MESSAGE) from None
             except HfHubHTTPError as err:
                 status = err.response.status_code if err.response is not None else "?"
                 raise HubError(f"{query.label}: the Hub refused the request (HTTP {status})") from None
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
                 raise HubError(f"{query.label}: the Hub sent a malformed page (invalid JSON)") from None
-            except (TypeError, ValueError, KeyError, AttributeError) as err:
-                raise HubError(f"{query.label}: the Hub sent a page hfwatch cannot read "
-                               f"({type(err).__name__})") from None
+            except PageError as err:
+                raise HubError(f"{query.label}: the Hub sent a page hfwatch cannot read ({err})") from None
             except httpx2.HTTPError as err:
                 raise HubError(f"{query.label}: network error ({type(err).__name__})") from None
             finally:
                 self.budget.fill(guard.stats)
-        return records
+                guard.stats.elapsed_s = time.monotonic() - guard.started
+
+    def _pages(self, query: Query, guard: PollGuard) -> Iterator[ParsedPage]:
+        if is_offline():
+            raise OfflineModeIsEnabled(OFFLINE_MESSAGE)
+        session = get_session()
+        headers = build_hf_headers(token=self._token, library_name="hfwatch")
+        url: str | None = f"{self.endpoint}/api/models"
+        params: httpx2.QueryParams | None = query.params()
+        listed = 0
+        while url is not None:
+            guard.check()
+            response = session.get(url, params=params, headers=headers)
+            hf_raise_for_status(response)
+            page = parse_page(response.json())
+            guard.stats.skipped += page.skipped
+            guard.stats.bad_fields += page.bad_fields
+            yield page
+            listed += page.items
+            if query.limit is not None and listed >= query.limit:
+                return  # a top-N listing: the next pages are never requested
+            url, params = self._next(response), None
+
+    def _next(self, response: httpx2.Response) -> str | None:
+        """The absolute URL of the next page, if any; only ever on the endpoint's own host.
+
+        The request carries the token: a next link to another host (a broken or hostile mirror)
+        would hand it over, so it fails the poll instead.
+        """
+        link = response.links.get("next", {}).get("url")
+        if not link:
+            return None
+        url = response.url.join(link)  # a relative link means the page's own host
+        if _origin(url) != self._origin:
+            raise HubError(f"the Hub's next-page link points to another host ({url.scheme}://{url.host}); "
+                           "not following it")
+        return str(url)
+
+
+def _origin(url: httpx2.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default

@@ -19,8 +19,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx2
+from huggingface_hub import constants
+from huggingface_hub.errors import OfflineModeIsEnabled
 from huggingface_hub.utils import parse_ratelimit_headers
 
+from hfwatch.hub.parse import parse_http_date
 from hfwatch.records import PollStats
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -113,6 +116,7 @@ class PollGuard:
         self.on_status = on_status
         self.budget = budget or RateBudget()
         self.stats = PollStats()
+        self.started = time.monotonic()
         # Every URL fetched by this poll: a Link cursor that points back at a page already
         # read would otherwise make pagination loop until the deadline.
         self.seen_urls: set[str] = set()
@@ -227,6 +231,9 @@ class GuardedTransport(httpx2.BaseTransport):
         self.default_policy = policy or RequestPolicy()
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        if constants.is_offline_mode():
+            # What huggingface_hub's own session does in offline mode, for every user of the session.
+            raise OfflineModeIsEnabled(f"Cannot reach {request.url}: offline mode is enabled (HF_HUB_OFFLINE)")
         guard = _current_guard.get()
         if guard is None:
             self._set_timeout(request, self.default_policy, None)
@@ -289,6 +296,7 @@ class GuardedTransport(httpx2.BaseTransport):
         # Counted once the status line is in: a body that breaks off below is still an answer
         # (the poll is then recorded as failed), unlike a server that never answered.
         guard.stats.responses += 1
+        guard.stats.note_hub_time(_hub_date(response.headers))
         # The read timeout bounds each socket read, not the body: a server trickling a byte at a
         # time would hold the poll past its deadline. Checking between chunks keeps the poll
         # bounded and cancellable.
@@ -313,6 +321,19 @@ class GuardedTransport(httpx2.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
+
+
+def _hub_date(headers: httpx2.Headers) -> float | None:
+    """The Hub's clock from a response's `Date`, None when absent or unreadable.
+
+    A relay on the way may write its own `Date` ahead of the one it passes on (as `http.server` does):
+    the last readable one is the origin's.
+    """
+    for value in reversed(headers.get_list("date")):
+        seconds = parse_http_date(value)
+        if seconds is not None:
+            return seconds
+    return None
 
 
 def _reason(err: Exception) -> str:

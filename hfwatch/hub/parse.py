@@ -1,42 +1,223 @@
-"""Reading what the Hub wrote, outside of a live listing: raw `/api/models` items and timestamps.
+"""Reading what the Hub wrote: `/api/models` items, listing pages, timestamps, the `Date` header.
 
-A raw item goes through exactly the path a poll's items take: huggingface_hub's `ModelInfo`
-(what `HfApi.list_models` builds from each item) and then `hfwatch.hub.client.to_record`. So an
-archived listing is read with the poll's strictness by construction (counts are non-negative
-integers or None, never invented), and a change to either is a change to both.
+hfwatch's own parser, tolerant per field: a field of the wrong type or with an impossible value is
+unknown (None), never guessed; an item without a usable model id is skipped and counted; the rest of
+the page is kept. One bad record never costs a poll. Polls (`hfwatch.hub.client`) and archived
+listings (`record_from_hub`, for `hfwatch import`) go through the same `parse_record`.
+
+Text stays data: ids, tags and names are kept exactly as sent (markup, escapes, bidi characters,
+spreadsheet formulas included); `hfwatch.textsafe` makes them safe where they are shown. The one
+exception is text that cannot be stored at all (a lone UTF-16 surrogate, which JSON can carry and
+SQLite's UTF-8 cannot): such a field is unknown, such an id skips its record.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
-from huggingface_hub.hf_api import ModelInfo
-
-from hfwatch.hub.client import to_record
 from hfwatch.records import ModelRecord
 
-__all__ = ["COUNT_KEYS", "RecordError", "TimeError", "parse_time", "record_from_hub"]
+__all__ = ["COUNT_KEYS", "TIME_KEYS", "PageError", "ParsedPage", "RecordError", "TimeError", "parse_http_date",
+           "parse_page", "parse_record", "parse_time", "record_from_hub", "unknown_counts"]
 
 # Hub key -> ModelRecord field, for the counters a bad value of which is reported as "unknown".
 COUNT_KEYS = {"downloads": "downloads_30d", "downloadsAllTime": "downloads_all_time", "likes": "likes",
               "trendingScore": "trending_score"}
-_TIME_KEYS = ("createdAt", "lastModified")
-_HUB_TIME = "%Y-%m-%dT%H:%M:%S.000Z"
+TIME_KEYS = {"createdAt": "created_at", "lastModified": "last_modified"}
+_TEXT_KEYS = {"author": "author", "pipeline_tag": "pipeline_tag", "library_name": "library_name"}
 
+# SQLite INTEGER is 64-bit signed; a count this large is not a real count.
+_MAX_COUNT = 2**62
 # Times before the Hub existed or after 2200 are typos, or milliseconds taken for seconds.
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
 _LATEST = datetime(2200, 1, 1, tzinfo=UTC).timestamp()
 
 
 class RecordError(ValueError):
-    """A raw item that is not a model record the poll would accept; the message is a short reason."""
+    """A raw item that is not a model record; the message is a short reason."""
 
 
 class TimeError(ValueError):
     """A timestamp that cannot be read; the message is a short reason."""
+
+
+class PageError(ValueError):
+    """A listing page that is not a list of records at all; the message is a short reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPage:
+    """The records of one listing page, and what could not be used."""
+
+    records: list[ModelRecord]
+    items: int = 0  # items the page held, usable or not
+    skipped: int = 0  # items dropped whole: not an object, or no usable model id
+    bad_fields: int = 0  # fields sent with a value that is stored as unknown
+
+
+# -- single values ----------------------------------------------------------------------------------
+
+def _count(value: Any) -> int | None:
+    """A clean non-negative int, else unknown.
+
+    `type() is int` turns away bools, floats (1.5e3, 7.0) and numeric strings ("1234"): the API
+    sends counts as JSON integers, and a count in another form is a producer bug whose meaning
+    (rounded? thousands separator?) hfwatch would only be guessing.
+    """
+    return value if type(value) is int and 0 <= value < _MAX_COUNT else None
+
+
+def _storable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _text(value: Any) -> str | None:
+    return value if type(value) is str and _storable(value) else None
+
+
+def _hub_time(value: Any) -> int | None:
+    """Unix seconds of an ISO 8601 time as the Hub writes it (`2026-04-22T06:04:45.000Z`), else unknown."""
+    if type(value) is not str:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    seconds = moment.timestamp()
+    return int(seconds) if _EARLIEST <= seconds < _LATEST else None
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if type(value) is not list:
+        return ()
+    try:
+        # The common case in one C call: every tag a string, all of them ASCII.
+        if "".join(value).isascii():
+            return tuple(value)
+    except TypeError:
+        pass
+    return tuple(t for t in value if type(t) is str and _storable(t))
+
+
+def _gated(value: Any) -> str | None:
+    if value is False:
+        return "false"
+    return value if value == "auto" or value == "manual" else None
+
+
+def _params(value: Any) -> int | None:
+    return _count(value.get("total")) if type(value) is dict else None
+
+
+def _model_id(item: dict[str, Any]) -> str | None:
+    """The id when it is a string of the form namespace/name, else None (the record is unusable).
+
+    Only the first '/' splits: a name may hold more (`evil-org/[link=http://x]y[/link]` is a valid
+    string, kept literally).
+    """
+    value = item.get("id")
+    if value is None:
+        value = item.get("modelId")
+    if type(value) is not str:
+        return None
+    namespace, slash, name = value.partition("/")
+    if not slash or not namespace.strip() or not name.strip() or not _storable(value):
+        return None
+    return value
+
+
+# -- records and pages ------------------------------------------------------------------------------
+
+# Hub key, ModelRecord field, reader: every field but the id, each read on its own.
+_FIELDS: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
+    *((key, name, _count) for key, name in COUNT_KEYS.items()),
+    *((key, name, _hub_time) for key, name in TIME_KEYS.items()),
+    *((key, name, _text) for key, name in _TEXT_KEYS.items()),
+    ("tags", "tags", _tags), ("gated", "gated", _gated), ("safetensors", "params", _params),
+)
+
+
+def parse_record(item: Any) -> ModelRecord | None:
+    """The ModelRecord of one `/api/models` item, or None when it has no usable id."""
+    if type(item) is not dict:
+        return None
+    model_id = _model_id(item)
+    if model_id is None:
+        return None
+    get = item.get
+    return ModelRecord(model_id, **{name: read(get(key)) for key, name, read in _FIELDS})
+
+
+def bad_fields(item: dict[str, Any], record: ModelRecord) -> int:
+    """How many fields the item sent (not null) that the record holds as unknown, or only in part (tags)."""
+    bad = 0
+    for key, name, _ in _FIELDS:
+        value = item.get(key)
+        if value is None:
+            continue
+        if key == "tags":
+            bad += type(value) is not list or len(value) != len(record.tags)
+        else:
+            bad += getattr(record, name) is None
+    return bad
+
+
+def parse_page(items: Any) -> ParsedPage:
+    """Every usable record of one listing page (a JSON array), in order; counts what was not usable.
+
+    Raises PageError when the page is not an array (an error object, a bare string): there is
+    nothing to keep, and the caller says so in one line.
+    """
+    if type(items) is not list:
+        raise PageError(f"the page is {_kind(items)}, not a list of models")
+    records: list[ModelRecord] = []
+    skipped = bad = 0
+    for item in items:
+        record = parse_record(item)
+        if record is None:
+            skipped += 1
+            continue
+        records.append(record)
+        bad += bad_fields(item, record)
+    return ParsedPage(records=records, items=len(items), skipped=skipped, bad_fields=bad)
+
+
+def _kind(value: object) -> str:
+    return {dict: "a JSON object", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
+        type(value), "null" if value is None else type(value).__name__)
+
+
+# -- times ------------------------------------------------------------------------------------------
+
+def parse_http_date(value: str | None) -> float | None:
+    """Unix seconds of an HTTP `Date` header (RFC 9110 IMF-fixdate, or the obsolete forms), else None.
+
+    A date outside 2000..2200 is treated as unparsable: a server with a broken clock must not date
+    a poll decades away.
+    """
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment.tzinfo is None:  # "-0000": UTC by RFC 5322
+        moment = moment.replace(tzinfo=UTC)
+    seconds = moment.timestamp()
+    return seconds if _EARLIEST <= seconds < _LATEST else None
 
 
 def parse_time(value: Any) -> float:
@@ -73,37 +254,33 @@ def _iso(text: str) -> float:
     return moment.timestamp()
 
 
-def record_from_hub(raw: Mapping[str, Any]) -> ModelRecord:
-    """The ModelRecord a poll would make of this `/api/models` item (Hub key names).
+# -- archives ---------------------------------------------------------------------------------------
 
-    Raises RecordError when the poll would refuse the item (no id, a malformed date or nested
-    field). createdAt/lastModified in any form `parse_time` reads are first written the Hub's way,
-    since archives written by other tools rarely keep the Hub's exact format.
+def record_from_hub(raw: Mapping[str, Any]) -> ModelRecord:
+    """The ModelRecord a poll would make of this `/api/models` item (Hub key names), for `hfwatch import`.
+
+    Stricter than a poll where an archive can be fixed by its owner: raises RecordError for an item
+    a poll would skip (no usable id) and for a createdAt/lastModified that `parse_time` cannot read.
+    Times in any form `parse_time` reads are accepted, since archives written by other tools rarely
+    keep the Hub's exact format.
     """
     if not isinstance(raw, Mapping):
         raise RecordError(f"a model record must be a JSON object, not {type(raw).__name__}")
-    model_id = raw.get("id", raw.get("modelId"))
-    if not isinstance(model_id, str) or not model_id.strip():
-        raise RecordError("the record has no model id (an \"id\" string)")
-    item = {k: v for k, v in raw.items() if isinstance(k, str) and k != "self"}
-    item["id"] = model_id
-    for key in _TIME_KEYS:
-        value = item.get(key)
-        if value in (None, ""):
-            item.pop(key, None)
-            continue
-        try:
-            item[key] = datetime.fromtimestamp(parse_time(value), UTC).strftime(_HUB_TIME)
-        except TimeError as err:
-            raise RecordError(f"{key}: {err}") from None
-    try:
-        record = to_record(ModelInfo(**item))
-    except (TypeError, ValueError, KeyError, AttributeError) as err:
-        # The same exceptions make the poll refuse a page (hfwatch.hub.client.HubClient.list).
-        raise RecordError(f"a field huggingface_hub cannot read ({type(err).__name__}: {err})") from None
+    record = parse_record(raw if type(raw) is dict else dict(raw))
     if record is None:
-        raise RecordError("the record has no model id (an \"id\" string)")
-    return record
+        raise RecordError("the record has no model id (an \"id\" string of the form namespace/name)")
+    created, modified = (_archive_time(raw, key) for key in TIME_KEYS)
+    return replace(record, created_at=created, last_modified=modified)
+
+
+def _archive_time(raw: Mapping[str, Any], key: str) -> int | None:
+    value = raw.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        return int(parse_time(value))
+    except TimeError as err:
+        raise RecordError(f"{key}: {err}") from None
 
 
 def unknown_counts(raw: Mapping[str, Any], record: ModelRecord) -> int:

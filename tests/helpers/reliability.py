@@ -123,14 +123,18 @@ def check_consistent(db: Path) -> int:
 
 
 Transform = Callable[[list[Any]], list[Any]]
+HeaderRewrite = Callable[[list[tuple[str, str]]], list[tuple[str, str]]]
 
 
 class RecordingProxy:
     """A loopback relay to `upstream` that records each request's headers and may rewrite JSON pages."""
 
-    def __init__(self, upstream: str, transform: Transform | None = None) -> None:
+    def __init__(self, upstream: str, transform: Transform | None = None,
+                 rewrite_headers: HeaderRewrite | None = None) -> None:
         self.upstream = upstream.rstrip("/")
         self.transform = transform
+        # Given: the response carries exactly the headers it returns (no Date or Server of the proxy's own).
+        self.rewrite_headers = rewrite_headers
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
         proxy = self
@@ -178,10 +182,15 @@ class RecordingProxy:
             conn.close()
         if self.transform is not None and resp.status == 200:
             body = json.dumps(self.transform(json.loads(body)), ensure_ascii=False).encode()
-        handler.send_response(resp.status)
+        # Next-page links are absolute: keep the client on the proxy.
+        out_headers = [(k, v.replace(self.upstream, self.url) if k.lower() == "link" else v) for k, v in out_headers]
+        if self.rewrite_headers is None:
+            handler.send_response(resp.status)
+        else:
+            handler.send_response_only(resp.status)
+            out_headers = self.rewrite_headers(out_headers)
         for key, value in out_headers:
-            # Next-page links are absolute: keep the client on the proxy.
-            handler.send_header(key, value.replace(self.upstream, self.url) if key.lower() == "link" else value)
+            handler.send_header(key, value)
         handler.send_header("Content-Length", str(len(body)))
         # One connection per request, so that a stopped proxy refuses the very next one.
         handler.send_header("Connection", "close")
