@@ -154,7 +154,7 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
             continue
         mid = old[1]
         old_counters = old[2:6]
-        if old[19] is not None and old[19] > result.started:
+        if old[18] is not None and old[18] > result.started:
             # Stored by a poll that ran while this one was fetching (the lanes overlap in the
             # monitor): those counters may be newer than what this poll read, never older.
             counters = (None, None, None, None)

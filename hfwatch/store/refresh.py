@@ -28,16 +28,17 @@ def refresh_instant(t: int, t_lo: int | None, precise_instants: Sequence[int]) -
 
     A narrow bracket is dated by the poll itself; a wide one by the latest time in (t_lo, t] at the time of
     day of the latest precise refresh; with no precise refresh known yet, or none of that phase in the
-    bracket, the instant is unknown (None).
+    bracket, by the poll (imprecise).
     """
     if t_lo is not None and t - t_lo <= PRECISE_BRACKET_S:
         return True, t
-    if not precise_instants:
-        return False, None
-    phase = precise_instants[-1] % DAY_S
-    candidate = t - (t - phase) % DAY_S
-    if t_lo is None or candidate > t_lo:
-        return False, candidate
-    return False, None
+    if precise_instants:
+        phase = precise_instants[-1] % DAY_S
+        candidate = t - (t - phase) % DAY_S
+        if t_lo is None or candidate > t_lo:
+            return False, candidate
+    # No phase to go by (daily archives imported, a first run after a long stop): the poll's own time. The
+    # values are known to hold at t, so growth keeps its size and is dated at most one bracket late.
+    return False, t
 
 
