@@ -107,7 +107,7 @@ def test_table_and_csv_formats(polled_db: Path) -> None:
 def test_db_info(polled_db: Path) -> None:
     ran = run_cli("db", "info", "--db", str(polled_db))
     assert ran.code == 0
-    assert "schema        1" in ran.out
+    assert "schema        2" in ran.out
     polls = next(line for line in ran.out.splitlines() if line.startswith("polls"))
     assert polls.split()[1] == "4"
 

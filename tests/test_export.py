@@ -103,18 +103,20 @@ def test_series(history: Path) -> None:
     assert tuple(header) == SERIES_COLUMNS
     qwen = [r for r in rows if r["family"] == "qwen"]
     assert [r["time"] for r in qwen] == ["2026-10-01T00:00:00Z", "2026-10-02T00:00:00Z", "2026-10-03T00:00:00Z"]
-    assert [r["rate_per_day"] for r in qwen] == ["", "2500.0", "2500.0"]
+    # Daily listings: the first is not yet tied to a refresh, the second is the first endpoint, the third
+    # gives the first whole refresh interval (2,500/day).
+    assert [r["rate_per_day"] for r in qwen] == ["", "", "2500.0"]
     assert [r["downloads_all_time"] for r in qwen] == ["59000", "61500", "64000"]
     times = [(r["time"], r["family"]) for r in rows]
     assert times == sorted(times)
     assert {r["family"] for r in rows} == {"qwen", "llama", "deepseek"}
     since = export_json(history, "--what", "series", "--family", "qwen", "--since", "2026-10-02")
-    assert [(r["time"], r["rate_per_day"]) for r in since] == [("2026-10-02T00:00:00Z", 2500.0),
+    assert [(r["time"], r["rate_per_day"]) for r in since] == [("2026-10-02T00:00:00Z", None),
                                                               ("2026-10-03T00:00:00Z", 2500.0)]
     relative = export_json(history, "--what", "series", "--family", "qwen", "--since", "1d")
     assert [r["time"] for r in relative] == ["2026-10-02T00:00:00Z", "2026-10-03T00:00:00Z"]
     first_party = export_json(history, "--what", "series", "--scope", "first-party", "--family", "qwen")
-    assert [r["rate_per_day"] for r in first_party] == [None, 2000.0, 2000.0]
+    assert [r["rate_per_day"] for r in first_party] == [None, None, 2000.0]
     assert all(r["scope"] == "first-party" and r["models"] == 1 for r in first_party)
 
 

@@ -74,7 +74,7 @@ def history(tmp_path: Path) -> tuple[Path, int]:
 
 
 def _observations(conn: sqlite3.Connection) -> list[tuple]:
-    return conn.execute("SELECT mid, t, d30, dall, likes, trend FROM observations ORDER BY mid, t").fetchall()
+    return conn.execute("SELECT mid, t, d30, dall, likes, trend, asof FROM observations ORDER BY mid, t").fetchall()
 
 
 def _dump(conn: sqlite3.Connection) -> list[list[tuple]]:
@@ -116,7 +116,7 @@ def _expected(rows: list[tuple], now: int, policy: RetentionPolicy) -> list[tupl
                         earlier = [e[col] for e in mine[:i] if bucket(e[1]) == b and e[col] is not None]
                         filled[col] = earlier[-1] if earlier else None
                 out.append(tuple(filled))
-            elif last_in_bucket or r[1] in turns:
+            elif last_in_bucket or r[1] in turns or r[6] is not None:  # endpoints (asof) stay
                 out.append(r)
     return out
 
@@ -135,7 +135,9 @@ def test_downsampling_keeps_the_last_row_of_each_bucket(history: tuple[Path, int
     weekly_until = week_start(now - POLICY.daily_days * DAY_S)
     per_day: dict[tuple[int, int], int] = {}
     per_week: dict[tuple[int, int], int] = {}
-    for mid, t, *_ in after:
+    for mid, t, *_rest, asof in after:
+        if asof is not None:  # endpoints are kept whatever the bucket: rates are measured between them
+            continue
         if t < weekly_until:
             per_week[(mid, week_start(t))] = per_week.get((mid, week_start(t)), 0) + 1
         elif t < daily_until:

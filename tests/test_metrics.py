@@ -4,33 +4,38 @@ from __future__ import annotations
 
 import pytest
 
-from hfwatch.analysis import metrics
+from hfwatch.analysis import metrics, rates
+from hfwatch.analysis.rates import Span
 
 DAY = 86400
 
 
-def test_rate_is_unknown_until_two_observations() -> None:
-    assert metrics.rate_per_day([], 100, DAY) is None
-    assert metrics.rate_per_day([(100, 5)], 100, DAY) is None
+def test_rate_is_unknown_until_a_whole_refresh_interval_is_observed() -> None:
+    assert rates.rate([], e=DAY, window_s=DAY, observed=None) is None
+    # One endpoint: coverage starts, nothing observed after it yet.
+    assert rates.rate([Span(DAY, DAY, 0, DAY)], e=DAY + 3600, window_s=DAY, observed=DAY) is None
 
 
-def test_rate_over_window_uses_point_at_window_start() -> None:
-    series = [(0, 0), (DAY, 1000), (2 * DAY, 3000)]
-    assert metrics.rate_per_day(series, 2 * DAY, DAY) == pytest.approx(2000)
-    assert metrics.rate_per_day(series, 2 * DAY, 2 * DAY) == pytest.approx(1500)
+def test_rate_spreads_each_span_over_its_refresh_interval() -> None:
+    # 2000 downloads over two days (a skipped refresh) are 1000/day, not 2000 in one day.
+    spans = rates.endpoint_spans([(0, 0, 10), (2 * DAY, 2000, 2 * DAY + 10)])
+    assert rates.rate(spans, e=2 * DAY + 3600, window_s=DAY, observed=2 * DAY) == pytest.approx(1000)
 
 
-def test_rate_with_history_shorter_than_window_uses_what_there_is() -> None:
-    assert metrics.rate_per_day([(0, 0), (DAY // 2, 500)], DAY // 2, 7 * DAY) == pytest.approx(1000)
+def test_rate_window_ends_at_the_observed_horizon_and_decays_after_a_stop() -> None:
+    spans = [Span(0, DAY, 1000, DAY)]
+    # Four more refreshes observed with no growth: the 7-day rate is 1000 over the 5 observed days.
+    assert rates.rate(spans, e=5 * DAY + 60, window_s=7 * DAY, observed=5 * DAY) == pytest.approx(200)
 
 
-def test_rate_never_negative() -> None:
-    assert metrics.rate_per_day([(0, 1000), (DAY, 400)], DAY, DAY) == 0
+def test_rate_never_negative_and_a_recount_restarts_from_the_lower_value() -> None:
+    spans = rates.endpoint_spans([(0, 1000, 1), (DAY, 400, DAY + 1), (2 * DAY, 500, 2 * DAY + 1)])
+    assert [s.growth for s in spans] == [0, 100]
 
 
-def test_monotone_growth_ignores_recounts_and_discovery() -> None:
-    raw = [(0, 100), (1, 150), (2, 120), (3, 200)]
-    assert metrics.monotone_growth(raw) == [(0, 0), (1, 50), (2, 50), (3, 130)]
+def test_rate_counts_only_spans_known_at_e() -> None:
+    spans = [Span(0, DAY, 1000, DAY + 10), Span(DAY, 2 * DAY, 5000, 3 * DAY)]
+    assert rates.rate(spans, e=2 * DAY + 60, window_s=2 * DAY, observed=2 * DAY) == pytest.approx(500, rel=0.01)
 
 
 def test_shares_sum_to_one_and_keep_unknown() -> None:
@@ -44,19 +49,25 @@ def test_ranks_put_unknown_last() -> None:
     assert metrics.ranks({"a": 1, "b": None, "c": 5}) == {"c": 1, "a": 2, "b": 3}
 
 
-def test_rate_buckets_and_sample() -> None:
-    growth = [(0, 0), (10, 100), (20, 300), (30, 300)]
+def test_bucket_rates_and_sample() -> None:
+    spans = [Span(0, 10, 100, 10), Span(10, 20, 200, 20), Span(20, 30, 0, 30)]
     edges = metrics.bucket_edges(0, 30, 3)
     assert edges == [0, 10, 20, 30]
-    rates = metrics.rate_buckets(growth, edges)
-    assert rates == [pytest.approx(100 * DAY / 10), pytest.approx(200 * DAY / 10), 0]
-    assert metrics.sample(growth, edges) == [100, 300, 300]
+    got = rates.bucket_rates(spans, edges, observed=30)
+    assert got == [pytest.approx(100 * DAY / 10), pytest.approx(200 * DAY / 10), 0]
+    assert metrics.sample([(0, 0), (10, 100), (20, 300), (30, 300)], edges) == [100, 300, 300]
 
 
-def test_rate_bucket_before_history_is_unknown() -> None:
-    edges = [0, 10, 20]
-    assert metrics.rate_buckets([(15, 0), (20, 10)], edges)[0] is None
+def test_buckets_before_coverage_or_after_the_horizon_are_unknown() -> None:
+    got = rates.bucket_rates([Span(15, 20, 10, 20)], [0, 10, 20, 30], observed=20)
+    assert got[0] is None and got[1] == pytest.approx(10 * DAY / 5) and got[2] is None
 
 
-def test_fill_gaps() -> None:
-    assert metrics.fill_gaps([None, 2, None, 5]) == [0.0, 2.0, 2.0, 5.0]
+def test_refresh_detection_and_dating() -> None:
+    assert rates.is_refresh(10, 100) and not rates.is_refresh(2, 10) and not rates.is_refresh(4, 1000)
+    assert rates.refresh_instant(5 * 3600, 4 * 3600, []) == (True, 5 * 3600)
+    # The monitor was off: dated by the phase of the precise refreshes (06:00), inside the bracket.
+    six = 6 * 3600
+    assert rates.refresh_instant(3 * DAY + 9 * 3600, DAY, [six]) == (False, 3 * DAY + six)
+    assert rates.refresh_instant(3 * DAY, DAY, []) == (False, 3 * DAY)
+    assert rates.sum_known([1.0, None]) is None and rates.sum_known([1.0, 2.0]) == 3.0

@@ -97,34 +97,6 @@ def test_missing_counter_keeps_last_known_value(tmp_path: Path) -> None:
         assert row is not None and row.d30 == 150 and row.dall == 1000
 
 
-def test_rollup_growth_counts_increases_not_discovery_or_recounts(tmp_path: Path) -> None:
-    h = 3600
-    with Store(tmp_path / "h.sqlite") as store:
-        a, b = rec("Qwen/A", 10, 1000), rec("u/B-GGUF", 5, 500)
-        store.ingest(poll([a], 0), attrs(a), t=0)
-        # b is discovered (adds no growth), a grows by 100
-        a2 = rec("Qwen/A", 10, 1100)
-        store.ingest(poll([a2, b], h), attrs(a2, b), t=h)
-        # a is recounted down (no negative growth), b grows by 50
-        a3, b3 = rec("Qwen/A", 10, 1050), rec("u/B-GGUF", 5, 550)
-        store.ingest(poll([a3, b3], 2 * h), attrs(a3, b3), t=2 * h)
-        eco = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
-        fp = queries.rollup_series(store.conn, "first-party", 0)["qwen"]
-        assert [p.growth for p in eco] == [0, 100, 150]
-        assert [p.growth for p in fp] == [0, 100, 100]
-        assert [p.models for p in eco] == [1, 2, 2] and [p.models for p in fp] == [1, 1, 1]
-        assert eco[-1].dall == 1050 + 550 and fp[-1].dall == 1050
-
-
-def test_polls_in_one_hour_share_a_rollup_row(tmp_path: Path) -> None:
-    with Store(tmp_path / "h.sqlite") as store:
-        for i, t in enumerate((7200, 7500, 9000)):
-            a = rec("Qwen/A", 10, 1000 + i * 10)
-            store.ingest(poll([a], t), attrs(a), t=t)
-        pts = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
-        assert [(p.t, p.growth) for p in pts] == [(9000, 20)]
-
-
 def test_failed_poll_is_recorded_and_stores_no_models(tmp_path: Path) -> None:
     with Store(tmp_path / "h.sqlite") as store:
         failed = PollResult(lane=Lane.FAST, started=1, finished=2, error="the Hub answered HTTP 503")
@@ -168,34 +140,6 @@ def test_writer_lock_is_exclusive(tmp_path: Path) -> None:
     second.release()
 
 
-def test_fast_polls_do_not_credit_growth_but_lose_none(tmp_path: Path) -> None:
-    h = 3600
-    with Store(tmp_path / "h.sqlite") as store:
-        a = rec("Qwen/A", 10, 1000)
-        store.ingest(poll([a], 0), attrs(a), t=0)
-        seen_fast = rec("Qwen/A", 10, 1200)
-        store.ingest(poll([seen_fast], h, Lane.FAST), attrs(seen_fast), t=h)
-        eco = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
-        assert eco[-1].growth == 0 and eco[-1].tg == 0, "a fast poll sees too few models to date growth"
-        assert eco[-1].dall == 1200, "but its counters are the latest known"
-        later = rec("Qwen/A", 10, 1300)
-        store.ingest(poll([later], 2 * h), attrs(later), t=2 * h)
-        eco = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
-        assert (eco[-1].tg, eco[-1].growth) == (2 * h, 300), "the slow poll credits all growth since the last one"
-
-
-def test_two_slow_polls_in_one_hour_give_a_rate(tmp_path: Path) -> None:
-    from hfwatch.analysis.views import growth_series
-
-    with Store(tmp_path / "h.sqlite") as store:
-        for t, dall in ((7200, 1000), (7260, 1010)):
-            a = rec("Qwen/A", 10, dall)
-            store.ingest(poll([a], t), attrs(a), t=t)
-        pts = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
-        assert len(pts) == 1
-        assert growth_series(pts) == [(7200, 0), (7260, 10)]
-
-
 def test_slow_poll_never_overwrites_newer_counters_from_an_overlapping_poll(tmp_path: Path) -> None:
     with Store(tmp_path / "h.sqlite") as store:
         a = rec("Qwen/A", 10, 1000)
@@ -209,8 +153,7 @@ def test_slow_poll_never_overwrites_newer_counters_from_an_overlapping_poll(tmp_
         row = queries.model_by_id(store.conn, "Qwen/A")
         assert row is not None and (row.d30, row.dall) == (12, 1100)
         assert [o[2] for o in queries.observations(store.conn, row.mid)] == [1000, 1100]
-        eco = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"]
-        assert eco[-1].growth == 100, "growth is credited up to the newest known counter"
+        assert row.dall == 1100, "the newest known counter stands"
 
 
 def test_org_models_gone_from_their_listing_for_a_week_leave_the_totals(tmp_path: Path) -> None:

@@ -14,7 +14,6 @@ from hfwatch.store.queries import EventRow, ModelRow
 from hfwatch.tui import format as fmt
 from hfwatch.tui import keys
 from hfwatch.tui.alerts import AlertBatcher
-from hfwatch.tui.reader import rates_between
 from hfwatch.tui.scheduler import MIN_DELAY_S, MIN_INTERVAL_S, PollSchedule
 from hfwatch.tui.screens.releases import FeedFilter
 from hfwatch.tui.state import UiState
@@ -56,9 +55,11 @@ def test_sparkline_scale_direction_and_unknown_start() -> None:
     assert fmt.spark([8, 7, 6, 5], 4).style == "red"
     # A 0.1% wobble of a big number stays small instead of spanning the whole cell.
     assert set(fmt.spark([1000.0, 1001.0, 1000.0, 1001.0], 4).plain) <= {"▁", "▂", "▃"}
-    # Leading zeros are "not known yet": blank, not a rise from nothing.
-    late = fmt.spark([0, 0, 0, 0, 5, 6, 7, 8], 8)
+    # Unknown buckets (None) are blank; a real 0 is the lowest bar, not blank.
+    late = fmt.spark([None, None, None, None, 5, 6, 7, 8], 8)
     assert late.plain.startswith("    ") and len(late.plain) == 8
+    assert fmt.spark([0, 0, 5, 8], 4).plain.startswith("▁▁")
+    assert fmt.spark([None, None], 6).plain == " " * 6
     assert fmt.spark([], 6).plain == " " * 6
     assert len(fmt.spark(list(range(100)), 10).plain) == 10
 
@@ -172,15 +173,6 @@ def test_status_line_says_scope_and_metric_and_fits() -> None:
     following = fit(status_parts(StatusFacts(state="following", scope="first-party", metric="rate",
                                              writer_pid="123")), 200).plain
     assert "following (read-only) — pid 123 writes" in following
-
-
-def test_rates_between_points_and_merging() -> None:
-    day = 86400
-    series = rates_between([(0, 0), (day, 100), (2 * day, 300), (3 * day, 300)], max_points=10)
-    assert series.times == [day, 2 * day, 3 * day] and series.per_day == [100, 200, 0]
-    merged = rates_between([(i * day, i * 10) for i in range(11)], max_points=5)
-    assert len(merged.times) == 5 and all(r == 10 for r in merged.per_day)
-    assert rates_between([(0, 0)], 10).times == []
 
 
 def test_chart_ticks_enclose_the_data() -> None:

@@ -7,12 +7,14 @@ Hub's in the demo) and reads only rollups or one family's rows, never the whole 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from hfwatch.analysis import metrics
+from hfwatch.analysis import metrics, rates
+from hfwatch.analysis.rates import Span
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry
-from hfwatch.store import queries
+from hfwatch.store import growth, queries
 from hfwatch.store.queries import ModelRow, RollupPoint
 
 DAY_S = metrics.DAY_S
@@ -32,13 +34,13 @@ class FamilyRow:
     metric: str
     rank: int = 0
     rank_change: int | None = None  # positive: moved up since the baseline
-    downloads_30d: int = 0
-    downloads_all_time: int = 0
+    downloads_30d: int | None = None  # None: unknown (no model reported it), never 0
+    downloads_all_time: int | None = None
     rate_per_day: float | None = None
     share: float | None = None
     models: int = 0
     newest_release: int | None = None
-    spark: list[float] = field(default_factory=list)
+    spark: list[float | None] = field(default_factory=list)  # None: nothing observed in that bucket
 
     @property
     def value(self) -> float | None:
@@ -53,14 +55,14 @@ class CountryRow:
     metric: str
     families: list[str]
     rank: int = 0
-    downloads_30d: int = 0
-    downloads_all_time: int = 0
+    downloads_30d: int | None = None
+    downloads_all_time: int | None = None
     rate_per_day: float | None = None
     share: float | None = None
     share_change: float | None = None  # share points gained since the baseline (0..1 scale)
     models: int = 0
     release_share: float | None = None
-    spark: list[float] = field(default_factory=list)
+    spark: list[float | None] = field(default_factory=list)
 
     @property
     def value(self) -> float | None:
@@ -71,7 +73,7 @@ class CountryRow:
 class ModelView:
     row: ModelRow
     rate_per_day: float | None = None
-    spark: list[float] = field(default_factory=list)
+    spark: list[float | None] = field(default_factory=list)
 
 
 def metric_value(row: FamilyRow | CountryRow, metric: str) -> float | None:
@@ -87,29 +89,43 @@ def data_time(conn: sqlite3.Connection) -> int | None:
     return queries.last_rollup_time(conn)
 
 
-def growth_series(points: list[RollupPoint]) -> list[tuple[int, int]]:
-    """The cumulative growth counter of a family as (time credited, growth), for rates."""
-    out: list[tuple[int, int]] = []
-    for p in points:
-        for tg, g in p.growth_points():
-            if out and tg <= out[-1][0]:
-                if tg == out[-1][0]:
-                    out[-1] = (tg, g)
-                continue
-            out.append((tg, g))
-    return out
+@dataclass(frozen=True, slots=True)
+class FamilyGrowth:
+    """A family's dated growth as the history stood at `e`: its spans, where its coverage starts, and the
+    refresh instants seen (the observed horizon at any time up to `e` is the last of them)."""
+
+    spans: list[Span]
+    start: int | None
+    instants: list[int]
+
+    def rate(self, e: int, window_s: int) -> float | None:
+        return rates.rate(self.spans, e=e, window_s=window_s, observed=rates.horizon(self.instants, e),
+                          start=self.start)
+
+    def buckets(self, edges: list[int]) -> list[float | None]:
+        return rates.bucket_rates(self.spans, edges, observed=rates.horizon(self.instants, edges[-1]),
+                                  start=self.start)
 
 
-def _family_metric_at(points: list[RollupPoint], t: int, metric: str, window_s: int) -> float | None:
+def family_growth(conn: sqlite3.Connection, scope: str, *, now: int, since: int,
+                  family: str | None = None) -> dict[str, FamilyGrowth]:
+    """Per family, its growth known at `now` in spans ending after `since`."""
+    instants = growth.refresh_instants(conn, now)
+    return {fam: FamilyGrowth([Span(*row) for row in spans], start, instants)
+            for fam, (start, spans) in growth.spans(conn, scope, now, family=family, since=since).items()}
+
+
+def _family_metric_at(points: list[RollupPoint], grown: FamilyGrowth | None, t: int, metric: str,
+                      window_s: int) -> float | None:
     point = metrics.value_at([(p.t, i) for i, p in enumerate(points)], t)
     if point is None:
         return None
     p = points[point[1]]
     if metric == Metric.DOWNLOADS_30D:
-        return p.d30
+        return p.downloads_30d
     if metric == Metric.DOWNLOADS_ALL_TIME:
-        return p.dall
-    return metrics.rate_per_day(growth_series(points), t, window_s)
+        return p.downloads_all_time
+    return grown.rate(t, window_s) if grown else None
 
 
 def leaderboard(conn: sqlite3.Connection, registry: Registry, *, scope: str = Scope.ECOSYSTEM,
@@ -128,31 +144,33 @@ def leaderboard(conn: sqlite3.Connection, registry: Registry, *, scope: str = Sc
         looked_up += edges + [p.t - rate_window_s for pts in series.values() for p in pts]
         series = queries.rollup_series_at(conn, str(scope), history_from, looked_up)
         newest = queries.newest_release(conn)
+        grown = family_growth(conn, str(scope), now=now, since=min(history_from, edges[0]))
     rows: list[FamilyRow] = []
     baseline: dict[str, float | None] = {}
     for family in registry.families:
         row = FamilyRow(family=family.id, name=family.name, country=family.country, region=family.region,
                         scope=str(scope), metric=str(metric), newest_release=newest.get(family.id))
         points = [p for p in series.get(family.id, []) if p.t <= now]
+        g = grown.get(family.id)
         if points:
             last = points[-1]
-            row.downloads_30d, row.downloads_all_time, row.models = last.d30, last.dall, last.models
-            growth = growth_series(points)
-            row.rate_per_day = metrics.rate_per_day(growth, now, rate_window_s)
-            row.spark = _spark(points, edges, str(metric))
-            baseline[family.id] = _family_metric_at(points, now - RANK_BASELINE_S, str(metric), rate_window_s)
-        else:
-            row.spark = [0.0] * spark_points
+            row.downloads_30d, row.downloads_all_time, row.models = (last.downloads_30d, last.downloads_all_time,
+                                                                     last.models)
+            row.rate_per_day = g.rate(now, rate_window_s) if g else None
+            row.spark = _spark(points, g, edges, str(metric))
+            baseline[family.id] = _family_metric_at(points, g, now - RANK_BASELINE_S, str(metric), rate_window_s)
         rows.append(row)
     _rank(rows, baseline)
     return sorted(rows, key=lambda r: r.rank)
 
 
-def _spark(points: list[RollupPoint], edges: list[int], metric: str) -> list[float]:
+def _spark(points: list[RollupPoint], grown: FamilyGrowth | None, edges: list[int],
+           metric: str) -> list[float | None]:
     if metric == Metric.RATE:
-        return metrics.fill_gaps(metrics.rate_buckets(growth_series(points), edges))
-    attr = "d30" if metric == Metric.DOWNLOADS_30D else "dall"
-    return metrics.fill_gaps(metrics.sample([(p.t, getattr(p, attr)) for p in points], edges))
+        return grown.buckets(edges) if grown else [None] * (len(edges) - 1)
+    attr = "downloads_30d" if metric == Metric.DOWNLOADS_30D else "downloads_all_time"
+    known = [(p.t, v) for p in points if (v := getattr(p, attr)) is not None]
+    return [None if v is None else float(v) for v in metrics.sample(known, edges)]
 
 
 def _rank(rows: list[FamilyRow] | list[CountryRow], baseline: dict[str, float | None]) -> None:
@@ -191,34 +209,47 @@ def countries(conn: sqlite3.Connection, registry: Registry, *, scope: str = Scop
                                                                 now=now, rate_window_s=rate_window_s)
     releases, _ = release_shares(conn, now=now)
     by_country: dict[str, CountryRow] = {}
+    members: dict[str, list[FamilyRow]] = {}
     for f in fams:
         c = by_country.get(f.country)
         if c is None:
             c = CountryRow(country=f.country, region=f.region, scope=f.scope, metric=f.metric, families=[],
-                           spark=[0.0] * len(f.spark), release_share=releases.get(f.country, 0.0))
+                           release_share=releases.get(f.country, 0.0))
             by_country[f.country] = c
         c.families.append(f.family)
-        c.downloads_30d += f.downloads_30d
-        c.downloads_all_time += f.downloads_all_time
         c.models += f.models
-        if f.rate_per_day is not None:
-            c.rate_per_day = (c.rate_per_day or 0.0) + f.rate_per_day
-        c.spark = [a + b for a, b in zip(c.spark, f.spark, strict=False)]
+        if f.models:
+            members.setdefault(f.country, []).append(f)
+    for country, c in by_country.items():
+        # A country's number is its families' sum, unknown when any family that has models is unknown.
+        with_models = members.get(country, [])
+        if with_models:
+            c.downloads_30d = _sum_int(f.downloads_30d for f in with_models)
+            c.downloads_all_time = _sum_int(f.downloads_all_time for f in with_models)
+            c.rate_per_day = rates.sum_known(f.rate_per_day for f in with_models)
+            sparks = [f.spark for f in with_models if f.spark]
+            c.spark = [rates.sum_known(bucket) for bucket in zip(*sparks, strict=False)] if sparks else []
     rows = list(by_country.values())
     _rank(rows, {})
     _share_change(rows)
     return sorted(rows, key=lambda r: r.rank)
 
 
+def _sum_int(values: Iterable[int | None]) -> int | None:
+    total = rates.sum_known(values)
+    return None if total is None else int(total)
+
+
 def _share_change(rows: list[CountryRow]) -> None:
-    """Share points gained between the first and last point of the sparkline window."""
-    first_total = sum(r.spark[0] for r in rows if r.spark)
-    last_total = sum(r.spark[-1] for r in rows if r.spark)
+    """Share points gained between the first and last point of the sparkline window, among the countries
+    known at both ends."""
+    known = [r for r in rows if r.spark and r.spark[0] is not None and r.spark[-1] is not None]
+    first_total = sum(r.spark[0] or 0.0 for r in known)
+    last_total = sum(r.spark[-1] or 0.0 for r in known)
     if not first_total or not last_total:
         return
-    for r in rows:
-        if r.spark:
-            r.share_change = r.spark[-1] / last_total - r.spark[0] / first_total
+    for r in known:
+        r.share_change = (r.spark[-1] or 0.0) / last_total - (r.spark[0] or 0.0) / first_total
 
 
 def family_models(conn: sqlite3.Connection, family: str, *, scope: str = Scope.ECOSYSTEM, now: int,
@@ -234,14 +265,20 @@ def model_views(conn: sqlite3.Connection, rows: list[ModelRow], *, now: int,
                 rate_window_s: int = DEFAULT_RATE_WINDOW_S, spark_points: int = 16,
                 spark_span_s: int = DEFAULT_SPARK_SPAN_S) -> list[ModelView]:
     since = now - max(rate_window_s, spark_span_s)
-    series = queries.dall_series(conn, [r.mid for r in rows], since)
+    series = growth.endpoints(conn, [r.mid for r in rows], since, now)
+    instants = growth.refresh_instants(conn, now)
     out = []
     for r in rows:
-        growth = metrics.monotone_growth(series.get(r.mid, []))
-        first = growth[0][0] if growth else now
-        edges = metrics.bucket_edges(max(first, now - spark_span_s), now, spark_points)
-        out.append(ModelView(row=r, rate_per_day=metrics.rate_per_day(growth, now, rate_window_s),
-                             spark=metrics.fill_gaps(metrics.rate_buckets(growth, edges)) if growth else []))
+        ends = series.get(r.mid, [])
+        spans = rates.endpoint_spans(ends)
+        # A model is observed up to the last refresh after which it was listed (a model that fell out of
+        # the listings is not known to have stopped).
+        observed = rates.horizon(instants, min(now, r.last_seen))
+        start = ends[0][0] if ends else None
+        edges = metrics.bucket_edges(max(start or now, now - spark_span_s), now, spark_points)
+        out.append(ModelView(row=r, rate_per_day=rates.rate(spans, e=now, window_s=rate_window_s, observed=observed,
+                                                            start=start),
+                             spark=rates.bucket_rates(spans, edges, observed=observed, start=start) if ends else []))
     return out
 
 
@@ -258,12 +295,12 @@ def family_history(conn: sqlite3.Connection, family: str, *, now: int, span_s: i
                    points: int = 60) -> FamilyHistory:
     out = FamilyHistory(times=[], first_party=[], ecosystem=[])
     for scope, target in ((Scope.FIRST_PARTY, out.first_party), (Scope.ECOSYSTEM, out.ecosystem)):
-        pts = queries.rollup_series(conn, scope.value, now - span_s, family=family).get(family, [])
-        if not pts:
+        grown = family_growth(conn, scope.value, now=now, since=now - span_s, family=family).get(family)
+        if grown is None or grown.start is None:
             continue
-        edges = metrics.bucket_edges(max(pts[0].t, now - span_s), now, points)
+        edges = metrics.bucket_edges(max(grown.start, now - span_s), now, points)
         out.times = edges[1:]
-        target.extend(metrics.rate_buckets(growth_series(pts), edges))
+        target.extend(grown.buckets(edges))
     n = len(out.times)
     for series in (out.first_party, out.ecosystem):
         series.extend([None] * (n - len(series)))

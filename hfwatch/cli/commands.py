@@ -146,6 +146,7 @@ def _unusable(s: Any) -> str:
 
 def cmd_top(args: argparse.Namespace) -> int:
     from hfwatch.analysis import views
+    from hfwatch.cli.export import parse_at
     from hfwatch.store import Store
 
     registry = registry_in_force()
@@ -155,8 +156,10 @@ def cmd_top(args: argparse.Namespace) -> int:
         raise CliError("--limit must be at least 1")
     db = resolve_db(args)
     window = WINDOWS[args.window]
+    at = parse_at(getattr(args, "at", None), "top")
     with reading(db), Store(db, readonly=True) as store:
-        now = views.data_time(store.conn) or int(time.time())
+        last = views.data_time(store.conn)
+        now = at if at is not None else (last or int(time.time()))
         if args.by == "model" or args.family:
             rows = _model_rows(store.conn, args, now, window)
         else:
@@ -174,6 +177,8 @@ def cmd_top(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         write_csv(rows)
     else:
+        if last is None:
+            print("no poll yet: every number is unknown (–) until `hfwatch poll` or the monitor has run")
         print(f"{args.by} leaderboard · scope {args.scope} · metric {args.metric}"
               f"{' (' + args.window + ' window)' if args.metric == 'rate' else ''} · as of {iso(now)}")
         _print_table(args.by if not args.family else "model", rows)

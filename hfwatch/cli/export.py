@@ -22,7 +22,6 @@ from hfwatch.cli.main import EXIT_OK, EXIT_USAGE, CliError
 
 if TYPE_CHECKING:
     from hfwatch.registry import Registry
-    from hfwatch.store.queries import RollupPoint
 
 LEADERBOARD_COLUMNS = ("as_of", "rank", "rank_change", "family", "name", "country", "region", "scope", "metric",
                        "downloads_30d", "downloads_all_time", "rate_per_day", "share", "models", "newest_release")
@@ -46,7 +45,7 @@ examples:
 what:
   leaderboard  one row per family, ranked by --metric, as of the history's end (like `top`)
   series       one row per (time, family) from the hourly/daily rollups: time, family, scope,
-               models, downloads_30d, downloads_all_time, rate_per_day (over the preceding bucket)
+               models, downloads_30d, downloads_all_time, rate_per_day (24h, as it stood then)
   models       one row per attributed model, ranked by --metric (like `top --by model`)
 Columns are documented in docs/export.md; missing values are empty CSV cells / JSON null.
 
@@ -68,6 +67,8 @@ def add_parser(sub: argparse._SubParsersAction, db_arg: Callable[[argparse.Argum
                    help="series only: from this time (2026-10-01, an ISO time, Unix seconds, or 7d / 24h back "
                         "from the history's end)")
     p.add_argument("--limit", type=int, metavar="N", help="leaderboard and models: at most N rows")
+    p.add_argument("--at", metavar="TIME", help="as the history stood at TIME (an ISO date or date-time): only what "
+                   "was stored by then counts, and windows end then")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (replaced atomically) instead of stdout")
     p.add_argument("--demo", action="store_true", help="read the demo's history file")
     db_arg(p)
@@ -91,8 +92,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"unknown family {args.family!r}; `hfwatch families` lists them")
     metric = args.metric or "downloads_30d"
     db = resolve_db(args)
+    at = parse_at(args.at, "export")
     with reading(db), Store(db, readonly=True) as store:
-        now = views.data_time(store.conn) or int(time.time())
+        last = views.data_time(store.conn)
+        if last is None:
+            print("hfwatch export: no poll yet: every number is unknown (run `hfwatch poll`)", file=sys.stderr)
+        now = at if at is not None else (last or int(time.time()))
         if args.what == "leaderboard":
             rows = leaderboard_rows(store.conn, registry, scope=args.scope, metric=metric, now=now,
                                     window_s=WINDOWS[args.window], family=args.family)
@@ -101,7 +106,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                               family=args.family, limit=args.limit)
         else:
             since = _since(args.since, now)
-            rows = series_rows(store.conn, registry, scope=args.scope, since=since, family=args.family)
+            rows = series_rows(store.conn, registry, scope=args.scope, since=since, family=args.family, until=now)
     if args.limit is not None:
         rows = rows[: args.limit]
     with _output(args.output) as out:
@@ -129,6 +134,18 @@ def _since(text: str | None, now: int) -> int:
         raise CliError(f"--since: {err}") from None
 
 
+def parse_at(text: str | None, command: str) -> int | None:
+    """`--at TIME` as Unix seconds (None: the history's end)."""
+    from hfwatch.hub.parse import TimeError, parse_time
+
+    if text is None:
+        return None
+    try:
+        return int(parse_time(text))
+    except TimeError as err:
+        raise CliError(f"{command} --at: {err}") from None
+
+
 def _iso(t: float | None) -> str | None:
     from hfwatch.cli.commands import iso
 
@@ -154,26 +171,24 @@ def leaderboard_rows(conn: sqlite3.Connection, registry: Registry, *, scope: str
 
 
 def series_rows(conn: sqlite3.Connection, registry: Registry, *, scope: str, since: int,
-                family: str | None = None) -> list[dict[str, Any]]:
-    """One row per rollup point and family; rate_per_day is the growth of all-time downloads since the
-    family's previous point (the last one before `since` serves for the first), per day."""
+                family: str | None = None, until: int | None = None) -> list[dict[str, Any]]:
+    """One row per rollup point and family (up to `until`); rate_per_day is the family's 24-hour rate as
+    the history stood at that point: growth dated by the Hub's refreshes, over the day up to the latest
+    refresh seen then (unknown until a whole refresh interval is observed)."""
+    from hfwatch.analysis import views
     from hfwatch.store import queries
 
+    end = until if until is not None else (views.data_time(conn) or 0)
     series = queries.rollup_series(conn, scope, since, family=family)
+    grown = views.family_growth(conn, scope, now=end, since=since - DAY_S, family=family)
     rows: list[dict[str, Any]] = []
     for fam in registry.families:
-        points = series.get(fam.id, [])
-        prev: RollupPoint | None = None
-        for p in points:
-            if p.t >= since:
-                rate = None
-                # Growth is dated by the poll that credited it (tg), not by the row's last poll.
-                if prev is not None and prev.tg is not None and p.tg is not None and p.tg > prev.tg:
-                    rate = max(0, p.growth - prev.growth) / ((p.tg - prev.tg) / DAY_S)
+        g = grown.get(fam.id)
+        for p in series.get(fam.id, []):
+            if since <= p.t <= end:
                 rows.append({"time": _iso(p.t), "family": fam.id, "scope": scope, "models": p.models,
-                             "downloads_30d": p.d30, "downloads_all_time": p.dall, "rate_per_day": _round(rate),
-                             "_t": p.t})
-            prev = p
+                             "downloads_30d": p.downloads_30d, "downloads_all_time": p.downloads_all_time,
+                             "rate_per_day": _round(g.rate(p.t, DAY_S) if g else None), "_t": p.t})
     rows.sort(key=lambda r: (r["_t"], r["family"]))
     for r in rows:
         del r["_t"]

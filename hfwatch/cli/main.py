@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     top.add_argument("--metric", choices=["downloads_30d", "downloads_all_time", "rate"], default="downloads_30d")
     top.add_argument("--window", choices=["24h", "7d", "30d"], default="7d", help="window of the rate (default 7d)")
     top.add_argument("--limit", type=int, default=None, metavar="N")
+    top.add_argument("--at", metavar="TIME", help="as the history stood at TIME (ISO date or date-time)")
     top.add_argument("--format", choices=["table", "json", "csv"], default="table")
     top.add_argument("--demo", action="store_true", help="read the demo's history file")
     _db_arg(top)

@@ -133,9 +133,9 @@ def _prepare_writer(conn: sqlite3.Connection, path: Path, version: int) -> None:
         for statement in _statements(SCHEMA_V1):
             conn.execute(statement)
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("PRAGMA user_version = 1")
         conn.execute("COMMIT")
-        return
+        version = 1  # a new file is a v1 file brought forward by the same migrations as an old one
     while version < SCHEMA_VERSION:
         conn.execute("BEGIN IMMEDIATE")
         for statement in _statements(MIGRATIONS[version]):

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Scope, Via
+from hfwatch.store.endpoints import Endpoints
 from hfwatch.store.schema import ROLLUP_BUCKET_S
 
 NEW_RELEASE_WINDOW_S = 7 * 86400
@@ -26,13 +27,10 @@ _SCAN_SHARE = 0.3
 _ECO, _FP = Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value
 _ORG = Via.ORG.value
 
-# Polls that list every tracked model; only they credit growth (see the rollups table).
-_CREDITING_LANES = frozenset({Lane.SLOW, Lane.IMPORT})
-
 # Columns read for every listed model: 0 id, 1 mid, 2-5 counters, 6-11 attribution, 12-16 metadata, 17 last_seen,
-# 18 gdall, 19 t.
+# 18 t, 19-20 the latest endpoint (asof, downloadsAllTime).
 _EXISTING = ("id, mid, d30, dall, likes, trend, family, base_family, publisher_family, via, country, base_model,"
-             " created_at, pipeline, library, params, gated, last_seen, gdall, t")
+             " created_at, pipeline, library, params, gated, last_seen, t, ea, ev")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +59,8 @@ def _merged(old: tuple, new: tuple) -> tuple:
 
 
 class _Totals:
-    """Per (family, scope): changes of [models, d30, dall, growth] made by this poll."""
+    """Per (family, scope): changes of [models, d30, dall, growth, n30, nall] made by this poll; n30 and nall
+    count the models that reported each counter, so a sum over none of them reads as unknown, not 0."""
 
     def __init__(self) -> None:
         self.delta: dict[tuple[str, str], list[int]] = {}
@@ -71,16 +70,12 @@ class _Totals:
             return
         scopes = (_ECO, _FP) if via == _ORG else (_ECO,)
         for scope in scopes:
-            acc = self.delta.setdefault((family, scope), [0, 0, 0, 0])
+            acc = self.delta.setdefault((family, scope), [0, 0, 0, 0, 0, 0])
             acc[0] += sign
             acc[1] += sign * (d30 or 0)
             acc[2] += sign * (dall or 0)
-
-    def grow(self, family: str | None, via: str | None, amount: int) -> None:
-        if family is None or amount <= 0:
-            return
-        for scope in ((_ECO, _FP) if via == _ORG else (_ECO,)):
-            self.delta.setdefault((family, scope), [0, 0, 0, 0])[3] += amount
+            acc[4] += sign * (d30 is not None)
+            acc[5] += sign * (dall is not None)
 
 
 def ingest_poll(conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution],
@@ -121,14 +116,15 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
     existing = _existing(conn, [r.id for r in records])
     next_mid = conn.execute("SELECT coalesce(max(mid), 0) + 1 FROM models").fetchone()[0]
     unattributed = Attribution(family=None, via=None, country=None)
+    ends = Endpoints(conn, t)
     stale_before = t - LAST_SEEN_RESOLUTION_S
-    credits = result.lane in _CREDITING_LANES
 
     new_rows: list[tuple] = []
     full_updates: list[tuple] = []
     counter_updates: list[tuple] = []
     seen_only: list[tuple] = []
-    observations: list[tuple] = []
+    observations: dict[int, tuple] = {}
+    merged_now: dict[int, tuple] = {}
     totals = _Totals()
     new_mids: dict[str, int] = {}
     fresh: list[int] = []
@@ -148,61 +144,65 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
             mid = next_mid
             next_mid += 1
             new_mids[rec.id] = mid
-            new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters, counters[1]))
-            observations.append((mid, t, *counters))
+            new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters))
+            observations[mid] = (mid, t, *counters)
             totals.add(family, via, 1, counters[0], counters[1])
-            if family and rec.created_at is not None and rec.created_at >= t - NEW_RELEASE_WINDOW_S:
+            ends.discover(mid, family, via, counters[1])
+            # New releases of untracked models too: the feed's readers choose which families they show.
+            if rec.created_at is not None and rec.created_at >= t - NEW_RELEASE_WINDOW_S:
                 fresh.append(mid)
             continue
         mid = old[1]
         old_counters = old[2:6]
-        if old[19] is not None and old[19] > result.started:
+        if old[18] is not None and old[18] > result.started:
             # Stored by a poll that ran while this one was fetching (the lanes overlap in the
             # monitor): those counters may be newer than what this poll read, never older.
             counters = (None, None, None, None)
         merged = _merged(old_counters, counters)
         merged_meta = _merged(old[12:17], meta)
         counters_changed = merged != old_counters
-        gdall = old[18]
-        if credits and merged[1] is not None:
-            if gdall is not None and merged[1] > gdall:
-                totals.grow(family, via, merged[1] - gdall)
-            gdall = merged[1]
+        ends.see(mid, family, via, old[19], old[20], old_counters[1], counters[1])
         if merged_meta != old[12:17] or attr_row != old[6:12]:
-            full_updates.append((*attr_row, *merged_meta, t, t, *merged, gdall, mid))
-        elif counters_changed or gdall != old[18]:
-            counter_updates.append((t, t, *merged, gdall, mid))
-        elif old[17] < stale_before:
+            full_updates.append((*attr_row, *merged_meta, t, t, *merged, mid))
+        elif counters_changed:
+            counter_updates.append((t, t, *merged, mid))
+        elif old[17] < stale_before or (ends.latest is not None and old[17] < ends.latest):
+            # Once after each refresh: a listed model whose counter did not move is known to have grown by 0.
             seen_only.append((t, mid))
         if counters_changed or attr_row[0] != old[6] or attr_row[3] != old[9]:
             totals.add(old[6], old[9], -1, old_counters[0], old_counters[1])
             totals.add(family, via, 1, merged[0], merged[1])
         if counters_changed:
-            observations.append((mid, t, *counters))
+            observations[mid] = (mid, t, *counters)
+        merged_now[mid] = merged
 
     conn.executemany(
         "INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
-        " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend, gdall)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         new_rows,
     )
     # Counter-only updates leave the indexed attribution and metadata columns out of the SET list, so
     # SQLite rewrites just the one index that holds d30.
-    conn.executemany("UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend=?, gdall=? WHERE mid=?",
+    conn.executemany("UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend=? WHERE mid=?",
                      counter_updates)
     conn.executemany(
         "UPDATE models SET family=?, base_family=?, publisher_family=?, via=?, country=?, base_model=?,"
         " created_at=?, pipeline=?, library=?, params=?, gated=?, last_seen=?, t=?,"
-        " d30=?, dall=?, likes=?, trend=?, gdall=? WHERE mid=?",
+        " d30=?, dall=?, likes=?, trend=? WHERE mid=?",
         full_updates,
     )
     conn.executemany("UPDATE models SET last_seen=? WHERE mid=?", seen_only)
     if result.lane is Lane.SLOW:
         _retire_unlisted(conn, listed, t, totals)
+    asof = ends.finish(conn)
+    rows = [(*observations[mid], None) for mid in observations if mid not in asof]
+    # An endpoint holds the counters as merged (the value its growth is measured from), and is stored even
+    # when nothing changed this poll (the first observation after a refresh is known).
+    rows.extend((mid, t, *(merged_now[mid] if mid in merged_now else observations[mid][2:]), at)
+                for mid, at in asof.items())
     conn.executemany(
-        "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend) VALUES (?,?,?,?,?,?)",
-        observations,
-    )
+        "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend, asof) VALUES (?,?,?,?,?,?,?)", rows)
 
     changed = len(full_updates) + len(counter_updates)
     pid = _insert_poll(conn, result, status="ok", models=len(records), changed=changed,
@@ -210,7 +210,7 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
     events = [(t, "new", mid, None, pid) for mid in fresh]
     events.extend(_trending_events(conn, result, existing, new_mids, t, pid))
     conn.executemany("INSERT INTO events (t, kind, mid, rank, pid) VALUES (?,?,?,?,?)", events)
-    _write_rollups(conn, t, totals, credits=credits)
+    _write_rollups(conn, t, totals)
     return IngestSummary(pid=pid, models=len(records), changed=changed, new_models=len(new_rows),
                          events=len(events))
 
@@ -251,15 +251,11 @@ def _trending_events(conn: sqlite3.Connection, result: PollResult, existing: Map
     if not previous:
         # The first ranking we see is a baseline, not a burst of "entries".
         return []
-    marks = ",".join("?" * len(ranking))
-    families = {
-        mid for (mid,) in conn.execute(
-            f"SELECT mid FROM models WHERE family IS NOT NULL AND mid IN ({marks})", [m for m, _ in ranking])
-    } if ranking else set()
+    # Entries of untracked models too: the feed's readers choose which families they show.
     return [
         (t, "trending", mid, rank, pid)
         for mid, rank in ranking
-        if rank <= TRENDING_TOP_N and mid in families and previous.get(mid, TRENDING_TOP_N + 1) > TRENDING_TOP_N
+        if rank <= TRENDING_TOP_N and previous.get(mid, TRENDING_TOP_N + 1) > TRENDING_TOP_N
     ]
 
 
@@ -277,20 +273,21 @@ def rebuild_totals(conn: sqlite3.Connection) -> None:
         " ON r.scope = m.scope AND r.family = m.family AND r.h = m.h"
     )
     rows = conn.execute(
-        "SELECT family, via = 'org', count(*), coalesce(sum(d30), 0), coalesce(sum(dall), 0)"
-        " FROM models WHERE family IS NOT NULL GROUP BY family, via = 'org'"
+        "SELECT family, via = 'org', count(*), coalesce(sum(d30), 0), coalesce(sum(dall), 0), count(d30),"
+        " count(dall) FROM models WHERE family IS NOT NULL GROUP BY family, via = 'org'"
     ).fetchall()
-    for family, first_party, n, d30, dall in rows:
+    for family, first_party, n, d30, dall, n30, nall in rows:
         for scope in ((_ECO, _FP) if first_party else (_ECO,)):
             conn.execute(
-                "INSERT INTO totals (scope, family, models, d30, dall, growth) VALUES (?,?,?,?,?,0)"
+                "INSERT INTO totals (scope, family, models, d30, dall, growth, n30, nall) VALUES (?,?,?,?,?,0,?,?)"
                 " ON CONFLICT (scope, family) DO UPDATE SET models = models + excluded.models,"
-                " d30 = d30 + excluded.d30, dall = dall + excluded.dall",
-                (scope, family, n, d30, dall),
+                " d30 = d30 + excluded.d30, dall = dall + excluded.dall, n30 = n30 + excluded.n30,"
+                " nall = nall + excluded.nall",
+                (scope, family, n, d30, dall, n30, nall),
             )
 
 
-def _write_rollups(conn: sqlite3.Connection, t: int, totals: _Totals, *, credits: bool) -> None:
+def _write_rollups(conn: sqlite3.Connection, t: int, totals: _Totals) -> None:
     """Apply this poll's deltas to the running totals, then snapshot them as this hour's rollup rows.
 
     Every family ever seen gets a row in every hour polled (a family that lost its models shows 0),
@@ -300,20 +297,18 @@ def _write_rollups(conn: sqlite3.Connection, t: int, totals: _Totals, *, credits
             conn.execute("SELECT EXISTS (SELECT 1 FROM rollups)").fetchone()[0]:
         rebuild_totals(conn)
     conn.executemany(
-        "INSERT INTO totals (scope, family, models, d30, dall, growth) VALUES (?,?,?,?,?,?)"
+        "INSERT INTO totals (scope, family, models, d30, dall, growth, n30, nall) VALUES (?,?,?,?,?,?,?,?)"
         " ON CONFLICT (scope, family) DO UPDATE SET models = models + excluded.models,"
-        " d30 = d30 + excluded.d30, dall = dall + excluded.dall, growth = growth + excluded.growth",
+        " d30 = d30 + excluded.d30, dall = dall + excluded.dall, growth = growth + excluded.growth,"
+        " n30 = n30 + excluded.n30, nall = nall + excluded.nall",
         [(scope, family, *acc) for (family, scope), acc in totals.delta.items()],
     )
-    if credits:
-        conn.execute("UPDATE totals SET tg = ?", (t,))
-    # The first crediting poll of a bucket also sets (tg0, g0); later polls in the bucket keep them.
+    # Growth is in `spans` since v2; the rollups' growth columns are the v1 history, no longer written.
     conn.execute(
-        "INSERT INTO rollups (scope, h, family, t, models, d30, dall, growth, tg, tg0, g0)"
-        " SELECT scope, ?, family, ?, models, d30, dall, growth, tg, tg, growth FROM totals WHERE true"
+        "INSERT INTO rollups (scope, h, family, t, models, d30, dall, growth, n30, nall)"
+        " SELECT scope, ?, family, ?, models, d30, dall, growth, n30, nall FROM totals WHERE true"
         " ON CONFLICT (scope, h, family) DO UPDATE SET t = excluded.t, models = excluded.models,"
-        " d30 = excluded.d30, dall = excluded.dall, growth = excluded.growth, tg = excluded.tg,"
-        " g0 = CASE WHEN tg0 IS NULL THEN excluded.g0 ELSE g0 END, tg0 = coalesce(tg0, excluded.tg0)",
+        " d30 = excluded.d30, dall = excluded.dall, n30 = excluded.n30, nall = excluded.nall",
         (t - t % ROLLUP_BUCKET_S, t),
     )
 

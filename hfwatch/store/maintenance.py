@@ -174,7 +174,9 @@ def _thin_observations(run: _Run, *, since: int, until: int, bucket_s: int, orig
             _filled, deleted = run.transaction(
                 [(f"{mids}UPDATE observations SET {fill} WHERE {where} AND (d30 IS NULL OR dall IS NULL"
                   f" OR likes IS NULL OR trend IS NULL) AND NOT {later}", args),
-                 (f"{mids}DELETE FROM observations WHERE {where} AND {later} AND {no_turn}", args)],
+                 # Endpoints (asof) stay: every model rate is measured between them.
+                 (f"{mids}DELETE FROM observations WHERE {where} AND asof IS NULL AND {later} AND {no_turn}",
+                  args)],
                 # A stopped run resumes after the last chunk it committed.
                 {key: hi, cursor: 1} if last >= max_mid else {cursor: last + 1},
             )

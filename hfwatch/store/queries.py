@@ -24,6 +24,17 @@ class RollupPoint(NamedTuple):
     tg: int | None = None  # when `growth` was credited (None: no full poll yet)
     tg0: int | None = None  # (tg0, g0): the same pair as of the first poll of this bucket
     g0: int | None = None
+    n30: int | None = None  # models that reported downloads_30d (None: a v1 row, read as `models`)
+    nall: int | None = None
+
+    @property
+    def downloads_30d(self) -> int | None:
+        """The sum, or None when no model reported the counter (unknown is never 0)."""
+        return self.d30 if (self.models if self.n30 is None else self.n30) else None
+
+    @property
+    def downloads_all_time(self) -> int | None:
+        return self.dall if (self.models if self.nall is None else self.nall) else None
 
     def growth_points(self) -> tuple[tuple[int, int], ...]:
         """The (time, growth) pairs this rollup row knows, oldest first."""
@@ -111,11 +122,11 @@ def rollup_series(conn: sqlite3.Connection, scope: str, since: int,
                   family: str | None = None) -> dict[str, list[RollupPoint]]:
     """Per family, the rollup points since `since` (plus the last one before it, as a baseline)."""
     if family is None:
-        rows = _rows(conn, "family, t, models, d30, dall, growth, tg, tg0, g0",
+        rows = _rows(conn, "family, t, models, d30, dall, growth, tg, tg0, g0, n30, nall",
                      "FROM rollups WHERE scope = ? AND h >= coalesce((SELECT max(h) FROM rollups WHERE scope = ?"
                      " AND h < ?), ?) ORDER BY h", (scope, scope, since, since))
     else:
-        rows = _rows(conn, "family, t, models, d30, dall, growth, tg, tg0, g0",
+        rows = _rows(conn, "family, t, models, d30, dall, growth, tg, tg0, g0, n30, nall",
                      "FROM rollups WHERE family = ? AND scope = ? AND h >= coalesce((SELECT max(h) FROM rollups"
                      " WHERE family = ? AND scope = ? AND h < ?), ?) ORDER BY h",
                      (family, scope, family, scope, since, since))
@@ -124,11 +135,11 @@ def rollup_series(conn: sqlite3.Connection, scope: str, since: int,
 
 def _by_family(rows: list[list]) -> dict[str, list[RollupPoint]]:
     out: dict[str, list[RollupPoint]] = {}
-    for fam, t, models, d30, dall, growth, tg, tg0, g0 in rows:
+    for fam, *rest in rows:
         points = out.get(fam)
         if points is None:
             points = out[fam] = []
-        points.append(RollupPoint(t, models, d30, dall, growth, tg, tg0, g0))
+        points.append(RollupPoint(*rest))
     return out
 
 
@@ -143,7 +154,7 @@ def rollup_series_at(conn: sqlite3.Connection, scope: str, since: int,
     window of hourly rollups is ~340 points per family; a sparkline needs ~25).
     """
     rows = _rows(
-        conn, "r.family, r.t, r.models, r.d30, r.dall, r.growth, r.tg, r.tg0, r.g0",
+        conn, "r.family, r.t, r.models, r.d30, r.dall, r.growth, r.tg, r.tg0, r.g0, r.n30, r.nall",
         # Families by a skip-scan of the (family, scope, h) index: one seek each.
         "FROM (WITH RECURSIVE fam(family) AS ("
         " SELECT (SELECT min(family) FROM rollups)"
@@ -282,7 +293,8 @@ def last_poll(conn: sqlite3.Connection, lane: str | None = None, ok_only: bool =
 def recent_events(conn: sqlite3.Connection, since: int, limit: int = 200) -> list[EventRow]:
     cols = ", ".join("m." + c for c in _split_columns(_MODEL_COLS))
     rows = _rows(conn, f"e.t, e.kind, e.rank, {cols}",
-                 "FROM events e JOIN models m ON m.mid = e.mid WHERE e.t >= ? ORDER BY e.t DESC, e.eid DESC LIMIT ?",
+                 "FROM events e JOIN models m ON m.mid = e.mid WHERE e.t >= ? AND m.family IS NOT NULL"
+                 " ORDER BY e.t DESC, e.eid DESC LIMIT ?",
                  (since, limit))
     return [EventRow(t, kind, rank, ModelRow._make(rest)) for t, kind, rank, *rest in rows]
 
@@ -331,7 +343,8 @@ def counts(conn: sqlite3.Connection) -> dict[str, int | None]:
 
 def first_event_time(conn: sqlite3.Connection, pid: int) -> int | None:
     """When the feed events of one poll start (None: the poll made none)."""
-    row = conn.execute("SELECT min(t) FROM events WHERE pid = ?", (pid,)).fetchone()
+    row = conn.execute("SELECT min(e.t) FROM events e JOIN models m ON m.mid = e.mid"
+                       " WHERE e.pid = ? AND m.family IS NOT NULL", (pid,)).fetchone()
     return row[0] if row else None
 
 

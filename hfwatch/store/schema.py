@@ -7,7 +7,7 @@ schema version, so a foreign or newer file is recognised before anything is writ
 from __future__ import annotations
 
 APPLICATION_ID = 0x68667763  # "hfwc"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Rollups are kept per hour: every poll in the same hour replaces that hour's row, so the
 # dashboard reads O(families x hours) rows however often the fast lane polls.
@@ -144,4 +144,47 @@ CREATE TABLE trending (
 """
 
 # Forward migrations: MIGRATIONS[n] takes a version-n database to version n+1.
-MIGRATIONS: dict[int, str] = {}
+# v2: growth dated by the Hub's daily refreshes (DESIGN §2). A v1 file keeps its models, observations and
+# rollups; its growth was dated by polls, so rates start afresh from the refreshes seen after the upgrade.
+SCHEMA_V2 = """
+-- `asof`: the refresh instant this observation's downloadsAllTime is known to be the value of (an
+-- endpoint of the model's growth); NULL when it is not known which refresh the value belongs to.
+ALTER TABLE observations ADD COLUMN asof INTEGER;
+-- The model's latest endpoint (refresh instant, downloadsAllTime), where its next growth starts.
+ALTER TABLE models ADD COLUMN ea INTEGER;
+ALTER TABLE models ADD COLUMN ev INTEGER;
+-- How many models reported each counter: a sum over none of them is unknown, not 0.
+ALTER TABLE totals ADD COLUMN n30 INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE totals ADD COLUMN nall INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollups ADD COLUMN n30 INTEGER;
+ALTER TABLE rollups ADD COLUMN nall INTEGER;
+UPDATE totals SET n30 = models, nall = models;
+UPDATE rollups SET n30 = models, nall = models;
+
+-- Hub refreshes seen: the poll at `t` found downloadsAllTime changed for `changed` of the `relisted` models it
+-- listed again since the previous poll at `t_lo`. `instant` is when the refresh happened: t when the
+-- bracket was narrow, else estimated from the daily phase of narrow ones (NULL: unknown, not an endpoint).
+CREATE TABLE refreshes (
+    t        INTEGER PRIMARY KEY,
+    t_lo     INTEGER,
+    changed  INTEGER NOT NULL,
+    relisted INTEGER NOT NULL,
+    precise  INTEGER NOT NULL,
+    instant  INTEGER
+);
+CREATE INDEX refreshes_instant ON refreshes (instant);
+
+-- Growth of downloadsAllTime per family x scope, spread uniformly over [a, b] (two refresh instants),
+-- written by the poll at `credited_t` that saw the later value.
+CREATE TABLE spans (
+    scope      TEXT NOT NULL,
+    family     TEXT NOT NULL,
+    a          INTEGER NOT NULL,
+    b          INTEGER NOT NULL,
+    credited_t INTEGER NOT NULL,
+    growth     INTEGER NOT NULL,
+    PRIMARY KEY (scope, family, b, a, credited_t)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: dict[int, str] = {1: SCHEMA_V2}

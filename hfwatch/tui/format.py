@@ -75,54 +75,52 @@ def rank_change(change: int | None) -> Text:
     return Text(f"▼{-change}", style="bold red")
 
 
-def resample(values: Sequence[float], width: int) -> list[float]:
-    """`width` points from `values`: the max of each slice when shrinking, repeats when growing."""
+def resample(values: Sequence[float | None], width: int) -> list[float | None]:
+    """`width` points from `values`: the max of the known values of each slice when shrinking (None when
+    none is known), repeats when growing."""
     if width <= 0 or not values:
         return []
     n = len(values)
     if n == width:
         return list(values)
-    out = []
+    out: list[float | None] = []
     for i in range(width):
         lo = i * n // width
         hi = max(lo + 1, (i + 1) * n // width)
-        out.append(max(values[lo:hi]))
+        known = [v for v in values[lo:hi] if v is not None]
+        out.append(max(known) if known else None)
     return out
 
 
 SPARK_MIN_SPAN = 0.02  # of the largest value: smaller wiggles stay small instead of filling the cell
 
 
-def spark(values: Sequence[float], width: int, *, style: str | None = None) -> Text:
+def spark(values: Sequence[float | None], width: int, *, style: str | None = None) -> Text:
     """A unicode-block sparkline cell; coloured by the direction of the trend unless `style` is given.
 
+    None (nothing observed in that bucket: before the history starts, after the latest refresh) is blank;
+    a real 0 is the lowest bar. No data at all is a blank cell, never a flat line.
     Scaled from the series' minimum, like htop's graphs, but over at least 2% of its maximum, so
     that a 0.1% wobble of a big number does not look like a swing from nothing to everything.
     """
-    # The views fill the time before a series' first point with zeros: that is "not known yet",
-    # drawn as blank rather than as a run of zeros that would look like a real rise from nothing.
-    known = list(values)
-    lead = next((i for i, v in enumerate(known) if v), len(known))
-    blank = min(width - 1, round(lead * width / len(known))) if known and lead < len(known) else 0
-    data = resample(known[lead:] if blank else known, width - blank)
-    if not data:
-        return Text(" " * width)
-    out = spark_blocks(data, style)
-    out.pad_left(blank)
-    return out
+    data = resample(values, width)
+    if not any(v is not None for v in data):
+        return Text(" " * max(0, width))
+    return spark_blocks(data, style)
 
 
-def spark_blocks(data: list[float], style: str | None) -> Text:
-    """The blocks of a sparkline, one per value."""
-    lo, hi = min(data), max(data)
+def spark_blocks(data: Sequence[float | None], style: str | None) -> Text:
+    """The blocks of a sparkline, one per value (blank for None)."""
+    known = [v for v in data if v is not None]
+    lo, hi = min(known), max(known)
     span = max(hi - lo, abs(hi) * SPARK_MIN_SPAN)
     if span <= 0:
-        # Flat (or nothing yet): a baseline, not a full bar, so "no change" does not look like "maximum".
+        # Flat: a baseline, not a full bar, so "no change" does not look like "maximum".
         glyph = SPARK_BLOCKS[0] if hi <= 0 else SPARK_BLOCKS[3]
-        return Text(glyph * len(data), style=style or "dim")
-    chars = "".join(SPARK_BLOCKS[min(7, int((v - lo) / span * 7.999))] for v in data)
+        return Text("".join(" " if v is None else glyph for v in data), style=style or "dim")
+    chars = "".join(" " if v is None else SPARK_BLOCKS[min(7, int((v - lo) / span * 7.999))] for v in data)
     if style is None:
-        style = "green" if data[-1] > data[0] else "red" if data[-1] < data[0] else "cyan"
+        style = "green" if known[-1] > known[0] else "red" if known[-1] < known[0] else "cyan"
     return Text(chars, style=style)
 
 

@@ -10,10 +10,10 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hfwatch.analysis import views
+from hfwatch.analysis import metrics, rates, views
 from hfwatch.analysis.views import CountryRow, FamilyRow, ModelView
 from hfwatch.registry import Registry
-from hfwatch.store import Store, queries
+from hfwatch.store import Store, growth, queries
 from hfwatch.store.queries import EventRow, ModelRow, PollRow
 
 DAY_S = 86400
@@ -22,33 +22,17 @@ FEED_WINDOW_S = 7 * DAY_S
 
 @dataclass(frozen=True, slots=True)
 class RateSeries:
-    """Downloads/day between consecutive history points, at the later point's time."""
+    """Downloads/day in each interval, at the interval's end."""
 
     times: list[int]
     per_day: list[float | None]
-
-
-def rates_between(points: list[tuple[int, int]], max_points: int) -> RateSeries:
-    """Rates from a cumulative counter, merging neighbours so at most `max_points` remain (a wide
-    chart shows every poll; a narrow one averages them instead of dropping any)."""
-    if len(points) < 2:
-        return RateSeries([], [])
-    step = max(1, -(-(len(points) - 1) // max(1, max_points)))
-    times: list[int] = []
-    per_day: list[float | None] = []
-    for i in range(step, len(points) + step - 1, step):
-        (t0, g0), (t1, g1) = points[i - step], points[min(i, len(points) - 1)]
-        if t1 > t0:
-            times.append(t1)
-            per_day.append(max(0, g1 - g0) * DAY_S / (t1 - t0))
-    return RateSeries(times, per_day)
 
 
 @dataclass(frozen=True, slots=True)
 class ModelHistory:
     times: list[int]
     downloads_30d: list[float | None]
-    per_day: list[float | None]  # from growth of all-time downloads between observations
+    per_day: list[float | None]  # growth of all-time downloads between the model's endpoints, at the later one
 
 
 class Reader:
@@ -100,15 +84,20 @@ class Reader:
 
     def family_rates(self, family: str, scope: str, span_s: int = 30 * DAY_S,
                      max_points: int = 120) -> RateSeries:
-        """A family's downloads/day at the resolution of its history (one point per rollup), for the
-        detail chart; `views.family_history` buckets evenly, which leaves gaps where polls are sparse.
-        Growth is dated by the polls that credited it (slow polls and imports: see the rollups table)."""
+        """A family's downloads/day between consecutive Hub refreshes (the resolution of the counters), for
+        the detail chart; merged evenly when there are more than `max_points`. Nothing after the latest
+        refresh seen: that growth is not known yet."""
         now = self.now()
-        series = queries.rollup_series(self.conn, scope, now - span_s, family=family)
-        points = [p for p in series.get(family, []) if p.t <= now]
-        if not points:
+        grown = views.family_growth(self.conn, scope, now=now, since=now - span_s, family=family).get(family)
+        if grown is None or grown.start is None:
             return RateSeries([], [])
-        return rates_between(views.growth_series(points), max_points)
+        lo = max(grown.start, now - span_s)
+        edges = [lo] + [t for t in grown.instants if lo < t <= now]
+        if len(edges) - 1 > max_points:
+            edges = metrics.bucket_edges(lo, edges[-1], max_points)
+        if len(edges) < 2:
+            return RateSeries([], [])
+        return RateSeries(edges[1:], grown.buckets(edges))
 
     def model(self, model_id: str) -> ModelRow | None:
         return queries.model_by_id(self.conn, model_id)
@@ -125,20 +114,11 @@ class Reader:
 
     def model_history(self, row: ModelRow) -> ModelHistory:
         obs = queries.observations(self.conn, row.mid)
-        times: list[int] = []
-        d30: list[float | None] = []
-        per_day: list[float | None] = []
-        prev: tuple[int, int] | None = None
-        for t, o30, odall, _likes, _trend in obs:
-            times.append(t)
-            d30.append(o30)
-            rate = None
-            if odall is not None:
-                if prev is not None and t > prev[0]:
-                    rate = max(0, odall - prev[1]) * DAY_S / (t - prev[0])
-                prev = (t, odall)
-            per_day.append(rate)
-        return ModelHistory(times, d30, per_day)
+        ends = growth.endpoints(self.conn, [row.mid], 0, self.now()).get(row.mid, [])
+        # Each span's rate belongs to the observation that saw its later endpoint.
+        by_seen = {s.credited: s.growth * DAY_S / (s.b - s.a) for s in rates.endpoint_spans(ends)}
+        times = [t for t, *_ in obs]
+        return ModelHistory(times, [o[1] for o in obs], [by_seen.get(t) for t in times])
 
     def last_poll(self, lane: str | None = None, ok_only: bool = False) -> PollRow | None:
         return queries.last_poll(self.conn, lane, ok_only)

@@ -113,12 +113,13 @@ class CountriesScreen(MonitorScreen):
         now = reader.now()
         first = reader.first_data_time() or now
         start = max(first, now - DEFAULT_SPARK_SPAN_S)
-        totals = [sum(values) for values in zip(*(r.spark for r in self._rows), strict=False)]
+        totals = [sum(v for v in values if v is not None) for values in zip(*(r.spark for r in self._rows),
+                                                                              strict=False)]
         series = []
         for color, row in zip(PALETTE, self._rows[:CHART_COUNTRIES], strict=False):
             n = len(row.spark)
             xs = [start + (now - start) * (i + 1) / n for i in range(n)]
-            shares = [v / t if t else None for v, t in zip(row.spark, totals, strict=False)]
+            shares = [v / t if t and v is not None else None for v, t in zip(row.spark, totals, strict=False)]
             series.append(Series(row.country, xs, shares, color))
         chart = self.query_one(Chart)
         chart.plot(series)

@@ -1,0 +1,119 @@
+"""Downloads per day from a counter the Hub refreshes about once a day (DESIGN §2).
+
+`downloadsAllTime` is a staircase: every model's counter steps at the Hub's refresh and stays flat until
+the next one. Growth is therefore dated by refresh instants, never by the polls that happened to see it:
+a model's growth between two of its endpoints (the refresh instants its values are known to belong to)
+is spread uniformly over that interval, and a rate is that spread growth over the part of the window that
+has been observed, which ends at the latest refresh seen (the observed horizon), not at the clock.
+
+One implementation for models, families, countries, sparklines, charts, `top`, `export` and alerts:
+everything here is pure, over spans and refresh instants read from the store.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from hfwatch.store.refresh import is_refresh, refresh_instant
+
+__all__ = ["Span", "bucket_rates", "endpoint_spans", "horizon", "is_refresh", "rate", "refresh_instant", "sum_known"]
+
+DAY_S = 86400
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """`growth` downloads spread uniformly over [a, b], known from the poll at `credited`."""
+
+    a: int
+    b: int
+    growth: float
+    credited: int
+
+
+def horizon(instants: Sequence[int], e: int) -> int | None:
+    """The latest refresh instant at or before `e` (`instants` sorted): how far the history is observed."""
+    i = bisect_right(instants, e) - 1
+    return instants[i] if i >= 0 else None
+
+
+def endpoint_spans(endpoints: Iterable[tuple[int, int, int]]) -> list[Span]:
+    """Spans from one model's endpoints (asof, downloadsAllTime, seen_at), oldest first.
+
+    A decrease (a Hub recount) is no growth, and the next interval starts from the lower value.
+    """
+    out: list[Span] = []
+    prev: tuple[int, int] | None = None
+    for asof, value, seen in endpoints:
+        if prev is not None and asof > prev[0]:
+            out.append(Span(prev[0], asof, max(0, value - prev[1]), seen))
+        if prev is None or asof > prev[0]:
+            prev = (asof, value)
+    return out
+
+
+def _overlap(spans: Iterable[Span], lo: int, hi: int) -> float:
+    total = 0.0
+    for s in spans:
+        width = s.b - s.a
+        inside = min(hi, s.b) - max(lo, s.a)
+        if width > 0 and inside > 0:
+            total += s.growth * inside / width
+    return total
+
+
+def known_spans(spans: Iterable[Span], e: int) -> list[Span]:
+    """The spans the history held at time `e`."""
+    return [s for s in spans if s.credited <= e]
+
+
+def start_of(spans: Sequence[Span]) -> int | None:
+    """Where a series' coverage starts: its first endpoint."""
+    return min((s.a for s in spans), default=None)
+
+
+def rate(spans: Sequence[Span], *, e: int, window_s: int, observed: int | None,
+         start: int | None = None) -> float | None:
+    """Downloads/day over the window ending at `e`, as the history stood at `e`.
+
+    The window is [max(e - window_s, start), observed]: growth after the latest refresh seen is not
+    known yet. Unknown (None) until a whole refresh interval is observed inside the window.
+    """
+    known = known_spans(spans, e)
+    if start is None:
+        start = start_of(known)
+    if start is None or observed is None:
+        return None
+    lo, hi = max(e - window_s, start), min(observed, e)
+    if hi <= lo:
+        return None
+    return _overlap(known, lo, hi) * DAY_S / (hi - lo)
+
+
+def bucket_rates(spans: Sequence[Span], edges: Sequence[int], *, observed: int | None,
+                 start: int | None = None) -> list[float | None]:
+    """Downloads/day in each bucket between consecutive edges; None where nothing is observed (before
+    the coverage starts or after the observed horizon). A real 0 stays 0."""
+    if start is None:
+        start = start_of(spans)
+    out: list[float | None] = []
+    for x, y in pairwise(edges):
+        if start is None or observed is None:
+            out.append(None)
+            continue
+        lo, hi = max(x, start), min(y, observed)
+        out.append(_overlap(spans, lo, hi) * DAY_S / (hi - lo) if hi > lo else None)
+    return out
+
+
+def sum_known(values: Iterable[float | None]) -> float | None:
+    """A sum that is unknown when any part of it is (a country whose family's rate is unknown)."""
+    total = 0.0
+    for v in values:
+        if v is None:
+            return None
+        total += v
+    return total
