@@ -14,7 +14,7 @@ RGB = tuple[int, int, int]
 # Region of origin -> theme variable, so that a bar, a region name and a chart line agree.
 REGION_COLORS = {"china": "error", "us": "primary", "eu": "warning", "other": "success"}
 # The chart's series, in order: variables told apart in the dark and the light themes alike.
-SERIES_COLORS = ("primary", "error", "warning", "success", "secondary")
+SERIES_COLORS = ("primary", "error", "warning", "success", "foreground")
 
 
 @lru_cache(maxsize=4)
