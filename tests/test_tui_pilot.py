@@ -8,7 +8,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
 
 from hfwatch.config import Config
 from hfwatch.records import Lane
@@ -23,7 +24,7 @@ from hfwatch.tui.screens.model import ModelScreen
 from hfwatch.tui.screens.releases import ReleasesScreen
 from hfwatch.tui.state import UiState
 from hfwatch.tui.widgets.chart import Chart
-from hfwatch.tui.widgets.feed import Feed
+from hfwatch.tui.widgets.feed import Feed, model_of_key
 from hfwatch.tui.widgets.leaderboard import Leaderboard
 from hfwatch.tui.widgets.model_table import ModelTable
 from hfwatch.tui.widgets.release_table import ReleaseTable
@@ -247,6 +248,32 @@ async def test_other_screens_help_and_palette(fixed_history: Path, registry: Reg
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CountriesScreen)
+
+
+async def press(pilot: Pilot[int], *keys: str) -> None:
+    await pilot.press(*keys)
+    await pilot.pause()
+
+
+async def test_screens_ask_the_app_for_other_screens_by_message(fixed_history: Path, registry: Registry,
+                                                                tmp_path: Path) -> None:
+    """`n` on a country or a family opens the feed filtered to it; the screens only post the request."""
+    app = make_app(fixed_history, registry, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "c", "down")
+        countries = app.screen.query_one("#country-board", DataTable)
+        cc = countries.coordinate_to_cell_key(countries.cursor_coordinate).row_key.value
+        await press(pilot, "n")
+        assert isinstance(app.screen, ReleasesScreen) and app.screen.filter_text == f"cc:{cc}"
+        releases = app.screen.query_one(ReleaseTable)
+        assert releases.row_count and all(cell_text(releases, i, "cc") == cc for i in range(releases.row_count))
+        family = app.family_order()[1]
+        await press(pilot, "escape", "escape", "right", "enter")
+        assert isinstance(app.screen, FamilyScreen) and app.screen.family == family
+        await press(pilot, "n")
+        assert isinstance(app.screen, ReleasesScreen) and app.screen.filter_text == f"family:{family}"
+        shown = [model_of_key(key) for key in app.screen.query_one(ReleaseTable).keys_in_order()]
+        assert shown and {app.reader.model(m).family for m in shown} == {family}  # type: ignore[union-attr]
 
 
 async def test_keymap_remaps_by_binding_id(fixed_history: Path, registry: Registry, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from hfwatch.store.queries import EventRow, ModelRow
 from hfwatch.tui import format as fmt
 from hfwatch.tui import keys
 from hfwatch.tui.alerts import AlertBatcher
+from hfwatch.tui.app import HfWatchApp
 from hfwatch.tui.scheduler import MIN_DELAY_S, MIN_INTERVAL_S, PollSchedule
 from hfwatch.tui.screens.releases import FeedFilter
 from hfwatch.tui.state import UiState
@@ -181,7 +182,8 @@ def test_chart_ticks_enclose_the_data() -> None:
 
 
 def test_every_binding_has_an_id_and_ids_are_unique_per_screen() -> None:
-    for title, bindings in keys.sections():
+    sections = HfWatchApp.binding_sections()
+    for title, bindings in sections:
         if title == "Tables":
             continue
         ids = [b.id for b in bindings if isinstance(b, Binding)]
@@ -189,6 +191,6 @@ def test_every_binding_has_an_id_and_ids_are_unique_per_screen() -> None:
         assert len(ids) == len(set(ids)), f"{title}: duplicate ids"
     assert {"quit", "help", "poll_now", "pause", "interval_up", "interval_down", "metric", "scope",
             "prev_family", "next_family", "filter", "sort", "watch", "open_hub", "back",
-            "command_palette", "open"} <= keys.binding_ids()
+            "command_palette", "open"} <= keys.binding_ids(sections)
     assert keys.key_display(Binding("left,left_square_bracket", "x", id="prev_family"), {}) == "← ["
     assert keys.key_display(Binding("r", "x", id="poll_now"), {"poll_now": "f5"}) == "f5"

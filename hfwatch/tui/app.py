@@ -1,11 +1,15 @@
 """The hfwatch monitor: its screens, and the view state every screen reads (scope, metric, the
-leaderboard's family order, the selected and watched families). Polling is `PollingApp`'s."""
+leaderboard's family order, the selected and watched families). Polling is `PollingApp`'s.
+
+The app is the one place that knows every screen: it opens them (passing itself as their `MonitorView`)
+and handles what they ask for by message, so no screen imports the app or another screen."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from typing import ClassVar
+from urllib.parse import quote
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -15,15 +19,32 @@ from textual.timer import Timer
 
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.records import Metric, Scope
+from hfwatch.registry import Registry
 from hfwatch.tui import keys
 from hfwatch.tui.alerts import AlertBatcher
 from hfwatch.tui.commands import MonitorCommands
-from hfwatch.tui.messages import OpenCountry, OpenFamily, OpenModel
+from hfwatch.tui.messages import (
+    FamilyHighlighted,
+    OpenCountry,
+    OpenFamily,
+    OpenModel,
+    OpenOnHub,
+    OpenReleases,
+    ToggleWatch,
+)
 from hfwatch.tui.polling import PollingApp
+from hfwatch.tui.reader import Reader
 from hfwatch.tui.screens.base import MonitorScreen
+from hfwatch.tui.screens.countries import CountriesScreen
 from hfwatch.tui.screens.dashboard import DashboardScreen
+from hfwatch.tui.screens.family import FamilyScreen
+from hfwatch.tui.screens.help import HelpScreen
+from hfwatch.tui.screens.model import ModelScreen
+from hfwatch.tui.screens.releases import ReleasesScreen
 from hfwatch.tui.session import Session
 from hfwatch.tui.state import UiState
+from hfwatch.tui.widgets.filter_bar import FilterBar
+from hfwatch.tui.widgets.keyed_table import KeyedTable
 from hfwatch.tui.widgets.status_bar import StatusBar, StatusFacts
 
 METRICS = (Metric.DOWNLOADS_30D.value, Metric.DOWNLOADS_ALL_TIME.value, Metric.RATE.value)
@@ -69,11 +90,28 @@ class HfWatchApp(PollingApp):
 
     # -- start ----------------------------------------------------------------------------------
 
+    @classmethod
+    def binding_sections(cls) -> keys.Sections:
+        """Every screen's bindings, in the order the help screen lists them."""
+        return [
+            ("Everywhere", list(cls.BINDINGS)),
+            ("Tables", [*KeyedTable.BINDINGS, Binding("up,down", "", "move between rows"),
+                        Binding("tab", "", "next panel")]),
+            ("Dashboard", list(DashboardScreen.BINDINGS)),
+            ("Family", list(FamilyScreen.BINDINGS)),
+            ("Model", list(ModelScreen.BINDINGS)),
+            ("Countries", list(CountriesScreen.BINDINGS)),
+            ("Releases", list(ReleasesScreen.BINDINGS)),
+            ("Filter", list(FilterBar.BINDINGS)),
+        ]
+
     def get_default_screen(self) -> Screen:
-        return DashboardScreen()
+        return DashboardScreen(self)
 
     def on_mount(self) -> None:
-        self.keymap_in_force = keys.apply(self, self.session.config)
+        self.keymap_in_force = keys.apply(self, self.session.config, self.binding_sections())
+        # Bars, regions and chart lines take their colours from the theme: redrawn when it changes.
+        self.theme_changed_signal.subscribe(self, lambda _theme: self.reload() if self.data_version else None)
         # The first read of the store after the first frame (the screen's own first sync waits too).
         self.call_after_refresh(self._first_load)
 
@@ -81,7 +119,19 @@ class HfWatchApp(PollingApp):
         self.reload()
         self.start_polling()
 
-    # -- data -----------------------------------------------------------------------------------
+    # -- data (what a screen reads: `MonitorView`) ----------------------------------------------
+
+    @property
+    def reader(self) -> Reader:
+        return self.session.reader
+
+    @property
+    def registry(self) -> Registry:
+        return self.session.registry
+
+    @property
+    def paused(self) -> bool:
+        return self.schedule.paused
 
     def reload(self) -> None:
         """Re-read the leaderboard (every screen's family order) and let the screen on show catch up."""
@@ -111,7 +161,7 @@ class HfWatchApp(PollingApp):
         self.reload()
 
     def family_name(self, family: str) -> str:
-        return self.session.registry.get(family).name if family in self.session.registry else family
+        return self.registry.get(family).name if family in self.registry else family
 
     def family_order(self) -> list[str]:
         return [row.family for row in self.board]
@@ -151,10 +201,8 @@ class HfWatchApp(PollingApp):
         self.exit(0)
 
     def action_help(self) -> None:
-        from hfwatch.tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.binding_sections(), self.keymap_in_force))
 
     def action_cycle_metric(self) -> None:
         self.metric = METRICS[(METRICS.index(self.metric) + 1) % len(METRICS)]
@@ -162,15 +210,17 @@ class HfWatchApp(PollingApp):
     def action_toggle_scope(self) -> None:
         self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
 
+    def action_set_metric(self, metric: str) -> None:
+        self.metric = metric
+
+    def action_set_scope(self, scope: str) -> None:
+        self.scope = scope
+
     def action_countries(self) -> None:
-        from hfwatch.tui.screens.countries import CountriesScreen
+        self._show(CountriesScreen(self))
 
-        self._show(CountriesScreen())
-
-    def action_releases(self, family: str | None = None) -> None:
-        from hfwatch.tui.screens.releases import ReleasesScreen
-
-        self._show(ReleasesScreen(family=family))
+    def action_releases(self) -> None:
+        self._show(ReleasesScreen(self))
 
     def _show(self, screen: Screen) -> None:
         """Open a screen, replacing one of the same kind rather than stacking copies of it."""
@@ -179,8 +229,16 @@ class HfWatchApp(PollingApp):
         else:
             self.push_screen(screen)
 
+    # -- what screens and widgets ask for ---------------------------------------------------------
+
+    def on_family_highlighted(self, message: FamilyHighlighted) -> None:
+        self.selected_family = message.family
+
+    def on_toggle_watch(self, message: ToggleWatch) -> None:
+        self.toggle_watch(message.family)
+
     def toggle_watch(self, family: str) -> None:
-        name = self.session.registry.get(family).name if family in self.session.registry else family
+        name = self.family_name(family)
         if family in self.watched:
             self.watched.discard(family)
             self.state.watched.discard(family)
@@ -194,39 +252,39 @@ class HfWatchApp(PollingApp):
         self.notify(note, markup=False)
         self.reload()
 
-    def open_url_safely(self, url: str) -> None:
+    def on_open_on_hub(self, message: OpenOnHub) -> None:
+        if message.model_id is not None:
+            # The id is Hub data: quoted, so it can only ever name a path under the endpoint.
+            self._open_url(f"{self.session.endpoint}/{quote(message.model_id, safe='/')}")
+        elif message.family is not None and message.family in self.registry:
+            orgs = [o.name for o in self.registry.get(message.family).orgs if not o.legacy]
+            if orgs:
+                self._open_url(f"{self.session.endpoint}/{orgs[0]}")
+
+    def _open_url(self, url: str) -> None:
         self.open_url(url)
         self.notify(url, title="Opening in the browser", markup=False, timeout=4)
-
-    def open_family_on_hub(self, family: str) -> None:
-        fam = self.session.registry.get(family)
-        orgs = [o.name for o in fam.orgs if not o.legacy]
-        if orgs:
-            self.open_url_safely(f"{self.session.endpoint}/{orgs[0]}")
 
     def on_open_family(self, message: OpenFamily) -> None:
         self.open_family(message.family)
 
     def open_family(self, family: str) -> None:
-        from hfwatch.tui.screens.family import FamilyScreen
-
-        if family not in self.session.registry:
+        if family not in self.registry:
             return
         self.selected_family = family
         if isinstance(self.screen, FamilyScreen):
             self.screen.family = family
         else:
-            self.push_screen(FamilyScreen(family))
+            self.push_screen(FamilyScreen(self, family))
 
     def on_open_model(self, message: OpenModel) -> None:
-        from hfwatch.tui.screens.model import ModelScreen
-
-        if self.session.reader.model(message.model_id) is None:
+        if self.reader.model(message.model_id) is None:
             self.notify("That model is not in the history file.", severity="warning")
             return
-        self._show(ModelScreen(message.model_id))
+        self._show(ModelScreen(self, message.model_id))
 
     def on_open_country(self, message: OpenCountry) -> None:
-        from hfwatch.tui.screens.countries import CountriesScreen
+        self._show(CountriesScreen(self, country=message.country))
 
-        self._show(CountriesScreen(country=message.country))
+    def on_open_releases(self, message: OpenReleases) -> None:
+        self._show(ReleasesScreen(self, filter_text=message.filter_text))

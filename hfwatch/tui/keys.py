@@ -1,5 +1,6 @@
-"""Key bindings across screens: the user's remaps (`keymap` in the config, by binding id), and the
-table the help screen shows."""
+"""Key bindings across screens: the user's remaps (`keymap` in the config, by binding id), and how
+the help screen shows a key. The app says which bindings there are (`Sections`): this module imports
+no screen and no app."""
 
 from __future__ import annotations
 
@@ -14,32 +15,11 @@ if TYPE_CHECKING:
     from textual.app import App
 
 
-def sections() -> list[tuple[str, list[BindingType]]]:
-    """Every screen's bindings, in the order the help screen lists them."""
-    from hfwatch.tui.app import HfWatchApp
-    from hfwatch.tui.screens.countries import CountriesScreen
-    from hfwatch.tui.screens.dashboard import DashboardScreen
-    from hfwatch.tui.screens.family import FamilyScreen
-    from hfwatch.tui.screens.model import ModelScreen
-    from hfwatch.tui.screens.releases import ReleasesScreen
-    from hfwatch.tui.widgets.filter_bar import FilterBar
-    from hfwatch.tui.widgets.keyed_table import KeyedTable
-
-    return [
-        ("Everywhere", list(HfWatchApp.BINDINGS)),
-        ("Tables", [*KeyedTable.BINDINGS, Binding("up,down", "", "move between rows"),
-                    Binding("tab", "", "next panel")]),
-        ("Dashboard", list(DashboardScreen.BINDINGS)),
-        ("Family", list(FamilyScreen.BINDINGS)),
-        ("Model", list(ModelScreen.BINDINGS)),
-        ("Countries", list(CountriesScreen.BINDINGS)),
-        ("Releases", list(ReleasesScreen.BINDINGS)),
-        ("Filter", list(FilterBar.BINDINGS)),
-    ]
+Sections = list[tuple[str, list[BindingType]]]
 
 
-def binding_ids() -> set[str]:
-    return {b.id for _title, bindings in sections() for b in bindings if isinstance(b, Binding) and b.id}
+def binding_ids(sections: Sections) -> set[str]:
+    return {b.id for _title, bindings in sections for b in bindings if isinstance(b, Binding) and b.id}
 
 
 def key_display(binding: Binding, keymap: dict[str, str]) -> str:
@@ -54,11 +34,10 @@ def key_display(binding: Binding, keymap: dict[str, str]) -> str:
     return " ".join(shown)
 
 
-def apply(app: App[int], config: Config) -> dict[str, str]:
+def apply(app: App[int], config: Config, sections: Sections) -> dict[str, str]:
     """Remap keys and pick the theme from the config; what is wrong there is said, not fatal."""
     keymap = dict(config.keymap)
-    # Checking ids imports every screen (and plotext with the charts): only when there is a keymap.
-    unknown = sorted(set(keymap) - binding_ids()) if keymap else []
+    unknown = sorted(set(keymap) - binding_ids(sections))
     if unknown:
         app.notify(f"keymap: no binding with id {', '.join(unknown)} (the help screen lists the ids)",
                    severity="warning", markup=False)

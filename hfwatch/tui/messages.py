@@ -1,4 +1,5 @@
-"""Typed messages: the only way poll workers (threads) and widgets talk to the screens and the app."""
+"""Typed messages: the only way poll workers (threads), widgets and screens talk to the app (events up;
+data comes down as attributes and the `MonitorView`)."""
 
 from __future__ import annotations
 
@@ -87,3 +88,23 @@ class FilterClosed(Message):
     """The filter bar was closed (enter keeps the filter, esc clears it)."""
 
     value: str
+
+
+@dataclass
+class OpenReleases(Message):
+    """Show the releases screen with this filter (`family:qwen`, `cc:CN`, or none)."""
+
+    filter_text: str = ""
+
+
+@dataclass
+class ToggleWatch(Message):
+    family: str
+
+
+@dataclass
+class OpenOnHub(Message):
+    """Open the family's org page, or the model's page, on the Hub in the browser."""
+
+    family: str | None = None
+    model_id: str | None = None

@@ -99,6 +99,7 @@ class Shot:
     keys: tuple[str, ...]  # pressed from the dashboard
     size: tuple[int, int] = SIZE
     title: str = ""
+    theme: str | None = None  # the config's theme (textual-dark) unless said
 
 
 SHOTS = (
@@ -110,12 +111,16 @@ SHOTS = (
     Shot("help", ("question_mark",), title="hfwatch · keys"),
     Shot("dashboard-first-party-rate", ("d", "m", "m"), title="hfwatch · first-party, downloads/day"),
     Shot("dashboard-80x24", (), size=SMALL, title="hfwatch · 80×24"),
+    Shot("dashboard-light", (), title="hfwatch · textual-light", theme="textual-light"),
 )
 
 
 async def take(app: HfWatchApp, shot: Shot) -> str:
     async with app.run_test(size=shot.size) as pilot:
         await settle(pilot)
+        if shot.theme is not None:
+            app.theme = shot.theme
+            await settle(pilot)
         for key in shot.keys:
             await pilot.press(key)
             await settle(pilot)

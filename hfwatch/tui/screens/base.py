@@ -3,21 +3,20 @@ the data changed (only while it is the screen on show; a covered screen catches 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
 from hfwatch.tui.messages import FilterChanged, FilterClosed
+from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.filter_bar import FilterBar
 from hfwatch.tui.widgets.status_bar import StatusBar
 
-if TYPE_CHECKING:
-    from hfwatch.tui.app import HfWatchApp
-
 
 class MonitorScreen(Screen[None]):
+    """A screen reads the monitor through `monitor` (attributes down) and asks it for anything else by
+    message (up): it never imports the app, nor another screen."""
+
     # Below 120 columns a screen has the class -narrow: its side panels fold away (app.tcss).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual's declaration)
 
@@ -25,14 +24,11 @@ class MonitorScreen(Screen[None]):
     # user is typing a filter (there ←/→ move the text cursor).
     KEYS_ALSO_TYPED = frozenset({"move_family"})
 
-    def __init__(self) -> None:
+    def __init__(self, monitor: MonitorView) -> None:
         super().__init__()
+        self.monitor = monitor
         self._seen_version = -1
         self._laid_out = False
-
-    @property
-    def monitor(self) -> HfWatchApp:
-        return cast("HfWatchApp", self.app)
 
     def status_bar(self) -> StatusBar:
         return StatusBar(self.monitor.status_facts)
@@ -72,16 +68,17 @@ class MonitorScreen(Screen[None]):
 
 
 class ListScreen(MonitorScreen):
-    """A screen built around one table that `s` cycles through sort orders and `/` filters."""
+    """A screen built around one table that `/` filters (live, as typed) and `s` may cycle through
+    sort orders."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, monitor: MonitorView, *, filter_text: str = "") -> None:
+        super().__init__(monitor)
         self.sort_index = 0
-        self.filter_text = ""
+        self.filter_text = filter_text
 
     def sort_count(self) -> int:
         """How many sort orders `s` cycles through."""
-        raise NotImplementedError
+        return 1
 
     def main_table(self) -> DataTable:
         """The table the filter applies to, focused again when the filter closes."""

@@ -15,13 +15,14 @@ from textual.widgets import DataTable, Footer, Static
 
 from hfwatch.analysis.views import DEFAULT_SPARK_SPAN_S, CountryRow, FamilyRow
 from hfwatch.tui import format as fmt
+from hfwatch.tui.messages import OpenReleases
 from hfwatch.tui.screens.base import MonitorScreen
+from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.chart import Chart, Series
-from hfwatch.tui.widgets.country_panel import REGION_STYLES
 from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
+from hfwatch.tui.widgets.theme import SERIES_COLORS, region_style
 
 CHART_COUNTRIES = 5
-PALETTE = [(80, 170, 255), (255, 110, 90), (250, 200, 70), (130, 220, 130), (200, 140, 255)]
 
 
 class CountryBoard(KeyedTable[CountryRow]):
@@ -44,7 +45,7 @@ class CountryBoard(KeyedTable[CountryRow]):
                 Col("families", "fams", 4)]
 
     def row_for(self, r: CountryRow) -> tuple[str, Cells]:
-        style = REGION_STYLES.get(r.region, "cyan")
+        style = region_style(self, r.region)
         return r.country, [
             fmt.right(str(r.rank)), Text(r.country, style="bold"), Text(r.region, style=style),
             fmt.right(fmt.human(r.value), style="bold"), fmt.right(fmt.human(r.rate_per_day)),
@@ -76,8 +77,8 @@ class CountriesScreen(MonitorScreen):
         Binding("n", "country_releases", "releases", id="releases"),
     ]
 
-    def __init__(self, country: str | None = None) -> None:
-        super().__init__()
+    def __init__(self, monitor: MonitorView, country: str | None = None) -> None:
+        super().__init__(monitor)
         self.country = country
         self._rows: list[CountryRow] = []
 
@@ -94,7 +95,7 @@ class CountriesScreen(MonitorScreen):
 
     def reload(self) -> None:
         app = self.monitor
-        reader = app.session.reader
+        reader = app.reader
         self._rows = reader.countries(app.scope, app.metric, app.board)
         board = self.query_one(CountryBoard)
         board.present(self._rows, app.metric)
@@ -109,14 +110,14 @@ class CountriesScreen(MonitorScreen):
 
     def _chart(self, what: str) -> None:
         """Each country's share over time: the race itself, where absolute totals all look flat."""
-        reader = self.monitor.session.reader
+        reader = self.monitor.reader
         now = reader.now()
         first = reader.first_data_time() or now
         start = max(first, now - DEFAULT_SPARK_SPAN_S)
         totals = [sum(v for v in values if v is not None) for values in zip(*(r.spark for r in self._rows),
                                                                               strict=False)]
         series = []
-        for color, row in zip(PALETTE, self._rows[:CHART_COUNTRIES], strict=False):
+        for color, row in zip(SERIES_COLORS, self._rows[:CHART_COUNTRIES], strict=False):
             n = len(row.spark)
             xs = [start + (now - start) * (i + 1) / n for i in range(n)]
             shares = [v / t if t and v is not None else None for v, t in zip(row.spark, totals, strict=False)]
@@ -144,6 +145,4 @@ class CountriesScreen(MonitorScreen):
 
     def action_country_releases(self) -> None:
         if self.country:
-            from hfwatch.tui.screens.releases import ReleasesScreen
-
-            self.app.push_screen(ReleasesScreen(filter_text=f"cc:{self.country}"))
+            self.post_message(OpenReleases(f"cc:{self.country}"))

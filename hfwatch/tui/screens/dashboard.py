@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer
 
 from hfwatch.tui import format as fmt
-from hfwatch.tui.messages import FamilyHighlighted
+from hfwatch.tui.messages import OpenOnHub, ToggleWatch
 from hfwatch.tui.screens.base import ListScreen
 from hfwatch.tui.widgets.country_panel import CountryPanel
 from hfwatch.tui.widgets.feed import Feed
@@ -34,9 +34,6 @@ class DashboardScreen(ListScreen):
         Binding("o", "open_hub", "hub", id="open_hub", show=False),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-
     def compose(self) -> ComposeResult:
         yield self.status_bar()
         with Horizontal(id="body"):
@@ -46,7 +43,7 @@ class DashboardScreen(ListScreen):
                 with Vertical(id="countries-box", classes="box"):
                     yield CountryPanel()
                 with Vertical(id="feed-box", classes="box"):
-                    yield Feed(self.monitor.session.registry, id="feed")
+                    yield Feed(self.monitor.registry, id="feed")
         yield FilterBar("filter families: name, id, country or region (enter keeps it, esc clears)")
         yield Footer()
 
@@ -56,7 +53,7 @@ class DashboardScreen(ListScreen):
 
     def reload(self) -> None:
         app = self.monitor
-        reader = app.session.reader
+        reader = app.reader
         now = reader.now()
         sort = SORTS[self.sort_index]
         rows = sorted((r for r in app.board if matches(r, self.filter_text)), key=sort.value)
@@ -92,9 +89,6 @@ class DashboardScreen(ListScreen):
         self.query_one("#countries-box").border_title = Text(f"Countries · {what}")
         self.query_one("#feed-box").border_title = Text("Trending & new releases")
 
-    def on_family_highlighted(self, message: FamilyHighlighted) -> None:
-        self.monitor.selected_family = message.family
-
     def action_move_family(self, step: int) -> None:
         board = self.leaderboard
         if board.row_count:
@@ -108,9 +102,8 @@ class DashboardScreen(ListScreen):
 
     def action_watch(self) -> None:
         if self.monitor.selected_family:
-            self.monitor.toggle_watch(self.monitor.selected_family)
+            self.post_message(ToggleWatch(self.monitor.selected_family))
 
     def action_open_hub(self) -> None:
-        family = self.monitor.selected_family
-        if family and family in self.monitor.session.registry:
-            self.monitor.open_family_on_hub(family)
+        if self.monitor.selected_family:
+            self.post_message(OpenOnHub(family=self.monitor.selected_family))

@@ -16,14 +16,14 @@ from textual.widgets import DataTable, Footer, Static
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.records import Scope
 from hfwatch.tui import format as fmt
+from hfwatch.tui.messages import FamilyHighlighted, OpenOnHub, OpenReleases, ToggleWatch
 from hfwatch.tui.screens.base import ListScreen
+from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.chart import Chart, Series
 from hfwatch.tui.widgets.filter_bar import FilterBar
 from hfwatch.tui.widgets.model_table import MODEL_SORTS, ModelTable, model_matches
 from hfwatch.tui.widgets.release_table import NewestList
 
-ECOSYSTEM_RGB = (80, 170, 255)
-FIRST_PARTY_RGB = (255, 170, 60)
 NEWEST_ROWS = 40
 
 
@@ -68,8 +68,8 @@ class FamilyScreen(ListScreen):
 
     family: reactive[str] = reactive("", init=False)
 
-    def __init__(self, family: str) -> None:
-        super().__init__()
+    def __init__(self, monitor: MonitorView, family: str) -> None:
+        super().__init__(monitor)
         self.set_reactive(FamilyScreen.family, family)
 
     def compose(self) -> ComposeResult:
@@ -94,8 +94,8 @@ class FamilyScreen(ListScreen):
 
     def reload(self) -> None:
         app = self.monitor
-        reader = app.session.reader
-        fam = app.session.registry.get(self.family)
+        reader = app.reader
+        fam = app.registry.get(self.family)
         row = next((r for r in app.board if r.family == self.family), None)
         orgs = [o.name for o in fam.orgs if not o.legacy]
         self.query_one("#family-head", Static).update(
@@ -116,12 +116,12 @@ class FamilyScreen(ListScreen):
         self.query_one("#newest-box").border_title = Text(f"Newest {fam.name} releases")
 
     def _chart(self, name: str) -> None:
-        reader = self.monitor.session.reader
+        reader = self.monitor.reader
         eco = reader.family_rates(self.family, Scope.ECOSYSTEM.value)
         first = reader.family_rates(self.family, Scope.FIRST_PARTY.value)
         chart = self.query_one(Chart)
-        chart.plot([Series("ecosystem", eco.times, eco.per_day, ECOSYSTEM_RGB),
-                    Series("first-party", first.times, first.per_day, FIRST_PARTY_RGB)])
+        chart.plot([Series("ecosystem", eco.times, eco.per_day, "primary"),
+                    Series("first-party", first.times, first.per_day, "warning")])
         box = self.query_one("#chart-box")
         box.border_title = Text(f"{name} · downloads/day (growth of all-time downloads) · last 30 days")
         box.border_subtitle = chart.legend()
@@ -129,7 +129,7 @@ class FamilyScreen(ListScreen):
     def action_move_family(self, step: int) -> None:
         nxt = self.monitor.neighbour_family(self.family, step)
         if nxt is not None:
-            self.monitor.selected_family = nxt
+            self.post_message(FamilyHighlighted(nxt))
             self.family = nxt
 
     def sort_count(self) -> int:
@@ -139,10 +139,10 @@ class FamilyScreen(ListScreen):
         return self.query_one(ModelTable)
 
     def action_watch(self) -> None:
-        self.monitor.toggle_watch(self.family)
+        self.post_message(ToggleWatch(self.family))
 
     def action_open_hub(self) -> None:
-        self.monitor.open_family_on_hub(self.family)
+        self.post_message(OpenOnHub(family=self.family))
 
     def action_family_releases(self) -> None:
-        self.monitor.action_releases(family=self.family)
+        self.post_message(OpenReleases(f"family:{self.family}"))

@@ -3,7 +3,7 @@ remap them by."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -15,9 +15,6 @@ from textual.widgets import Static
 
 from hfwatch.tui import keys
 
-if TYPE_CHECKING:
-    from hfwatch.tui.app import HfWatchApp
-
 NOTES = (
     "Every number says its scope (first-party: the family's own orgs; ecosystem: plus derivatives by "
     "lineage) and metric (30d downloads: the Hub's rolling count; all-time; downloads/day: growth of "
@@ -25,13 +22,13 @@ NOTES = (
 )
 
 
-def help_table(keymap: dict[str, str]) -> Table:
+def help_table(sections: keys.Sections, keymap: dict[str, str]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold cyan", no_wrap=True, min_width=12)
     table.add_column(no_wrap=True)
     table.add_column(style="dim", no_wrap=True)
     seen: set[tuple[str, str]] = set()
-    for title, bindings in keys.sections():
+    for title, bindings in sections:
         table.add_row(Text(title, style="bold underline"), Text(""), Text(""))
         for b in bindings:
             if not isinstance(b, Binding) or not b.description:
@@ -50,11 +47,15 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "app.pop_screen", "close", id="close_help"),
     ]
 
+    def __init__(self, sections: keys.Sections, keymap: dict[str, str]) -> None:
+        super().__init__()
+        self.sections = sections
+        self.keymap = keymap
+
     def compose(self) -> ComposeResult:
-        app = cast("HfWatchApp", self.app)
         box = VerticalScroll(id="help-box", classes="box")
         box.border_title = Text("hfwatch keys · key, action, binding id (for the config's keymap)")
         box.border_subtitle = Text("esc closes · ctrl+p: command palette")
         with box:
-            yield Static(help_table(app.keymap_in_force))
+            yield Static(help_table(self.sections, self.keymap))
             yield Static(Text(NOTES, style="dim"), id="help-notes")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import ClassVar
-from urllib.parse import quote
 
 from rich.table import Table
 from rich.text import Text
@@ -16,12 +15,12 @@ from textual.widgets import Footer, Static
 
 from hfwatch.store.queries import ModelRow
 from hfwatch.tui import format as fmt
+from hfwatch.tui.messages import OpenFamily, OpenOnHub, ToggleWatch
 from hfwatch.tui.screens.base import MonitorScreen
+from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.chart import Chart, Series
 from hfwatch.tui.widgets.feed import family_name
 
-D30_RGB = (80, 170, 255)
-RATE_RGB = (120, 220, 120)
 VIA_MEANING = {"org": "first-party (published by the family's org)", "lineage": "derivative (base_model tag)",
                "name": "derivative (name match, lower confidence)"}
 
@@ -38,8 +37,8 @@ class ModelScreen(MonitorScreen):
         Binding("w", "watch", "watch family", id="watch"),
     ]
 
-    def __init__(self, model_id: str) -> None:
-        super().__init__()
+    def __init__(self, monitor: MonitorView, model_id: str) -> None:
+        super().__init__(monitor)
         self.model_id = model_id
         self._row: ModelRow | None = None
 
@@ -56,12 +55,12 @@ class ModelScreen(MonitorScreen):
         yield Footer()
 
     def reload(self) -> None:
-        reader = self.monitor.session.reader
+        reader = self.monitor.reader
         row = reader.model(self.model_id)
         if row is None:
             return
         self._row = row
-        registry = self.monitor.session.registry
+        registry = self.monitor.registry
         view = reader.model_view(row)
         head = Text()
         head.append_text(fmt.safe(row.id))
@@ -78,16 +77,16 @@ class ModelScreen(MonitorScreen):
         self.query_one("#lineage-box").border_title = Text("Lineage")
 
     def _chart(self, row: ModelRow) -> None:
-        history = self.monitor.session.reader.model_history(row)
+        history = self.monitor.reader.model_history(row)
         chart = self.query_one(Chart)
-        chart.plot([Series("30d downloads", history.times, history.downloads_30d, D30_RGB),
-                    Series("downloads/day between polls", history.times, history.per_day, RATE_RGB, panel=1)])
+        chart.plot([Series("30d downloads", history.times, history.downloads_30d, "primary"),
+                    Series("downloads/day between polls", history.times, history.per_day, "success", panel=1)])
         box = self.query_one("#chart-box")
         box.border_title = Text("history · 30d downloads (Hub's rolling count) · downloads/day between polls")
         box.border_subtitle = chart.legend()
 
     def _meta(self, r: ModelRow) -> Table:
-        registry = self.monitor.session.registry
+        registry = self.monitor.registry
         table = Table.grid(padding=(0, 2))
         table.add_column(style="dim", no_wrap=True)
         table.add_column()
@@ -116,7 +115,7 @@ class ModelScreen(MonitorScreen):
         return table
 
     def _lineage(self, r: ModelRow) -> Text:
-        reader = self.monitor.session.reader
+        reader = self.monitor.reader
         chain = reader.lineage(r.id)
         out = Text()
         out.append_text(fmt.safe(r.id))
@@ -128,7 +127,7 @@ class ModelScreen(MonitorScreen):
             out.append("\n" + "  " * depth + "└ built on ", style="dim")
             out.append_text(fmt.safe(parent))
             if known is not None and known.family:
-                out.append(f"  {family_name(self.monitor.session.registry, known.family)}", style="cyan")
+                out.append(f"  {family_name(self.monitor.registry, known.family)}", style="cyan")
             elif known is None:
                 out.append("  (not in the history)", style="dim")
         children = reader.children(r.id)
@@ -141,13 +140,12 @@ class ModelScreen(MonitorScreen):
         return out
 
     def action_open_hub(self) -> None:
-        # The id is Hub data: quoted, so it can only ever name a path under the endpoint.
-        self.monitor.open_url_safely(f"{self.monitor.session.endpoint}/{quote(self.model_id, safe='/')}")
+        self.post_message(OpenOnHub(model_id=self.model_id))
 
     def action_open_family(self) -> None:
         if self._row is not None and self._row.family:
-            self.monitor.open_family(self._row.family)
+            self.post_message(OpenFamily(self._row.family))
 
     def action_watch(self) -> None:
         if self._row is not None and self._row.family:
-            self.monitor.toggle_watch(self._row.family)
+            self.post_message(ToggleWatch(self._row.family))

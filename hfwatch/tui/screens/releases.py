@@ -10,12 +10,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer
+from textual.widgets import DataTable, Footer
 
 from hfwatch.registry import Registry
 from hfwatch.store.queries import EventRow
-from hfwatch.tui.messages import FilterChanged, FilterClosed
-from hfwatch.tui.screens.base import MonitorScreen
+from hfwatch.tui.screens.base import ListScreen
+from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.filter_bar import FilterBar
 from hfwatch.tui.widgets.release_table import ReleaseTable
 
@@ -59,7 +59,7 @@ class FeedFilter:
         return all(w in haystack for w in self.words)
 
 
-class ReleasesScreen(MonitorScreen):
+class ReleasesScreen(ListScreen):
     AUTO_FOCUS = "ReleaseTable"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "back", id="back"),
@@ -67,24 +67,23 @@ class ReleasesScreen(MonitorScreen):
         Binding("k", "kind", "new/trending", id="feed_kind"),
     ]
 
-    def __init__(self, family: str | None = None, filter_text: str = "") -> None:
-        super().__init__()
-        self.filter_text = filter_text or (f"family:{family}" if family else "")
+    def __init__(self, monitor: MonitorView, filter_text: str = "") -> None:
+        super().__init__(monitor, filter_text=filter_text)
         self.kind = 0
 
     def compose(self) -> ComposeResult:
         yield self.status_bar()
         with Vertical(id="releases-box", classes="box"):
-            yield ReleaseTable(self.monitor.session.registry, id="releases")
+            yield ReleaseTable(self.monitor.registry, id="releases")
         yield FilterBar(FILTER_HINT, value=self.filter_text)
         yield Footer()
 
     def reload(self) -> None:
-        reader = self.monitor.session.reader
+        reader = self.monitor.reader
         events = reader.events(limit=FEED_LIMIT, window_s=FEED_WINDOW_S)
         wanted = FeedFilter.parse(self.filter_text)
         kind = KINDS[self.kind]
-        registry = self.monitor.session.registry
+        registry = self.monitor.registry
         shown = [e for e in events if (kind == "all" or e.kind == kind) and wanted.matches(e, registry)]
         self.query_one(ReleaseTable).present(shown, reader.now())
         box = self.query_one("#releases-box")
@@ -95,16 +94,9 @@ class ReleasesScreen(MonitorScreen):
             notes.append(f"filter “{self.filter_text}”")
         box.border_subtitle = Text(" · ".join(notes))
 
-    def action_filter(self) -> None:
-        self.query_one(FilterBar).open()
+    def main_table(self) -> DataTable:
+        return self.query_one(ReleaseTable)
 
     def action_kind(self) -> None:
         self.kind = (self.kind + 1) % len(KINDS)
         self.sync(force=True)
-
-    def on_filter_changed(self, message: FilterChanged) -> None:
-        self.filter_text = message.value
-        self.sync(force=True)
-
-    def on_filter_closed(self, message: FilterClosed) -> None:
-        self.query_one(ReleaseTable).focus()

@@ -19,8 +19,7 @@ from textual.widget import Widget
 
 from hfwatch.textsafe import terminal_safe
 from hfwatch.tui.format import human
-
-RGB = tuple[int, int, int]
+from hfwatch.tui.widgets.theme import theme_rgb
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +27,7 @@ class Series:
     label: str
     xs: Sequence[float]
     ys: Sequence[float | None]
-    color: RGB
+    color: str  # a theme variable (`primary`, `error`, ...): the line follows the theme in force
     panel: int = 0  # series of different panels are stacked (plotext subplots), each its own y axis
 
 
@@ -67,7 +66,7 @@ class Chart(Widget):
         self._empty = empty
         self._y_format = y_format
         self._revision = 0
-        self._cache: tuple[tuple[int, int, int], Text] | None = None
+        self._cache: tuple[tuple[int, int, int, str], Text] | None = None
 
     def plot(self, series: Sequence[Series], *, title: str = "", empty: str | None = None) -> None:
         self._series = [s for s in series if any(y is not None for y in s.ys)]
@@ -87,7 +86,8 @@ class Chart(Widget):
         for s in self._series:
             if out:
                 out.append("  ")
-            out.append("━━ ", style=f"rgb({s.color[0]},{s.color[1]},{s.color[2]})")
+            r, g, b = theme_rgb(self, s.color)
+            out.append("━━ ", style=f"rgb({r},{g},{b})")
             out.append(terminal_safe(s.label))
         return out
 
@@ -95,7 +95,7 @@ class Chart(Widget):
         width, height = self.content_size.width, self.content_size.height
         if width < 20 or height < 5 or not self._series:
             return Text(self._empty, style="dim", justify="center")
-        key = (width, height, self._revision)
+        key = (width, height, self._revision, self.app.theme)
         if self._cache is None or self._cache[0] != key:
             self._cache = (key, self._build(width, height))
         return self._cache[1]
@@ -142,7 +142,7 @@ class Chart(Widget):
             if not pts:
                 continue
             # Quadrant blocks, not braille: every terminal font (and the SVG screenshots) has them.
-            marker = plotext.marker("hd", plotext.pixel(foreground=s.color))
+            marker = plotext.marker("hd", plotext.pixel(foreground=theme_rgb(self, s.color)))
             sig = plot.signal([p[0] for p in pts], [p[1] for p in pts], marker=marker)
             sig.lines()
             plot.draw(sig)

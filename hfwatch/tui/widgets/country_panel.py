@@ -8,14 +8,14 @@ from collections.abc import Iterable, Sequence
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
 from hfwatch.analysis.views import CountryRow
 from hfwatch.tui import format as fmt
 from hfwatch.tui.messages import OpenCountry
 from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
-
-REGION_STYLES = {"china": "red", "us": "blue", "eu": "yellow", "other": "magenta"}
+from hfwatch.tui.widgets.theme import region_style
 
 
 def release_line(shares: dict[str, float], total: int, window_days: int = 30, shown: int = 4) -> Text:
@@ -52,15 +52,13 @@ class CountryTable(KeyedTable[CountryRow]):
                 Col("change", "Δ share", 7)]
 
     def row_for(self, r: CountryRow) -> tuple[str, Cells]:
-        style = REGION_STYLES.get(r.region, "cyan")
+        style = region_style(self, r.region)
         bar = fmt.bar((r.share or 0.0) / self._top, 12, style=style)
         return r.country, [Text(r.country, style="bold"), bar, fmt.right(fmt.percent(r.share)),
                            fmt.spark(r.spark, 10), fmt.points(r.share_change)]
 
-    def on_data_table_row_selected(self, event: KeyedTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value:
-            self.post_message(OpenCountry(event.row_key.value))
+    def open_message(self, key: str) -> Message:
+        return OpenCountry(key)
 
 
 class CountryPanel(Vertical):

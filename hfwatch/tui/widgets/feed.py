@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.message import Message
 
 from hfwatch.registry import Registry
 from hfwatch.store.queries import EventRow
@@ -46,6 +47,9 @@ class EventTable(KeyedTable[EventRow]):
         self._now = now
         self.show(events)
 
+    def open_message(self, key: str) -> Message:
+        return OpenModel(model_of_key(key))
+
 
 class Feed(EventTable):
 
@@ -63,8 +67,3 @@ class Feed(EventTable):
                               fmt.safe(family_name(self._registry, e.model.family), 9),
                               Text(e.model.country or "–"),
                               fmt.right(fmt.age(self._now - since), style="dim")]
-
-    def on_data_table_row_selected(self, event: KeyedTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value:
-            self.post_message(OpenModel(model_of_key(event.row_key.value)))

@@ -8,11 +8,10 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowKey
 
@@ -29,7 +28,6 @@ class KeyText(Text):
         cell.append_text(text if isinstance(text, Text) else Text(text))
         cell.row_key = row_key
         return cell
-
 
 
 def same(a: Text | str, b: Text | str) -> bool:
@@ -49,7 +47,6 @@ class Col:
 
 Cells = Sequence[Text | str]
 REBUILD_AFTER = 40  # rows going at once beyond which a table is rebuilt rather than edited
-CELL_CACHE_MAX = 20_000  # rendered cells kept (rows x columns x cursor/hover/zebra variants)
 Item = TypeVar("Item")
 
 
@@ -61,9 +58,6 @@ class KeyedTable(DataTable[Text | str], Generic[Item]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "open", id="open")]
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        # Rendered cells by where and how they are drawn, with the cell object they were drawn from.
-        # Before DataTable's __init__, which already clears caches.
-        self._drawn: dict[tuple, tuple[object, list[list[Segment]]]] = {}
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True,
                          cursor_foreground_priority="renderable")
         self._order: dict[str, int] = {}
@@ -89,6 +83,16 @@ class KeyedTable(DataTable[Text | str], Generic[Item]):
             self._shown, self._shape = True, layout
             self.set_columns(self.column_specs())
         self.sync([self.row_for(item) for item in self._items])
+
+    def open_message(self, key: str) -> Message | None:
+        """What enter (or a click) on the row `key` asks for: a table that opens something says what."""
+        return None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        message = self.open_message(event.row_key.value) if event.row_key.value else None
+        if message is not None:
+            event.stop()
+            self.post_message(message)
 
     def on_resize(self) -> None:
         if self._shown and self.shape() != self._shape:
@@ -146,38 +150,6 @@ class KeyedTable(DataTable[Text | str], Generic[Item]):
             if columns and self.keys_in_order() != [key for key, _cells in rows]:
                 self.sort(columns[0], key=self._position)
             self._restore_cursor(keep, keep_index)
-
-    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
-                     cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
-        """DataTable's own cell cache is keyed by its update counter, which every `update_cell`, added row,
-        sort or resize bumps: one changed cell (a poll's new count) re-rendered every visible cell through
-        Rich, 0.1-0.3 s per table here. `sync` replaces a cell's object whenever what it shows changes,
-        so a cell drawn from the same object, at the same place, width and style, draws the same."""
-        if row_index < 0 or column_index < 0:  # the header and row labels: DataTable's path
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        row = self._data.get(row_key) if row_key is not None else None
-        cell = row.get(column_key) if row is not None and column_key is not None else None
-        # The row and column indexes are in the key: DataTable puts them in the style's meta (mouse clicks).
-        key = (row_key, column_key, row_index, column_index, base_style, width, cursor, hover,
-               self._show_hover_cursor, self.show_cursor, self._pseudo_class_state)
-        drawn = self._drawn.get(key)
-        if drawn is not None and drawn[0] is cell:
-            return drawn[1]
-        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        if len(self._drawn) >= CELL_CACHE_MAX:
-            self._drawn.clear()
-        self._drawn[key] = (cell, lines)
-        return lines
-
-    def _clear_caches(self) -> None:
-        super()._clear_caches()
-        self._drawn.clear()
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._drawn.clear()  # a theme or CSS change: the same cell draws in other colours
 
     def _position(self, cell: Text | str) -> int:
         last = len(self._order)

@@ -3,31 +3,23 @@ share, a sparkline, models and the age of the newest release, one row per family
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from rich.text import Text
+from textual.message import Message
 
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.tui import format as fmt
 from hfwatch.tui.messages import FamilyHighlighted, OpenFamily
 from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
+from hfwatch.tui.widgets.sorting import SortOrder, desc
 
-
-@dataclass(frozen=True, slots=True)
-class SortOrder:
-    key: str
-    label: str
-    value: Callable[[FamilyRow], tuple]
-
-
-SORTS: tuple[SortOrder, ...] = (
+SORTS: tuple[SortOrder[FamilyRow], ...] = (
     SortOrder("rank", "rank", lambda r: (r.rank,)),
-    SortOrder("rate", "downloads/day", lambda r: (r.rate_per_day is None, -(r.rate_per_day or 0.0), r.rank)),
+    SortOrder("rate", "downloads/day", lambda r: (*desc(r.rate_per_day), r.rank)),
     SortOrder("change", "rank change", lambda r: (-(r.rank_change or 0), r.rank)),
     SortOrder("models", "models", lambda r: (-r.models, r.rank)),
-    SortOrder("newest", "newest release",
-              lambda r: (r.newest_release is None, -(r.newest_release or 0), r.rank)),
+    SortOrder("newest", "newest release", lambda r: (*desc(r.newest_release), r.rank)),
     SortOrder("name", "name", lambda r: (r.name.lower(),)),
 )
 
@@ -95,7 +87,5 @@ class Leaderboard(KeyedTable[FamilyRow]):
         if event.row_key.value:
             self.post_message(FamilyHighlighted(event.row_key.value))
 
-    def on_data_table_row_selected(self, event: KeyedTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value:
-            self.post_message(OpenFamily(event.row_key.value))
+    def open_message(self, key: str) -> Message:
+        return OpenFamily(key)

@@ -3,35 +3,24 @@ id, sortable and filterable by the screen that owns it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from rich.text import Text
+from textual.message import Message
 
 from hfwatch.analysis.views import ModelView
 from hfwatch.tui import format as fmt
 from hfwatch.tui.messages import OpenModel
 from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
+from hfwatch.tui.widgets.sorting import SortOrder, desc
 
-
-@dataclass(frozen=True, slots=True)
-class ModelSort:
-    key: str
-    label: str
-    value: Callable[[ModelView], tuple]
-
-
-def _desc(x: float | int | None) -> tuple[bool, float]:
-    return (x is None, -(x or 0))
-
-
-MODEL_SORTS: tuple[ModelSort, ...] = (
-    ModelSort("d30", "30d downloads", lambda v: (*_desc(v.row.d30), v.row.id)),
-    ModelSort("dall", "all-time downloads", lambda v: (*_desc(v.row.dall), v.row.id)),
-    ModelSort("rate", "downloads/day", lambda v: (*_desc(v.rate_per_day), v.row.id)),
-    ModelSort("likes", "likes", lambda v: (*_desc(v.row.likes), v.row.id)),
-    ModelSort("newest", "newest", lambda v: (*_desc(v.row.created_at), v.row.id)),
-    ModelSort("name", "name", lambda v: (v.row.id.lower(),)),
+MODEL_SORTS: tuple[SortOrder[ModelView], ...] = (
+    SortOrder("d30", "30d downloads", lambda v: (*desc(v.row.d30), v.row.id)),
+    SortOrder("dall", "all-time downloads", lambda v: (*desc(v.row.dall), v.row.id)),
+    SortOrder("rate", "downloads/day", lambda v: (*desc(v.rate_per_day), v.row.id)),
+    SortOrder("likes", "likes", lambda v: (*desc(v.row.likes), v.row.id)),
+    SortOrder("newest", "newest", lambda v: (*desc(v.row.created_at), v.row.id)),
+    SortOrder("name", "name", lambda v: (v.row.id.lower(),)),
 )
 
 VIA_STYLES = {"org": "bold green", "lineage": "cyan", "name": "yellow"}
@@ -86,7 +75,5 @@ class ModelTable(KeyedTable[ModelView]):
             cells.append(fmt.safe(r.pipeline or "–", PIPELINE_W))
         return r.id, cells
 
-    def on_data_table_row_selected(self, event: KeyedTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value:
-            self.post_message(OpenModel(event.row_key.value))
+    def open_message(self, key: str) -> Message:
+        return OpenModel(key)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.message import Message
 
 from hfwatch.store.queries import EventRow, ModelRow
 from hfwatch.tui import format as fmt
 from hfwatch.tui.messages import OpenModel
-from hfwatch.tui.widgets.feed import EventTable, event_key, family_name, model_of_key, what
+from hfwatch.tui.widgets.feed import EventTable, event_key, family_name, what
 from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
 from hfwatch.tui.widgets.model_table import via_cell
 
@@ -39,10 +40,6 @@ class ReleaseTable(EventTable):
             fmt.safe(family_name(self._registry, m.family), 10), via_cell(m.via), Text(m.country or "–"),
             fmt.safe(m.pipeline or "–", 18), fmt.right(fmt.human(m.d30)), fmt.right(fmt.human(m.likes))]
 
-    def on_data_table_row_selected(self, event: KeyedTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value:
-            self.post_message(OpenModel(model_of_key(event.row_key.value)))
 
 
 class NewestList(KeyedTable[ModelRow]):
@@ -66,7 +63,5 @@ class NewestList(KeyedTable[ModelRow]):
         created = None if r.created_at is None else self._now - r.created_at
         return r.id, [fmt.right(fmt.age(created), style="dim"), fmt.safe(r.id, self.shape()), via_cell(r.via)]
 
-    def on_data_table_row_selected(self, event: KeyedTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value:
-            self.post_message(OpenModel(event.row_key.value))
+    def open_message(self, key: str) -> Message:
+        return OpenModel(key)

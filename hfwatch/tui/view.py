@@ -1,0 +1,49 @@
+"""What a screen may read of the monitor: the app is one, and passes itself to every screen it opens.
+
+Screens and widgets depend on this Protocol, never on the app: data comes down through it, requests go
+up as messages (`hfwatch.tui.messages`) that the app handles.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from hfwatch.analysis.views import FamilyRow
+from hfwatch.registry import Registry
+from hfwatch.tui.reader import Reader
+from hfwatch.tui.widgets.status_bar import StatusFacts
+
+
+class MonitorView(Protocol):
+    @property
+    def reader(self) -> Reader: ...
+
+    @property
+    def registry(self) -> Registry: ...
+
+    @property
+    def scope(self) -> str: ...
+
+    @property
+    def metric(self) -> str: ...
+
+    @property
+    def board(self) -> list[FamilyRow]:
+        """The leaderboard in force: every screen's family order."""
+
+    @property
+    def watched(self) -> set[str]: ...
+
+    @property
+    def selected_family(self) -> str | None: ...
+
+    @property
+    def data_version(self) -> int:
+        """Bumped whenever the store, scope, metric or watch list changed."""
+
+    @property
+    def paused(self) -> bool: ...
+
+    def status_facts(self) -> StatusFacts: ...
+
+    def neighbour_family(self, family: str, step: int) -> str | None: ...
