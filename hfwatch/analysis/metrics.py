@@ -10,7 +10,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from itertools import pairwise
 from typing import TypeVar
 
-DAY_S = 86400
+from hfwatch.timeunits import DAY_S
+
 K = TypeVar("K", bound=Hashable)
 
 Series = Sequence[tuple[int, int]]
