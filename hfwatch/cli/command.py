@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
 
 Run = Callable[[argparse.Namespace], int]
 Setup = Callable[[argparse.ArgumentParser], None]
 
 
-@dataclass(frozen=True)
 class Command:
-    name: str
-    help: str
-    setup: Setup
-    run: Run
-    epilog: str | None = None
+    """A plain class, not a dataclass: `dataclasses` costs start-up time every command would pay."""
+
+    __slots__ = ("epilog", "help", "name", "run", "setup")
+
+    def __init__(self, name: str, help: str, setup: Setup, run: Run, epilog: str | None = None) -> None:
+        self.name, self.help, self.setup, self.run, self.epilog = name, help, setup, run, epilog
 
     def add_to(self, sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         parser = sub.add_parser(self.name, help=self.help, epilog=self.epilog,

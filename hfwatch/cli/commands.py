@@ -11,10 +11,8 @@ from typing import Any
 from hfwatch.cli.command import Command, db_arg, demo_arg
 from hfwatch.cli.common import checked_registry, iso, reading, registry_in_force, resolve_db
 from hfwatch.cli.errors import EXIT_FAIL, EXIT_OK, CliError
-from hfwatch.cli.output import write_csv, write_json, write_table
 from hfwatch.cli.rows import WINDOWS, country_row, family_row, model_row, ranked_models
 from hfwatch.numfmt import human, percent
-from hfwatch.records import Lane
 from hfwatch.timeunits import HOUR_S
 
 DEMO_STEP_S = HOUR_S  # each `poll --demo` moves the simulated Hub one slow interval past the history
@@ -36,6 +34,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
     from hfwatch.config import load_config
     from hfwatch.hub.client import is_offline
     from hfwatch.pollsource import PollSource, open_poll_source
+    from hfwatch.records import Lane
     from hfwatch.store import Store, WriterLock
 
     db = resolve_db(args)
@@ -99,6 +98,7 @@ def _summary_line(result: Any, summary: Any) -> str:
 
 def cmd_top(args: argparse.Namespace) -> int:
     from hfwatch.analysis import views
+    from hfwatch.cli.output import write_csv, write_json
     from hfwatch.store import Store
 
     registry = checked_registry(args)
@@ -134,6 +134,8 @@ def cmd_top(args: argparse.Namespace) -> int:
 
 
 def _print_table(by: str, rows: list[dict[str, Any]]) -> None:
+    from hfwatch.cli.output import write_table
+
     if by == "model":
         headers = ["#", "model", "family", "via", "cc", "30d dl", "all-time", "/day", "likes", "created"]
         cells = [[str(r["rank"]), r["id"], r["family"] or "–", r["via"] or "–", r["country"] or "–",
@@ -164,6 +166,8 @@ def _delta(change: int | None) -> str:
 # -- families, db info ------------------------------------------------------------------------------
 
 def cmd_families(args: argparse.Namespace) -> int:
+    from hfwatch.cli.output import write_json, write_table
+
     registry = registry_in_force()
     rows: list[dict[str, Any]] = [
         {"family": f.id, "name": f.name, "developer": f.developer, "country": f.country, "region": f.region,

@@ -9,16 +9,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hfwatch.cli.errors import CliError
-from hfwatch.paths import default_db
-from hfwatch.registry import Registry, default_user_registry_path, load_registry
 from hfwatch.timeunits import DAY_S, HOUR_S
+
+if TYPE_CHECKING:
+    from hfwatch.registry import Registry
 
 _RELATIVE = re.compile(r"(\d+)([hd])\Z")
 
 
 def resolve_db(args: argparse.Namespace) -> Path:
+    from hfwatch.paths import default_db
+
     if getattr(args, "db", None):
         return Path(args.db).expanduser()
     return default_db(demo=bool(getattr(args, "demo", False)))
@@ -28,6 +32,7 @@ def registry_in_force() -> Registry:
     """The bundled registry with the user's file merged on top: the config's `registry_file` when set
     (it replaces the default user file, it is not merged with it), else the default user registry."""
     from hfwatch.config import load_config
+    from hfwatch.registry import default_user_registry_path, load_registry
 
     config = load_config()
     return load_registry(Path(config.registry_file) if config.registry_file else default_user_registry_path())

@@ -9,8 +9,6 @@ from typing import Any
 from hfwatch.cli.command import Command, db_arg, demo_arg
 from hfwatch.cli.common import checked_registry, iso, reading, resolve_db, since_time
 from hfwatch.cli.errors import EXIT_OK
-from hfwatch.cli.output import write_csv, write_json
-from hfwatch.textsafe import terminal_safe
 
 # The metrics the race is run on, with their words in the table. downloads/day is not one yet.
 # TODO(rates): add "rate" once the rate maths settles: a per-family (t, downloads/day) series from the rollups'
@@ -50,6 +48,7 @@ def _setup(p: argparse.ArgumentParser) -> None:
 def cmd_overtakes(args: argparse.Namespace) -> int:
     from hfwatch.analysis.overtakes import overtakes
     from hfwatch.analysis.views import data_time
+    from hfwatch.cli.output import write_csv, write_json
     from hfwatch.store import Store
     from hfwatch.store.race import family_counter_series
 
@@ -77,6 +76,8 @@ def cmd_overtakes(args: argparse.Namespace) -> int:
 
 def _print_lines(rows: list[dict[str, Any]], names: dict[str, str]) -> None:
     """One pass a line: `2026-08-19  MiniMax passed Kimi  #9  first-party · 30d downloads`."""
+    from hfwatch.textsafe import terminal_safe
+
     if not rows:
         print("no passes in this history (a pass counts once it has held for a day)")
         return

@@ -9,7 +9,6 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from hfwatch.cli.common import iso
-from hfwatch.records import Metric, Scope
 from hfwatch.timeunits import DAY_S
 
 if TYPE_CHECKING:
@@ -54,6 +53,7 @@ def ranked_models(conn: sqlite3.Connection, *, scope: str, metric: str, now: int
     Ranked by a stored counter, the top N is a query; ranked by rate, each model's history is needed, so the
     rate is computed for the `rate_pool` models with the most downloads (of the kind the order names)."""
     from hfwatch.analysis import views
+    from hfwatch.records import Metric, Scope
     from hfwatch.store import queries
 
     first_party = scope == Scope.FIRST_PARTY
