@@ -23,6 +23,8 @@ examples:
   hfwatch poll --lane all             one headless poll of both lanes
   hfwatch top --by country --metric rate
   hfwatch top --by model --family qwen --limit 20 --format csv > qwen.csv
+  hfwatch overtakes --since 30d       who passed whom in the race, and when
+  hfwatch completion bash             a tab-completion script (bash, zsh, fish)
 
 exit codes: 0 ok, 1 failed (one line on stderr says why), 2 bad usage.
 environment: HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE, HF_HUB_DISABLE_TELEMETRY, HFWATCH_DB, HFWATCH_CONFIG, NO_COLOR.
