@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-quick screenshots clean
+.PHONY: demo test wheel-smoke lint bench bench-quick screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ test: $(STAMP)
 	$(BIN)/ruff check hfwatch tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(MAKE) wheel-smoke
+
+# The package as users get it: a wheel in a fresh venv (deps from the dev venv, already resolved there).
+wheel-smoke: $(STAMP)
+	PYTHON=$(PYTHON) DEPS_SITE="$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" \
+		sh scripts/wheel_smoke.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check hfwatch tests bench

@@ -9,7 +9,8 @@ from bisect import bisect_right
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TypeVar
 
-DAY_S = 86400
+from hfwatch.timeunits import DAY_S
+
 K = TypeVar("K", bound=Hashable)
 
 Series = Sequence[tuple[int, int]]

@@ -16,8 +16,8 @@ from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry
 from hfwatch.store import growth, queries
 from hfwatch.store.queries import ModelRow, RollupPoint
+from hfwatch.timeunits import DAY_S
 
-DAY_S = metrics.DAY_S
 DEFAULT_RATE_WINDOW_S = 7 * DAY_S
 DEFAULT_SPARK_SPAN_S = 14 * DAY_S
 RANK_BASELINE_S = DAY_S

@@ -3,53 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hfwatch.cli.main import EXIT_FAIL, EXIT_OK, CliError
-from hfwatch.cli.output import human, percent, write_csv, write_json, write_table
-from hfwatch.paths import default_db
-from hfwatch.records import Lane, Metric, Scope
-from hfwatch.registry import Registry, default_user_registry_path, load_registry
+from hfwatch.cli.command import Command, db_arg, demo_arg
+from hfwatch.cli.common import checked_registry, iso, reading, registry_in_force, resolve_db
+from hfwatch.cli.errors import EXIT_FAIL, EXIT_OK, CliError
+from hfwatch.cli.rows import WINDOWS, country_row, family_row, model_row, ranked_models
+from hfwatch.numfmt import human, percent
+from hfwatch.timeunits import HOUR_S
 
-WINDOWS = {"24h": 86400, "7d": 7 * 86400, "30d": 30 * 86400}
-DEMO_STEP_S = 3600  # each `poll --demo` moves the simulated Hub one slow interval past the history
-
-
-def resolve_db(args: argparse.Namespace) -> Path:
-    if getattr(args, "db", None):
-        return Path(args.db).expanduser()
-    return default_db(demo=bool(getattr(args, "demo", False)))
-
-
-def registry_in_force() -> Registry:
-    """The bundled registry with the user's file merged on top: the config's `registry_file` when set
-    (it replaces the default user file, it is not merged with it), else the default user registry."""
-    from hfwatch.config import load_config
-
-    config = load_config()
-    return load_registry(Path(config.registry_file) if config.registry_file else default_user_registry_path())
-
-
-def iso(t: float | None) -> str | None:
-    return None if t is None else datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@contextmanager
-def reading(db: Path) -> Iterator[None]:
-    """SQLite errors met while reading (a damaged page, an I/O error) as one line naming the file."""
-    from hfwatch.store.db import sqlite_failure
-
-    try:
-        yield
-    except sqlite3.Error as err:
-        raise sqlite_failure(db, err, doing="reading it", outcome="hfwatch left it untouched") from None
+DEMO_STEP_S = HOUR_S  # each `poll --demo` moves the simulated Hub one slow interval past the history
 
 
 def _history_time(db: Path) -> int | None:
@@ -66,8 +32,9 @@ def _history_time(db: Path) -> int | None:
 
 def cmd_poll(args: argparse.Namespace) -> int:
     from hfwatch.config import load_config
-    from hfwatch.engine import Poller
-    from hfwatch.hub.client import HubClient, is_offline
+    from hfwatch.hub.client import is_offline
+    from hfwatch.pollsource import PollSource, open_poll_source
+    from hfwatch.records import Lane
     from hfwatch.store import Store, WriterLock
 
     db = resolve_db(args)
@@ -80,18 +47,11 @@ def cmd_poll(args: argparse.Namespace) -> int:
     if not lock.acquire():
         raise CliError(f"{db}: another hfwatch (pid {lock.holder()}) is writing to this file; "
                        "press r in that monitor to poll now")
-    hub = None
+    source: PollSource | None = None
     try:
-        if args.demo:
-            from hfwatch.hub.demo import start_demo_hub
-
-            start = max(time.time(), (history_t or 0) + DEMO_STEP_S)
-            hub = start_demo_hub(start=start, speed=1.0)
-            client = HubClient(hub.url, token=False)
-            poller = Poller(client, registry, clock=hub.clock.now, include_reuploaders=reuploaders)
-        else:
-            client = HubClient()
-            poller = Poller(client, registry, include_reuploaders=reuploaders)
+        source = open_poll_source(registry, demo=args.demo, include_reuploaders=reuploaders, history_t=history_t,
+                                  resume_gap_s=DEMO_STEP_S)
+        poller = source.poller
         lanes = [Lane.FAST, Lane.SLOW] if args.lane == "all" else [Lane(args.lane)]
         failures: list[str] = []
         store: Store | None = None
@@ -117,8 +77,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
                 store.close()
     finally:
         lock.release()
-        if hub is not None:
-            hub.stop()
+        if source is not None:
+            source.stop()
     if failures:
         hint = "" if args.demo else " (is the Hub reachable? check HF_ENDPOINT, or try --demo)"
         print(f"hfwatch: error: {failures[0]}{hint if 'connect' in failures[0] else ''}", file=sys.stderr)
@@ -147,13 +107,10 @@ def _unusable(s: Any) -> str:
 def cmd_top(args: argparse.Namespace) -> int:
     from hfwatch.analysis import views
     from hfwatch.cli.export import parse_at
+    from hfwatch.cli.output import write_csv, write_json
     from hfwatch.store import Store
 
-    registry = registry_in_force()
-    if args.family and args.family not in registry:
-        raise CliError(f"unknown family {args.family!r}; `hfwatch families` lists them")
-    if args.limit is not None and args.limit < 1:
-        raise CliError("--limit must be at least 1")
+    registry = checked_registry(args)
     db = resolve_db(args)
     window = WINDOWS[args.window]
     at = parse_at(getattr(args, "at", None), "top")
@@ -161,15 +118,19 @@ def cmd_top(args: argparse.Namespace) -> int:
         last = views.data_time(store.conn)
         now = at if at is not None else (last or int(time.time()))
         if args.by == "model" or args.family:
-            rows = _model_rows(store.conn, args, now, window)
+            limit = args.limit or 50
+            # For the rate, rank a wider pool by 30-day downloads first: rates need each model's history.
+            ranked = ranked_models(store.conn, scope=args.scope, metric=args.metric, now=now, window_s=window,
+                                   family=args.family, limit=limit, rate_pool=max(limit * 10, 500))
+            rows = [model_row(rank, v, args.scope) for rank, v in enumerate(ranked, start=1)]
         else:
             fams = views.leaderboard(store.conn, registry, scope=args.scope, metric=args.metric, now=now,
                                      rate_window_s=window)
             if args.by == "family":
-                rows = [_family_dict(f) for f in fams]
+                rows = [family_row(f) for f in fams]
             else:
-                rows = [_country_dict(c) for c in views.countries(store.conn, registry, scope=args.scope,
-                                                                  metric=args.metric, now=now, families=fams)]
+                rows = [country_row(c) for c in views.countries(store.conn, registry, scope=args.scope,
+                                                                metric=args.metric, now=now, families=fams)]
     if args.limit is not None:
         rows = rows[: args.limit]
     if args.format == "json":
@@ -185,56 +146,9 @@ def cmd_top(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _family_dict(f: Any) -> dict[str, Any]:
-    return {"rank": f.rank, "rank_change": f.rank_change, "family": f.family, "name": f.name,
-            "country": f.country, "region": f.region, "downloads_30d": f.downloads_30d,
-            "downloads_all_time": f.downloads_all_time, "rate_per_day": _round(f.rate_per_day),
-            "share": _round(f.share, 6), "models": f.models, "newest_release": iso(f.newest_release),
-            "scope": f.scope, "metric": f.metric}
-
-
-def _country_dict(c: Any) -> dict[str, Any]:
-    return {"rank": c.rank, "country": c.country, "region": c.region, "downloads_30d": c.downloads_30d,
-            "downloads_all_time": c.downloads_all_time, "rate_per_day": _round(c.rate_per_day),
-            "share": _round(c.share, 6), "models": c.models, "families": ",".join(c.families),
-            "new_release_share": _round(c.release_share, 6), "scope": c.scope, "metric": c.metric}
-
-
-def _round(x: float | None, digits: int = 1) -> float | None:
-    return None if x is None else round(x, digits)
-
-
-def _model_rows(conn: Any, args: argparse.Namespace, now: int, window: int) -> list[dict[str, Any]]:
-    from hfwatch.analysis import views
-    from hfwatch.store import queries
-
-    limit = args.limit or 50
-    order = "downloads_all_time" if args.metric == Metric.DOWNLOADS_ALL_TIME else "downloads_30d"
-    if args.family:
-        rows = queries.family_models(conn, args.family, first_party_only=args.scope == Scope.FIRST_PARTY)
-    else:
-        # For the rate, rank a wider pool by 30-day downloads first: rates need each model's history.
-        pool = limit if args.metric != Metric.RATE else max(limit * 10, 500)
-        rows = queries.top_models(conn, first_party_only=args.scope == Scope.FIRST_PARTY, order=order, limit=pool)
-    if args.metric == Metric.DOWNLOADS_ALL_TIME:
-        rows.sort(key=lambda r: r.dall or 0, reverse=True)
-    if args.metric != Metric.RATE:
-        rows = rows[:limit]
-    mviews = views.model_views(conn, rows, now=now, rate_window_s=window, spark_points=1)
-    if args.metric == Metric.RATE:
-        mviews.sort(key=lambda v: v.rate_per_day if v.rate_per_day is not None else -1, reverse=True)
-    out = []
-    for rank, v in enumerate(mviews[:limit], start=1):
-        r = v.row
-        out.append({"rank": rank, "id": r.id, "family": r.family, "base_family": r.base_family, "via": r.via,
-                    "publisher_family": r.publisher_family, "country": r.country, "downloads_30d": r.d30,
-                    "downloads_all_time": r.dall, "rate_per_day": _round(v.rate_per_day), "likes": r.likes,
-                    "trending_score": r.trend, "created_at": iso(r.created_at), "pipeline_tag": r.pipeline,
-                    "scope": args.scope})
-    return out
-
-
 def _print_table(by: str, rows: list[dict[str, Any]]) -> None:
+    from hfwatch.cli.output import write_table
+
     if by == "model":
         headers = ["#", "model", "family", "via", "cc", "30d dl", "all-time", "/day", "likes", "created"]
         cells = [[str(r["rank"]), r["id"], r["family"] or "–", r["via"] or "–", r["country"] or "–",
@@ -265,6 +179,8 @@ def _delta(change: int | None) -> str:
 # -- families, db info ------------------------------------------------------------------------------
 
 def cmd_families(args: argparse.Namespace) -> int:
+    from hfwatch.cli.output import write_json, write_table
+
     registry = registry_in_force()
     rows: list[dict[str, Any]] = [
         {"family": f.id, "name": f.name, "developer": f.developer, "country": f.country, "region": f.region,
@@ -309,3 +225,54 @@ def run_monitor(args: argparse.Namespace) -> int:
     from hfwatch.tui.launch import launch
 
     return launch(db=resolve_db(args), demo=args.demo, offline=args.offline, registry=registry_in_force())
+
+
+# -- the parsers ------------------------------------------------------------------------------------
+
+def _setup_poll(p: argparse.ArgumentParser) -> None:
+    demo_arg(p, "poll the embedded simulated Hub")
+    p.add_argument("--lane", choices=["fast", "slow", "all"], default="all",
+                   help="fast: trending + newest; slow: every family's orgs and derivatives (default: all)")
+    p.add_argument("--deadline", type=float, metavar="SECONDS", help="give up on a lane after this long")
+    db_arg(p)
+
+
+def _setup_top(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--by", choices=["family", "country", "model"], default="family")
+    p.add_argument("--family", metavar="ID", help="with --by model: only this family's models")
+    p.add_argument("--scope", choices=["first-party", "ecosystem"], default="ecosystem")
+    p.add_argument("--metric", choices=["downloads_30d", "downloads_all_time", "rate"], default="downloads_30d")
+    p.add_argument("--window", choices=list(WINDOWS), default="7d", help="window of the rate (default 7d)")
+    p.add_argument("--limit", type=int, default=None, metavar="N")
+    p.add_argument("--at", metavar="TIME", help="as the history stood at TIME (ISO date or date-time)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    demo_arg(p)
+    db_arg(p)
+
+
+def _setup_families(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+
+def _setup_db(p: argparse.ArgumentParser) -> None:
+    dbsub = p.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)
+    info = dbsub.add_parser("info", help="path, size, schema, models, observations, polls, time span",
+                            epilog="example:\n  hfwatch db info --db ~/hf.sqlite",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    demo_arg(info, "the demo's history file")
+    db_arg(info)
+
+
+COMMANDS = (
+    Command("poll", "one poll, headless; prints a summary", _setup_poll, cmd_poll,
+            epilog="examples:\n  hfwatch poll --demo\n  hfwatch poll --lane slow --db ~/hf.sqlite\n\n"
+                   "exit codes: 0 the poll was stored, 1 it failed (one line says why)."),
+    Command("top", "leaderboards from the history", _setup_top, cmd_top,
+            epilog="examples:\n  hfwatch top\n  hfwatch top --by country --scope first-party\n"
+                   "  hfwatch top --by model --family deepseek --format json\n\n"
+                   "metrics: downloads_30d (Hub's rolling 30 days), downloads_all_time, rate "
+                   "(downloads/day from growth of all-time downloads over --window)."),
+    Command("families", "the family registry in force", _setup_families, cmd_families,
+            epilog="example:\n  hfwatch families --format json"),
+    Command("db", "the history file", _setup_db, cmd_db),
+)

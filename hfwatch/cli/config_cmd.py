@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hfwatch.cli.main import EXIT_OK
+from hfwatch.cli.command import Command
+from hfwatch.cli.errors import EXIT_OK
 
 EPILOG = """\
 examples:
@@ -21,9 +22,7 @@ exit codes: 0 ok, 1 the config (or its registry file) is invalid: one line names
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("config", help="the config file: path, show, check", epilog=EPILOG,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+def _setup(p: argparse.ArgumentParser) -> None:
     csub = p.add_subparsers(dest="config_command", metavar="SUBCOMMAND", required=True)
     for name, text in (("path", "print the config file's path"),
                        ("show", "print the config in force (defaults included) as TOML"),
@@ -51,3 +50,6 @@ def cmd_config(args: argparse.Namespace) -> int:
     check_watched(config, frozenset(f.id for f in registry.families))
     print(f"ok: {config.source or 'no config file (defaults)'} · registry: {', '.join(registry.sources)}")
     return EXIT_OK
+
+
+COMMAND = Command("config", "the config file: path, show, check", _setup, cmd_config, epilog=EPILOG)

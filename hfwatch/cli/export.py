@@ -9,16 +9,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from hfwatch.cli.main import EXIT_OK, EXIT_USAGE, CliError
+from hfwatch.cli.command import Command, db_arg, demo_arg
+from hfwatch.cli.common import checked_registry, iso, reading, resolve_db, since_time
+from hfwatch.cli.errors import EXIT_OK, EXIT_USAGE, CliError
+from hfwatch.cli.rows import WINDOWS, family_row, model_row, ranked_models, round_
+from hfwatch.timeunits import DAY_S
 
 if TYPE_CHECKING:
     from hfwatch.registry import Registry
@@ -30,9 +33,6 @@ MODEL_COLUMNS = ("as_of", "rank", "id", "family", "base_family", "via", "publish
                  "metric", "downloads_30d", "downloads_all_time", "rate_per_day", "likes", "trending_score",
                  "created_at", "pipeline_tag", "library_name")
 COLUMNS = {"leaderboard": LEADERBOARD_COLUMNS, "series": SERIES_COLUMNS, "models": MODEL_COLUMNS}
-WINDOWS = {"24h": 86400, "7d": 7 * 86400, "30d": 30 * 86400}
-DAY_S = 86400
-_RELATIVE = re.compile(r"(\d+)([hd])\Z")
 
 EPILOG = """\
 examples:
@@ -53,9 +53,7 @@ exit codes: 0 ok, 1 failed (one line on stderr says why), 2 bad usage.
 """
 
 
-def add_parser(sub: argparse._SubParsersAction, db_arg: Callable[[argparse.ArgumentParser], None]) -> None:
-    p = sub.add_parser("export", help="leaderboards, time series or models as CSV/JSON", epilog=EPILOG,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+def _setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("--what", choices=list(COLUMNS), default="leaderboard", help="what to export (default: leaderboard)")
     p.add_argument("--format", choices=["csv", "json"], default="csv", help="default: csv")
     p.add_argument("--scope", choices=["first-party", "ecosystem"], default="ecosystem", help="default: ecosystem")
@@ -70,13 +68,12 @@ def add_parser(sub: argparse._SubParsersAction, db_arg: Callable[[argparse.Argum
     p.add_argument("--at", metavar="TIME", help="as the history stood at TIME (an ISO date or date-time): only what "
                    "was stored by then counts, and windows end then")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (replaced atomically) instead of stdout")
-    p.add_argument("--demo", action="store_true", help="read the demo's history file")
+    demo_arg(p)
     db_arg(p)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from hfwatch.analysis import views
-    from hfwatch.cli.commands import reading, registry_in_force, resolve_db
     from hfwatch.store import Store
 
     if args.what == "series" and args.metric is not None:
@@ -87,9 +84,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _usage("--limit applies to leaderboard and models; use --since and --family for series")
     if args.limit is not None and args.limit < 1:
         return _usage("--limit must be at least 1")
-    registry = registry_in_force()
-    if args.family and args.family not in registry:
-        raise CliError(f"unknown family {args.family!r}; `hfwatch families` lists them")
+    registry = checked_registry(args)
     metric = args.metric or "downloads_30d"
     db = resolve_db(args)
     at = parse_at(args.at, "export")
@@ -105,7 +100,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             rows = model_rows(store.conn, scope=args.scope, metric=metric, now=now, window_s=WINDOWS[args.window],
                               family=args.family, limit=args.limit)
         else:
-            since = _since(args.since, now)
+            since = since_time(args.since, now)
             rows = series_rows(store.conn, registry, scope=args.scope, since=since, family=args.family, until=now)
     if args.limit is not None:
         rows = rows[: args.limit]
@@ -117,21 +112,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _usage(message: str) -> int:
     print(f"hfwatch export: error: {message}", file=sys.stderr)
     return EXIT_USAGE
-
-
-def _since(text: str | None, now: int) -> int:
-    from hfwatch.hub.parse import TimeError, parse_time
-
-    if text is None:
-        return 0
-    relative = _RELATIVE.match(text.strip())
-    if relative:
-        n, unit = int(relative.group(1)), relative.group(2)
-        return now - n * (DAY_S if unit == "d" else 3600)
-    try:
-        return int(parse_time(text))
-    except TimeError as err:
-        raise CliError(f"--since: {err}") from None
 
 
 def parse_at(text: str | None, command: str) -> int | None:
@@ -146,28 +126,13 @@ def parse_at(text: str | None, command: str) -> int | None:
         raise CliError(f"{command} --at: {err}") from None
 
 
-def _iso(t: float | None) -> str | None:
-    from hfwatch.cli.commands import iso
-
-    return iso(t)
-
-
-def _round(x: float | None, digits: int = 1) -> float | None:
-    return None if x is None else round(x, digits)
-
-
 def leaderboard_rows(conn: sqlite3.Connection, registry: Registry, *, scope: str, metric: str, now: int, window_s: int,
                      family: str | None = None) -> list[dict[str, Any]]:
     from hfwatch.analysis import views
 
     board = views.leaderboard(conn, registry, scope=scope, metric=metric, now=now, rate_window_s=window_s,
                               spark_points=1)
-    return [{"as_of": _iso(now), "rank": f.rank, "rank_change": f.rank_change, "family": f.family, "name": f.name,
-             "country": f.country, "region": f.region, "scope": f.scope, "metric": f.metric,
-             "downloads_30d": f.downloads_30d, "downloads_all_time": f.downloads_all_time,
-             "rate_per_day": _round(f.rate_per_day), "share": _round(f.share, 6), "models": f.models,
-             "newest_release": _iso(f.newest_release)}
-            for f in board if family is None or f.family == family]
+    return [{"as_of": iso(now), **family_row(f)} for f in board if family is None or f.family == family]
 
 
 def series_rows(conn: sqlite3.Connection, registry: Registry, *, scope: str, since: int,
@@ -186,9 +151,9 @@ def series_rows(conn: sqlite3.Connection, registry: Registry, *, scope: str, sin
         g = grown.get(fam.id)
         for p in series.get(fam.id, []):
             if since <= p.t <= end:
-                rows.append({"time": _iso(p.t), "family": fam.id, "scope": scope, "models": p.models,
+                rows.append({"time": iso(p.t), "family": fam.id, "scope": scope, "models": p.models,
                              "downloads_30d": p.downloads_30d, "downloads_all_time": p.downloads_all_time,
-                             "rate_per_day": _round(g.rate(p.t, DAY_S) if g else None), "_t": p.t})
+                             "rate_per_day": round_(g.rate(p.t, DAY_S) if g else None), "_t": p.t})
     rows.sort(key=lambda r: (r["_t"], r["family"]))
     for r in rows:
         del r["_t"]
@@ -197,33 +162,9 @@ def series_rows(conn: sqlite3.Connection, registry: Registry, *, scope: str, sin
 
 def model_rows(conn: sqlite3.Connection, *, scope: str, metric: str, now: int, window_s: int, family: str | None,
                limit: int | None) -> list[dict[str, Any]]:
-    from hfwatch.analysis import views
-    from hfwatch.store import queries
-
-    first_party = scope == "first-party"
-    if family:
-        rows = queries.family_models(conn, family, first_party_only=first_party)
-    else:
-        # Ranked by a stored counter, the top N is a query; ranked by rate, every model's history is needed.
-        order = "downloads_all_time" if metric == "downloads_all_time" else "downloads_30d"
-        pool = limit if (limit is not None and metric != "rate") else 2**62
-        rows = queries.top_models(conn, first_party_only=first_party, order=order, limit=pool)
-    mviews = views.model_views(conn, rows, now=now, rate_window_s=window_s, spark_points=1)
-
-    def key(v: Any) -> tuple[float, str]:
-        value = {"downloads_30d": v.row.d30, "downloads_all_time": v.row.dall, "rate": v.rate_per_day}[metric]
-        return (-(value if value is not None else -1), v.row.id)
-
-    mviews.sort(key=key)
-    out = []
-    for rank, v in enumerate(mviews[:limit] if limit else mviews, start=1):
-        r = v.row
-        out.append({"as_of": _iso(now), "rank": rank, "id": r.id, "family": r.family, "base_family": r.base_family,
-                    "via": r.via, "publisher_family": r.publisher_family, "country": r.country, "scope": scope,
-                    "metric": metric, "downloads_30d": r.d30, "downloads_all_time": r.dall,
-                    "rate_per_day": _round(v.rate_per_day), "likes": r.likes, "trending_score": r.trend,
-                    "created_at": _iso(r.created_at), "pipeline_tag": r.pipeline, "library_name": r.library})
-    return out
+    ranked = ranked_models(conn, scope=scope, metric=metric, now=now, window_s=window_s, family=family, limit=limit)
+    return [{"as_of": iso(now), **model_row(rank, v, scope), "metric": metric, "library_name": v.row.library}
+            for rank, v in enumerate(ranked, start=1)]
 
 
 def write(rows: list[dict[str, Any]], columns: tuple[str, ...], fmt: str, out: TextIO) -> None:
@@ -257,3 +198,6 @@ def _output(path: str | None) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+COMMAND = Command("export", "leaderboards, time series or models as CSV/JSON", _setup, cmd_export, epilog=EPILOG)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
-from collections.abc import Callable
 
-from hfwatch.cli.main import EXIT_OK, CliError
+from hfwatch.cli.command import Command, db_arg
+from hfwatch.cli.common import iso, registry_in_force, resolve_db
+from hfwatch.cli.errors import EXIT_OK, CliError
 
 EPILOG = """\
 examples:
@@ -28,9 +29,7 @@ exit codes: 0 imported (or already imported), 1 refused: one line on stderr says
 """
 
 
-def add_parser(sub: argparse._SubParsersAction, db_arg: Callable[[argparse.ArgumentParser], None]) -> None:
-    p = sub.add_parser("import", help="store archived Hub listings as polls (backfill)", epilog=EPILOG,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+def _setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="a listing file (JSON, JSON Lines or CSV; - for stdin)")
     p.add_argument("--at", metavar="TIMESTAMP",
                    help="when the listing was fetched: ISO 8601 (2026-10-01, 2026-10-01T06:00:00Z) or Unix "
@@ -39,7 +38,6 @@ def add_parser(sub: argparse._SubParsersAction, db_arg: Callable[[argparse.Argum
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from hfwatch.cli.commands import iso, registry_in_force, resolve_db
     from hfwatch.config import load_config
     from hfwatch.hub.parse import TimeError, parse_time
     from hfwatch.importing import check_listing, history_end, listing_time, read_listing, store_listing
@@ -102,3 +100,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         lock.release()
     return EXIT_OK
+
+
+COMMAND = Command("import", "store archived Hub listings as polls (backfill)", _setup, cmd_import, epilog=EPILOG)

@@ -13,21 +13,6 @@ from hfwatch.textsafe import csv_safe, json_safe, terminal_safe
 Row = dict[str, Any]
 
 
-def human(n: float | int | None) -> str:
-    """1234567 -> 1.2M; None -> – (unknown)."""
-    if n is None:
-        return "–"
-    n = float(n)
-    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(n) >= size:
-            return f"{n / size:.1f}{unit}"
-    return f"{n:.0f}"
-
-
-def percent(x: float | None) -> str:
-    return "–" if x is None else f"{x * 100:.1f}%"
-
-
 def write_json(rows: Sequence[Row], out: TextIO = sys.stdout) -> None:
     # Hub text keeps every character once parsed, but none that a terminal would act on travels raw.
     out.write(json_safe(json.dumps(list(rows), ensure_ascii=False, indent=1)))

@@ -11,9 +11,10 @@ import argparse
 import shlex
 import socket
 import sys
-from collections.abc import Callable
 
-from hfwatch.cli.main import EXIT_OK, CliError
+from hfwatch.cli.command import Command, db_arg
+from hfwatch.cli.common import resolve_db
+from hfwatch.cli.errors import EXIT_OK, CliError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -31,9 +32,7 @@ exit codes: 0 stopped with Ctrl+C, 1 failed (one line on stderr says why: port i
 """
 
 
-def add_parser(sub: argparse._SubParsersAction, db_arg: Callable[[argparse.ArgumentParser], None]) -> None:
-    p = sub.add_parser("serve", help="serve the monitor to a web browser (needs the web extra)", epilog=EPILOG,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+def _setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
     p.add_argument("--public-url", metavar="URL",
@@ -45,8 +44,6 @@ def add_parser(sub: argparse._SubParsersAction, db_arg: Callable[[argparse.Argum
 
 def app_command(args: argparse.Namespace) -> str:
     """The shell command textual-serve runs per browser connection: this hfwatch, this history file."""
-    from hfwatch.cli.commands import resolve_db
-
     argv = [sys.executable, "-m", "hfwatch", "--db", str(resolve_db(args).resolve())]
     if args.demo:
         argv.append("--demo")
@@ -92,3 +89,7 @@ def _check_port(host: str, port: int) -> None:
             probe.bind(address)
         except OSError as err:
             raise CliError(f"{host}:{port}: cannot listen there ({err.strerror}); choose another --port") from None
+
+
+COMMAND = Command("serve", "serve the monitor to a web browser (needs the web extra)", _setup, cmd_serve,
+                  epilog=EPILOG)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO
 
 from hfwatch.store.schema import APPLICATION_ID, MIGRATIONS, NEW_FILE_PRAGMAS, SCHEMA_V1, SCHEMA_VERSION
+from hfwatch.store.sqlviews import ensure_views
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -109,6 +110,7 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
         version = _validate(conn, path)
         if not readonly:
             _prepare_writer(conn, path, version)
+            ensure_views(conn)
     except StoreError:
         conn.close()
         raise

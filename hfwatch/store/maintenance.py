@@ -17,7 +17,8 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-DAY_S = 86400
+from hfwatch.timeunits import DAY_S
+
 WEEK_S = 7 * DAY_S
 WEEK_ORIGIN_S = 4 * DAY_S  # 1970-01-05, a Monday: weeks run Monday to Sunday (UTC)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from hfwatch.records import Lane
 from hfwatch.registry import Registry
+from hfwatch.timeunits import DAY_S
 
-DAY_S = 86400
 # 2026-11-01T00:00:00Z, the instant the simulated catalogue is laid out around.
 FIXED_NOW = 1_793_491_200.0
 FIXED_DAYS_AGO = (6.0, 4.0, 2.0, 1.0, 0.0)

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from hfwatch.engine import Poller, PollOutcome
 from hfwatch.records import Lane
 from hfwatch.store import Store
+from hfwatch.timeunits import DAY_S
 
-DAY_S = 86400
 StatusCallback = Callable[[str], None]
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from hfwatch.numfmt import human, percent  # noqa: F401  (screens use fmt.percent)
 from hfwatch.records import Metric, Scope
 from hfwatch.textsafe import terminal_safe
 
@@ -29,21 +30,6 @@ SCOPE_LABELS = {Scope.FIRST_PARTY.value: "first-party", Scope.ECOSYSTEM.value: "
 def safe(text: str | None, max_len: int | None = None) -> Text:
     """Hub text as a literal `Text`: escapes and controls removed, nothing parsed as markup."""
     return Text(terminal_safe(text, max_len))
-
-
-def human(n: float | int | None) -> str:
-    """1234567 → 1.2M; None → – (unknown)."""
-    if n is None:
-        return DASH
-    value = float(n)
-    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(value) >= size:
-            return f"{value / size:.1f}{unit}"
-    return f"{value:.0f}"
-
-
-def percent(x: float | None, digits: int = 1) -> str:
-    return DASH if x is None else f"{x * 100:.{digits}f}%"
 
 
 def points(x: float | None) -> Text:

@@ -15,8 +15,8 @@ from hfwatch.analysis.views import CountryRow, FamilyRow, ModelView
 from hfwatch.registry import Registry
 from hfwatch.store import Store, growth, queries
 from hfwatch.store.queries import EventRow, ModelRow, PollRow
+from hfwatch.timeunits import DAY_S
 
-DAY_S = 86400
 FEED_WINDOW_S = 7 * DAY_S
 
 

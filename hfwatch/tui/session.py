@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from hfwatch.config import Config
-from hfwatch.engine import Poller
+from hfwatch.pollsource import open_poll_source
 from hfwatch.records import Lane
 from hfwatch.registry import Registry
 from hfwatch.store import Store, WriterLock
@@ -96,14 +96,11 @@ def open_session(db: Path, *, demo: bool, offline: bool, registry: Registry, con
         closers.append(reader_store.close)
         if demo:
             return _demo(db, registry, config, state, writer, reader_store, closers)
-        from hfwatch.hub.client import HubClient
-
-        client = HubClient()
+        source = open_poll_source(registry, demo=False, include_reuploaders=config.include_reuploaders)
         reader = Reader(reader_store, registry, time.time)
         return Session(db=db, registry=registry, config=config, mode=Mode.LIVE, reader=reader,
-                       feeder=Feeder(Poller(client, registry, include_reuploaders=config.include_reuploaders), writer),
-                       intervals=intervals,
-                       state_path=state, endpoint=client.endpoint, _closers=closers)
+                       feeder=Feeder(source.poller, writer), intervals=intervals,
+                       state_path=state, endpoint=source.endpoint, _closers=closers)
     except BaseException:
         for closer in reversed(closers):
             with contextlib.suppress(Exception):
@@ -114,14 +111,12 @@ def open_session(db: Path, *, demo: bool, offline: bool, registry: Registry, con
 def _demo(db: Path, registry: Registry, config: Config, state: Path, writer: Store, reader_store: Store,
           closers: list[Callable[[], None]]) -> Session:
     from hfwatch.analysis.views import data_time
-    from hfwatch.hub.client import HubClient
-    from hfwatch.hub.demo import start_demo_hub
-
     history_t = data_time(writer.conn)
-    hub = start_demo_hub(start=max(time.time(), (history_t or 0) + DEMO_RESUME_GAP_S), speed=DEMO_SPEED)
-    closers.append(hub.stop)
-    poller = Poller(HubClient(hub.url, token=False), registry, clock=hub.clock.now,
-                    include_reuploaders=config.include_reuploaders)
+    source = open_poll_source(registry, demo=True, include_reuploaders=config.include_reuploaders,
+                              history_t=history_t, resume_gap_s=DEMO_RESUME_GAP_S, speed=DEMO_SPEED)
+    closers.append(source.stop)
+    hub, poller = source.hub, source.poller
+    assert hub is not None
     return Session(db=db, registry=registry, config=config, mode=Mode.DEMO,
                    reader=Reader(reader_store, registry, hub.clock.now),
                    feeder=Feeder(poller, writer, set_clock=hub.clock.set, reset_budget=hub.ratelimit.reset,
