@@ -38,7 +38,7 @@ def refresh(conn: sqlite3.Connection, registry: Registry, now: int, family: str,
         views.release_shares(conn, now=now)
 
 
-class Poller:
+class PollWriter:
     """Between two refreshes, what a real poll does to the file: one committed write transaction that
     changes counters of ~1/24 of the models, their observations, and the latest rollups and totals. The
     reader's page cache and anything keyed on the data's version are stale after it, as in use."""
@@ -69,7 +69,7 @@ class Poller:
 def measure(path: Path, history: History, registry: Registry, iterations: int) -> dict[str, dict[str, float]]:
     """p50/p95 per query and for the whole refresh, on the UI's kind of connection (read-only), a
     committed write between refreshes. `path`: a copy of the history's file (it is written to)."""
-    writer = Poller(path, history.now)
+    writer = PollWriter(path, history.now)
     try:
         with Store(path, readonly=True) as store:
             samples = {q: Samples() for q in QUERIES}
