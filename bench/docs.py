@@ -33,7 +33,7 @@ def budget_table(figures: list[Figure]) -> str:
     lines = [_md(("figure", "median", "min–max", "n", "unit", "budget", "met")), "|---|--:|--:|--:|---|---|---|"]
     for f in figures:
         if f.budget:
-            lines.append(_md((f"{f.section}: {f.name}", fmt(f.value), spread(f), str(f.n) if f.n else "1",
+            lines.append(_md((f"{f.section}: {f.name}", fmt(f.value), spread(f), str(f.n) if f.n else "",
                               f.unit, f.budget, "**NO**" if f.met is False else verdict(f))))
     return "\n".join(lines)
 
