@@ -91,3 +91,13 @@ def test_first_poll_baseline_inserts_what_the_store_inserts(tmp_path: Path) -> N
     assert a.execute(select).fetchall() == b.execute(select).fetchall()
     assert a.execute("SELECT count(*) FROM observations").fetchone() == (len(records),)
     assert b.execute("SELECT count(*) FROM observations").fetchone() == (len(records),)
+
+
+def test_compare_names_the_figures_whose_verdicts_differ(tmp_path: Path) -> None:
+    from bench.compare import differences, verdicts
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    write_json(a, META, [summary("s", "x", [1.0, 2.0, 3.0], "ms", "<= 2"), summary("s", "y", [5.0], "ms")], {})
+    write_json(b, META, [summary("s", "x", [3.0, 4.0, 5.0], "ms", "<= 2")], {})
+    assert differences(verdicts(a), verdicts(b)) == ["s: x: True vs False"]
+    assert differences(verdicts(a), verdicts(a)) == []
