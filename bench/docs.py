@@ -66,3 +66,21 @@ def write(meta: dict, figures: list[Figure], readme: Path = README, results: Pat
     pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
     if pattern.search(text):
         readme.write_text(pattern.sub(lambda _: readme_block(meta, figures), text, count=1))
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bench.docs [RESULTS.json]`: render RESULTS.md and the README block from a saved run."""
+    import json
+    import sys
+
+    path = Path(argv[0]) if argv else HERE / "results" / "latest.json"
+    data = json.loads(path.read_text())
+    write(data["meta"], [Figure(**f) for f in data["figures"]])
+    print(f"wrote {RESULTS_MD} and the README's Performance block from {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))
