@@ -59,22 +59,21 @@ def _start(args: list[str], env: dict[str, str], cold: bool, db: Path | None, tm
 
 def cold_start(db: Path, runs: int, tmp: Path) -> tuple[list[Figure], dict]:
     """Process start to first painted dashboard, against a bare Textual app painting one widget; the two
-    alternate so both see the same machine load. Warm: the page cache holds Python, the libraries and the
-    database (a second start); cold: the page cache dropped before each start (a first start after boot)."""
+    alternate so both see the same machine load (a ratio pairs the two runs of one repeat). Warm: the page
+    cache holds Python, the libraries and the database (a second start); cold: the page cache dropped
+    before each start (a first start after boot)."""
     env = child_env(tmp)
     can_drop = drop_page_cache()
     out: dict[str, list] = {f"{k}_{c}": [] for k in ("hfwatch", "bare") for c in ("warm", "cold")}
     out.update({f"{k}_detail": [] for k in ("hfwatch", "bare")})
-    run_child(["cold-bare"], env)  # the warm runs' first read of everything
-    run_child(["cold-hfwatch", str(db)], env)
     for _ in range(runs):
-        for cache in ("warm", "cold"):
-            detail, took = _start(["cold-hfwatch", str(db)], env, cache == "cold", db, tmp)
-            out[f"hfwatch_{cache}"].append(took)
-            if cache == "warm":
+        # Cold bare first, cold monitor next: the latter leaves everything both warm runs read in the cache.
+        for cache, kind in (("cold", "bare"), ("cold", "hfwatch"), ("warm", "hfwatch"), ("warm", "bare")):
+            args = ["cold-bare"] if kind == "bare" else ["cold-hfwatch", str(db)]
+            detail, took = _start(args, env, cache == "cold", db if kind == "hfwatch" else None, tmp)
+            out[f"{kind}_{cache}"].append(took)
+            if (cache, kind) == ("warm", "hfwatch"):
                 out["hfwatch_detail"].append(detail)
-            detail, took = _start(["cold-bare"], env, cache == "cold", None, tmp)
-            out[f"bare_{cache}"].append(took)
     d = out["hfwatch_detail"]
     split = (f"in the child (warm): imports {median([x['imported_s'] for x in d]):.2f} s, registry + session "
              f"{median([x['session_s'] - x['imported_s'] for x in d]):.2f} s, app start to painted "
