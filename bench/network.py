@@ -60,10 +60,9 @@ def run(registry: Registry) -> tuple[list[Figure], dict]:
                 Figure("network", f"{lane.value} cycle: duplicate results", dup, "share",
                        note=f"{results - models:,} of {results:,} results name a model another listing of the "
                             "cycle already returned"),
-                Figure("network", f"{lane.value} cycle: requests / pages of its distinct models",
-                       requests / math.ceil(models / hub.page_size), "x",
-                       note=f"{math.ceil(models / hub.page_size)} pages would hold the {models:,} distinct models: "
-                            "the price of the plan's overlapping listings"),
+                Figure("network", f"{lane.value} cycle: requests per 1,000 distinct models", requests / models * 1e3,
+                       "", note=f"{requests} requests for {models:,} distinct models; {results / models:.2f} results "
+                                "fetched per model kept"),
                 Figure("network", f"{lane.value} cycle: bytes with expand (simulated Hub)", sent, "B",
                        note=f"{sent / max(1, models):,.0f} B per distinct model"),
                 Figure("network", f"{lane.value} cycle: bytes expand / full=True (simulated Hub)", sent / full_bytes,
