@@ -18,6 +18,7 @@ STARTED = time.perf_counter()
 
 import asyncio  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -76,7 +77,11 @@ def _session(db: Path, *, offline: bool) -> Any:
     from hfwatch.registry import load_registry
     from hfwatch.tui.session import open_session
 
-    state = Path(tempfile.mkdtemp(prefix="hfwatch-bench-ui-")) / "state.json"
+    # Under the parent's scratch directory (child_env's XDG_DATA_HOME), which the parent removes.
+    base = os.environ.get("XDG_DATA_HOME")
+    if base:
+        Path(base).mkdir(parents=True, exist_ok=True)
+    state = Path(tempfile.mkdtemp(prefix="hfwatch-bench-ui-", dir=base)) / "state.json"
     return open_session(db, demo=False, offline=offline, registry=load_registry(), config=load_config(),
                         state_path=state)
 
