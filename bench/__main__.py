@@ -19,7 +19,7 @@ from pathlib import Path
 from bench import dashboard, docs, history, ingest, memory, network, ui, yearcache
 from bench.report import Figure, table, write_json
 from bench.stats import cpu_seconds, machine
-from hfwatch.registry import load_registry
+from hfwatch.registry import Registry, load_registry
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 T_HISTORY = history.NOW
@@ -48,14 +48,40 @@ FULL = Plan(50_000, 3, (1_000, 10_000, 50_000), 40, 3, 3, 5, 3, 40, 50_000, 3)
 QUICK = Plan(10_000, 3, (1_000, 50_000), 12, 3, 1, 3, 1, 30, 50_000, 0)
 
 
-def main(argv: list[str] | None = None) -> int:
+def years(sizes: tuple[int, ...], registry: Registry, tmp: Path, fresh: bool,
+          details: dict[str, object]) -> dict[int, history.History]:
+    """Copies of the synthetic years (cached between runs) in this run's scratch directory."""
+    out = {}
+    for n in sizes:
+        t = time.perf_counter()
+        print(f"[bench] synthetic year, {n:,} models ...", file=sys.stderr, flush=True)
+        out[n], hit = yearcache.year(tmp / f"year-{n}.sqlite", n, registry, fresh=fresh)
+        details[f"history:{n}"] = {"seconds": round(time.perf_counter() - t, 1), "cached": hit,
+                                   "build_s": round(out[n].build_s, 1), "observations": out[n].observations}
+    return out
+
+
+def storage(histories: dict[int, history.History]) -> tuple[list[Figure], dict]:
+    figs, out = [], {}
+    for n, h in histories.items():
+        f, d = dashboard.storage(h)
+        figs += f
+        out[n] = d
+    return figs, out
+
+
+def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, the same comparisons (< 90 s)")
     parser.add_argument("--fresh-year", action="store_true", help="rebuild the cached synthetic years")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite bench/RESULTS.md and README.md")
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"JSON output (default {RESULTS})")
     parser.add_argument("--only", default="", help="comma-separated sections: ingest,dashboard,network,ui,memory")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments().parse_args(argv)
     p = QUICK if args.quick else FULL
     only = {s for s in args.only.split(",") if s}
     began = time.perf_counter()
@@ -82,28 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hfwatch-bench-") as tmp_name:
         tmp = Path(tmp_name)
         section("ingest", lambda: ingest.run(p.ingest_models, p.ingest_reps, registry))
-        histories: dict[int, history.History] = {}
-        if not only or only & {"dashboard", "ui", "memory"}:
-            for n in p.sizes:
-                t = time.perf_counter()
-                print(f"[bench] synthetic year, {n:,} models ...", file=sys.stderr, flush=True)
-                histories[n], hit = yearcache.year(tmp / f"year-{n}.sqlite", n, registry, fresh=args.fresh_year)
-                details[f"history:{n}"] = {"seconds": round(time.perf_counter() - t, 1), "cached": hit,
-                                           "build_s": round(histories[n].build_s, 1),
-                                           "observations": histories[n].observations}
+        histories = years(p.sizes, registry, tmp, args.fresh_year, details) if not only or only & {
+            "dashboard", "ui", "memory"} else {}
         big = histories.get(max(p.sizes)) if histories else None
-
-        def storage() -> tuple[list[Figure], dict]:
-            figs, out = [], {}
-            for n, h in histories.items():
-                f, d = dashboard.storage(h)
-                figs += f
-                out[n] = d
-            return figs, out
 
         if big is not None:
             section("dashboard", lambda: dashboard.repeated(histories, registry, p.dash_iterations, p.dash_reps, tmp))
-            section("dashboard:storage", storage)
+            section("dashboard:storage", lambda: storage(histories))
             section("dashboard:maintenance", lambda: dashboard.maintenance(big, tmp, p.maint_reps))
             section("ui:cold start", lambda: ui.cold_start(big.path, p.cold_reps, tmp))
             section("ui:responsiveness", lambda: ui.responsiveness(big.path, p.keys_per_poll, p.key_polls,

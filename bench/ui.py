@@ -120,7 +120,8 @@ def responsiveness(db: Path, presses: int, polls: int, models: int, t0: int,
         polls_used = [only[i * len(only) // 3:(i + 1) * len(only) // 3] for i in range(3)]
         unit = "the p95 of one third of the poll's presses, in order"
     if not polls_used:
-        return [Figure("responsiveness", "keypress during a poll", None, note="no press landed during a poll")], detail
+        return [Figure("responsiveness", "keypress during a poll", None,
+                       note="fewer than 3 presses landed inside one poll")], detail
     per_key = {k: percentile([t for _, key, _, t in rows if key == k], 95) * 1e3
                for k in ("right", "left", "m", "d") if any(r[1] == k for r in rows)}
     poll_s = ", ".join(f"{s:.1f}" for s in detail["poll_s"])

@@ -148,14 +148,33 @@ def _synthetic_slow_lane(feeder: Any, models: int, polls: int, t0: int) -> None:
     feeder.poller.fetch = fetch
 
 
+async def _press(app: Any, key: str) -> tuple[str, float, float]:
+    """One key as the terminal driver sends it: (the key, seconds to its effect in the widgets, to the
+    repaint after it)."""
+    from textual import events
+
+    from hfwatch.tui.widgets.leaderboard import Leaderboard
+
+    board = app.screen.query_one(Leaderboard)
+    if key in ("left", "right"):  # a move the cursor can make (it stops at the first/last row)
+        key = "left" if board.cursor_row > 0 else "right"
+    before = (board.cursor_row, app.data_version)
+    driver = app._driver
+    assert driver is not None
+    sent = time.perf_counter()
+    driver.send_message(events.Key(key, None))  # what a keystroke becomes
+    await _wait(lambda: (board.cursor_row != before[0]) if key in ("left", "right")
+                else app.data_version != before[1], 20, f"the effect of {key!r}")
+    data = time.perf_counter() - sent
+    await _painted(app)
+    return key, data, time.perf_counter() - sent
+
+
 async def keys(db: Path, presses: int, models: int, polls: int, t0: int) -> dict[str, Any]:
     """Keypress to updated screen while a poll runs: the key goes in as the terminal would send it, the
     clock stops once its effect is in the widgets and the screen has been redrawn."""
-    from textual import events
-
     from hfwatch.records import Lane
     from hfwatch.tui.app import HfWatchApp
-    from hfwatch.tui.widgets.leaderboard import Leaderboard
 
     session = _session(db, offline=False)
     if models:
@@ -190,19 +209,7 @@ async def keys(db: Path, presses: int, models: int, polls: int, t0: int) -> dict
                     continue
                 key = order[i % len(order)]
                 i += 1
-                board = app.screen.query_one(Leaderboard)
-                if key in ("left", "right"):  # a move the cursor can make (it stops at the first/last row)
-                    key = "left" if board.cursor_row > 0 else "right"
-                before = (board.cursor_row, app.data_version)
-                driver = app._driver
-                assert driver is not None
-                sent = time.perf_counter()
-                driver.send_message(events.Key(key, None))  # what a keystroke becomes
-                await _wait(lambda b=before, k=key, bd=board: (bd.cursor_row != b[0]) if k in ("left", "right")
-                            else app.data_version != b[1], 20, f"the effect of {key!r}")
-                data = time.perf_counter() - sent
-                await _painted(app)
-                took = time.perf_counter() - sent
+                key, data, took = await _press(app, key)
                 if slow.running:
                     rows.append((started, key, data, took))
                     n_in_poll += 1
