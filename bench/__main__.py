@@ -13,27 +13,76 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench import dashboard, history, ingest, memory, network, ui
+from bench import dashboard, docs, history, ingest, memory, network, ui, yearcache
 from bench.report import Figure, table, write_json
-from bench.stats import machine
-from hfwatch.registry import load_registry
+from bench.stats import cpu_seconds, machine
+from hfwatch.registry import Registry, load_registry
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+T_HISTORY = history.NOW
 
-# (ingest models, ingest reps, history sizes, query iterations, cold-start runs, keypresses)
-FULL = (50_000, 3, (1_000, 10_000, 50_000), 60, 5, 60)
-QUICK = (10_000, 1, (1_000, 10_000), 25, 2, 20)
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How much of each measurement a run does. Quick and full make the same comparisons at the same
+    budgeted sizes (the 50k-model year, a 50k-model poll under the keys); quick repeats fewer times and
+    ingests a smaller poll (the ratio of two throughputs over the same rows)."""
+
+    ingest_models: int
+    ingest_reps: int
+    sizes: tuple[int, ...]
+    dash_iterations: int
+    dash_reps: int
+    maint_reps: int
+    cold_reps: int
+    key_polls: int
+    keys_per_poll: int
+    poll_models: int
+    memory_reps: int
+
+
+FULL = Plan(50_000, 3, (1_000, 10_000, 50_000), 40, 3, 3, 5, 3, 40, 50_000, 3)
+QUICK = Plan(10_000, 3, (1_000, 50_000), 12, 3, 1, 3, 1, 30, 50_000, 0)
+
+
+def years(sizes: tuple[int, ...], registry: Registry, tmp: Path, fresh: bool,
+          details: dict[str, object]) -> dict[int, history.History]:
+    """Copies of the synthetic years (cached between runs) in this run's scratch directory."""
+    out = {}
+    for n in sizes:
+        t = time.perf_counter()
+        print(f"[bench] synthetic year, {n:,} models ...", file=sys.stderr, flush=True)
+        out[n], hit = yearcache.year(tmp / f"year-{n}.sqlite", n, registry, fresh=fresh)
+        details[f"history:{n}"] = {"seconds": round(time.perf_counter() - t, 1), "cached": hit,
+                                   "build_s": round(out[n].build_s, 1), "observations": out[n].observations}
+    return out
+
+
+def storage(histories: dict[int, history.History]) -> tuple[list[Figure], dict]:
+    figs, out = [], {}
+    for n, h in histories.items():
+        f, d = dashboard.storage(h)
+        figs += f
+        out[n] = d
+    return figs, out
+
+
+def arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, the same comparisons (< 90 s)")
+    parser.add_argument("--fresh-year", action="store_true", help="rebuild the cached synthetic years")
+    parser.add_argument("--no-docs", action="store_true", help="do not rewrite bench/RESULTS.md and README.md")
+    parser.add_argument("--out", type=Path, default=RESULTS, help=f"JSON output (default {RESULTS})")
+    parser.add_argument("--only", default="", help="comma-separated sections: ingest,dashboard,network,ui,memory")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repetitions (< 60 s)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help=f"JSON output (default {RESULTS})")
-    parser.add_argument("--only", default="", help="comma-separated sections: ingest,dashboard,network,ui,memory")
-    args = parser.parse_args(argv)
-    n_ingest, reps, sizes, iterations, cold_runs, presses = QUICK if args.quick else FULL
+    args = arguments().parse_args(argv)
+    p = QUICK if args.quick else FULL
     only = {s for s in args.only.split(",") if s}
     began = time.perf_counter()
     at_start = machine()
@@ -58,44 +107,33 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="hfwatch-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        section("ingest", lambda: ingest.run(n_ingest, reps, registry))
-        histories: dict[int, history.History] = {}
-        if not only or only & {"dashboard", "ui", "memory"}:
-            for n in sizes:
-                t = time.perf_counter()
-                print(f"[bench] synthetic year, {n:,} models ...", file=sys.stderr, flush=True)
-                histories[n] = history.generate(tmp / f"year-{n}.sqlite", n, registry)
-                details[f"history:{n}"] = {"build_s": round(time.perf_counter() - t, 1),
-                                           "observations": histories[n].observations}
-        big = histories.get(max(sizes)) if histories else None
-
-        def queries() -> tuple[list[Figure], dict]:
-            results = {n: dashboard.measure(h, registry, iterations) for n, h in histories.items()}
-            return dashboard.figures(results), {"ms": results}
-
-        def storage() -> tuple[list[Figure], dict]:
-            figs, out = [], {}
-            for n, h in histories.items():
-                f, d = dashboard.storage(h)
-                figs += f
-                out[n] = d
-            return figs, out
+        section("ingest", lambda: ingest.run(p.ingest_models, p.ingest_reps, registry))
+        histories = years(p.sizes, registry, tmp, args.fresh_year, details) if not only or only & {
+            "dashboard", "ui", "memory"} else {}
+        big = histories.get(max(p.sizes)) if histories else None
 
         if big is not None:
-            section("dashboard", queries)
-            section("dashboard:storage", storage)
-            section("dashboard:maintenance", lambda: dashboard.maintenance(big, tmp))
-            section("ui:cold start", lambda: ui.cold_start(big.path, cold_runs, tmp))
-            section("ui:responsiveness", lambda: ui.responsiveness(big.path, presses, tmp))
-            section("memory", lambda: memory.run(big.path, big.models, tmp))
+            section("dashboard", lambda: dashboard.repeated(histories, registry, p.dash_iterations, p.dash_reps, tmp))
+            section("dashboard:storage", lambda: storage(histories))
+            section("dashboard:maintenance", lambda: dashboard.maintenance(big, tmp, p.maint_reps))
+            section("ui:cold start", lambda: ui.cold_start(big.path, p.cold_reps, tmp))
+            section("ui:responsiveness", lambda: ui.responsiveness(big.path, p.keys_per_poll, p.key_polls,
+                                                                   p.poll_models, T_HISTORY, tmp))
+            if p.memory_reps:  # no budget: left out of the quick run
+                section("memory", lambda: memory.run(big.path, big.models, p.memory_reps, tmp))
         section("network", lambda: network.run(registry))
 
-    meta = {**at_start, "mode": "quick" if args.quick else "full", "seconds": round(time.perf_counter() - began, 1),
-            "load_avg_1m_at_end": round(os.getloadavg()[0], 2), "failures": failures}
+    meta = {**at_start, "finished_at": time.time(), "mode": "quick" if args.quick else "full",
+            "seconds": round(time.perf_counter() - began, 1), "cpu_seconds": round(cpu_seconds(), 1),
+            "load_avg_1m_at_end": round(os.getloadavg()[0], 2), "failures": failures, "plan": asdict(p),
+            "sections": {k: v.get("seconds") for k, v in details.items() if isinstance(v, dict)}}
     print(table(figures))
-    print(f"\n{meta['mode']} run: {meta['seconds']} s on {meta['cpus']} CPUs; load average "
+    print(f"\n{meta['mode']} run: {meta['seconds']} s ({meta['cpu_seconds']} s CPU, children included) on "
+          f"{meta['cpus']} CPUs; load average "
           f"{meta['load_avg_1m_at_start']} at start, {meta['load_avg_1m_at_end']} at end; JSON: {args.out}")
     write_json(args.out, meta, figures, details)
+    if not args.no_docs and not only:
+        docs.write(meta, figures)
     return 1 if failures else 0
 
 

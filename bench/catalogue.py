@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from hfwatch.hub.simhub import SimClock, SimHub  # the one import of the simulated Hub in bench/
 from hfwatch.records import ModelRecord
 from hfwatch.registry import Family, Registry
 
@@ -20,6 +21,8 @@ KIND_WEIGHT = (("org", 6), ("lineage", 55), ("name", 14), ("none", 25))
 SIZES = ("0.5B", "1.5B", "3B", "7B", "8B", "14B", "32B", "70B", "235B-A22B")
 VARIANTS = ("Instruct", "Base", "Chat", "Coder", "Math", "VL", "Thinking", "FP8", "AWQ")
 QUANTS = ("GGUF", "GGUF-Q4", "MLX-4bit", "AWQ", "GPTQ-Int4", "i1-GGUF", "EXL2")
+__all__ = ["Catalogue", "SimClock", "SimHub", "build", "bump", "record_of"]
+
 PIPELINES = ("text-generation", "image-text-to-text", "feature-extraction", "text-classification")
 
 

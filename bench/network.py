@@ -7,11 +7,11 @@ import time
 
 from huggingface_hub import HfApi
 
+from bench.catalogue import SimClock, SimHub
 from bench.report import Figure, check
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient, Query
 from hfwatch.hub.plan import plan
-from hfwatch.hub.simhub import SimClock, SimHub
 from hfwatch.records import Lane
 from hfwatch.registry import Registry
 
@@ -43,7 +43,7 @@ def run(registry: Registry) -> tuple[list[Figure], dict]:
             sizes = [len(client.list(q, guard)) for q in queries]
             needed = sum(_pages(q, n, hub.page_size) for q, n in zip(queries, sizes, strict=True))
             hub.stats.reset()
-            # huggingface_hub's own listing on the same session and endpoint, with `full=True` instead of `expand`
+            # huggingface_hub's own listing on the same endpoint, with `full=True` instead of `expand`
             api = HfApi(endpoint=client.endpoint, token=False)
             for q in queries:
                 for _ in api.list_models(author=q.author, search=q.search, sort=q.sort,  # type: ignore[arg-type]
@@ -51,20 +51,30 @@ def run(registry: Registry) -> tuple[list[Figure], dict]:
                     pass
             full_bytes = hub.stats.bytes_sent
             ratio = requests / needed
+            results, models = sum(sizes), len(result.records)
+            dup = 1 - models / results if results else 0.0
             figures += [
                 Figure("network", f"{lane.value} cycle: requests (sim count)", requests, "",
                        note=f"{len(queries)} listings in the plan, {needed} pages needed for their "
-                            f"{sum(sizes):,} results (page size {hub.page_size}); {len(result.records):,} "
-                            "distinct models"),
+                            f"{results:,} results (page size {hub.page_size}); deterministic (a stopped clock)"),
                 Figure("network", f"{lane.value} cycle: requests / needed", ratio, "x", "<= 1", check(ratio, "<= 1")),
-                Figure("network", f"{lane.value} cycle: bytes with expand", sent, "B",
-                       note=f"{sent / max(1, len(result.records)):,.0f} B per model"),
-                Figure("network", f"{lane.value} cycle: bytes expand / full=True", sent / full_bytes, "x",
-                       note=f"full=True: {full_bytes:,} B for the same listings"),
+                Figure("network", f"{lane.value} cycle: distinct models", models, "",
+                       note=f"{results:,} results for {models:,} models: the listings overlap"),
+                Figure("network", f"{lane.value} cycle: duplicate results", dup, "share",
+                       note=f"{results - models:,} of {results:,} results name a model another listing of the "
+                            "cycle already returned"),
+                Figure("network", f"{lane.value} cycle: requests per 1,000 distinct models", requests / models * 1e3,
+                       "", note=f"{requests} requests for {models:,} distinct models; {results / models:.2f} results "
+                                "fetched per model kept"),
+                Figure("network", f"{lane.value} cycle: bytes with expand (simulated Hub)", sent, "B",
+                       note=f"{sent / max(1, models):,.0f} B per distinct model"),
+                Figure("network", f"{lane.value} cycle: bytes expand / full=True (simulated Hub)", sent / full_bytes,
+                       "x", note=f"full=True: {full_bytes:,} B for the same listings; measured on the simulated "
+                                 "Hub, not the real one: the ratio depends on what a Hub puts in a full record"),
             ]
             details[lane.value] = {"requests": requests, "needed": needed, "bytes": sent, "full_bytes": full_bytes,
                                    "client_count": {"requests": result.stats.requests, "bytes": result.stats.bytes},
-                                   "listings": len(queries), "results": sum(sizes), "models": len(result.records)}
+                                   "listings": len(queries), "results": results, "models": models}
     finally:
         hub.stop()
     return figures, details

@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from bench.report import Figure, check
+from bench.catalogue import SimClock, SimHub
+from bench.report import Figure, summary
 from bench.stats import median, percentile
-from hfwatch.hub.simhub import SimClock, SimHub
 
 COLD_BUDGET = "<= 1.5"
 KEY_BUDGET = "<= 50"
@@ -38,66 +38,104 @@ def run_child(args: list[str], env: dict[str, str], timeout: float = 300) -> tup
     return json.loads(proc.stdout.strip().splitlines()[-1]), took
 
 
+def drop_page_cache() -> bool:
+    """Empty the kernel's page cache (root only), so the next start reads Python, the libraries and the
+    database from disk. False when this sandbox does not allow it."""
+    try:
+        os.sync()
+        Path("/proc/sys/vm/drop_caches").write_text("1\n")
+    except OSError:
+        return False
+    return True
+
+
+def _start(args: list[str], env: dict[str, str], cold: bool, db: Path | None, tmp: Path) -> tuple[dict, float]:
+    if cold and not drop_page_cache() and db is not None:
+        fresh = tmp / "fresh-copy.sqlite"  # only the database is cold this way: see the note
+        shutil.copyfile(db, fresh)
+        args = [*args[:-1], str(fresh)]
+    return run_child(args, env)
+
+
 def cold_start(db: Path, runs: int, tmp: Path) -> tuple[list[Figure], dict]:
     """Process start to first painted dashboard, against a bare Textual app painting one widget; the two
-    alternate so both see the same machine load."""
+    alternate so both see the same machine load (a ratio pairs the two runs of one repeat). Warm: the page
+    cache holds Python, the libraries and the database (a second start); cold: the page cache dropped
+    before each start (a first start after boot)."""
     env = child_env(tmp)
-    out: dict[str, list] = {"hfwatch_s": [], "bare_s": [], "hfwatch": [], "bare": []}
-    run_child(["cold-bare"], env)  # warm the OS file cache for both (imports, the database)
-    run_child(["cold-hfwatch", str(db)], env)
+    can_drop = drop_page_cache()
+    out: dict[str, list] = {f"{k}_{c}": [] for k in ("hfwatch", "bare") for c in ("warm", "cold")}
+    out.update({f"{k}_detail": [] for k in ("hfwatch", "bare")})
     for _ in range(runs):
-        detail, took = run_child(["cold-hfwatch", str(db)], env)
-        out["hfwatch_s"].append(took)
-        out["hfwatch"].append(detail)
-        detail, took = run_child(["cold-bare"], env)
-        out["bare_s"].append(took)
-        out["bare"].append(detail)
-    hf, bare = median(out["hfwatch_s"]), median(out["bare_s"])
-    imported = median([d["imported_s"] for d in out["hfwatch"]])
-    session = median([d["session_s"] - d["imported_s"] for d in out["hfwatch"]])
-    painted = median([d["painted_s"] - d["session_s"] for d in out["hfwatch"]])
-    return [
-        Figure("cold start", "monitor, --offline, to first painted dashboard", hf, "s",
-               note=f"median of {runs} child processes (spawn to exit); in the child: imports {imported:.2f} s, "
-                    f"registry + session {session:.2f} s, app start to painted {painted:.2f} s"),
-        Figure("cold start", "bare Textual app, one widget", bare, "s",
-               note=f"imports {median([d['imported_s'] for d in out['bare']]):.2f} s"),
-        Figure("cold start", "ratio", hf / bare, "x bare", COLD_BUDGET, check(hf / bare, COLD_BUDGET)),
-    ], out
+        # Cold bare first, cold monitor next: the latter leaves everything both warm runs read in the cache.
+        for cache, kind in (("cold", "bare"), ("cold", "hfwatch"), ("warm", "hfwatch"), ("warm", "bare")):
+            args = ["cold-bare"] if kind == "bare" else ["cold-hfwatch", str(db)]
+            detail, took = _start(args, env, cache == "cold", db if kind == "hfwatch" else None, tmp)
+            out[f"{kind}_{cache}"].append(took)
+            if (cache, kind) == ("warm", "hfwatch"):
+                out["hfwatch_detail"].append(detail)
+    d = out["hfwatch_detail"]
+    split = (f"in the child (warm): imports {median([x['imported_s'] for x in d]):.2f} s, registry + session "
+             f"{median([x['session_s'] - x['imported_s'] for x in d]):.2f} s, app start to painted "
+             f"{median([x['painted_s'] - x['session_s'] for x in d]):.2f} s")
+    how = ("page cache dropped (echo 1 > /proc/sys/vm/drop_caches) before each cold start" if can_drop else
+           "drop_caches refused: 'cold' = a fresh copy of the database only; Python and libraries stay cached")
+    figs = []
+    for cache in ("warm", "cold"):
+        hf, bare = out[f"hfwatch_{cache}"], out[f"bare_{cache}"]
+        figs += [
+            summary("cold start", f"{cache} page cache: monitor, --offline, to first painted dashboard", hf, "s",
+                    note=f"spawn to exit of a child process; {split}" if cache == "warm" else how),
+            summary("cold start", f"{cache} page cache: bare Textual app, one widget", bare, "s"),
+            summary("cold start", f"{cache} page cache: ratio", [h / b for h, b in zip(hf, bare, strict=True)],
+                    "x bare", COLD_BUDGET, note="each repeat's monitor start over the bare start run next to it"),
+        ]
+    return figs, {**out, "page_cache_dropped": can_drop}
 
 
-def responsiveness(db: Path, presses: int, tmp: Path) -> tuple[list[Figure], dict]:
-    """Keys pressed while slow polls of the simulated Hub (in this process, as a remote Hub would be)
-    run in the monitor's worker thread and write to the same file."""
+def responsiveness(db: Path, presses: int, polls: int, models: int, t0: int,
+                   tmp: Path) -> tuple[list[Figure], dict]:
+    """Keys pressed while the monitor's slow lane stores a real-size poll in its worker thread, writing to
+    the same file (bench.ui_child._synthetic_slow_lane). Per poll, the p95 of its presses; the figure is
+    the median over the polls."""
     copy = tmp / "keys.sqlite"
     shutil.copyfile(db, copy)
-    hub = SimHub(seed=7, clock=SimClock(speed=60.0), quota=100_000)
+    hub = SimHub(seed=7, clock=SimClock(speed=60.0), quota=100_000)  # the session's endpoint, the fast lane
     hub.start()
     try:
-        detail, _ = run_child(["keys", str(copy), str(presses)], child_env(tmp, HF_ENDPOINT=hub.url), timeout=400)
-        requests = hub.stats.requests
+        detail, _ = run_child(["keys", str(copy), str(presses), str(models), str(polls), str(t0)],
+                              child_env(tmp, HF_ENDPOINT=hub.url), timeout=600)
     finally:
         hub.stop()
-        copy.unlink(missing_ok=True)
-    samples, updated = detail["samples"], detail["updated"]
-    every = [s for xs in samples.values() for s in xs]
-    data = [s for xs in updated.values() for s in xs]
-    figs = []
-    if every:
-        p95 = percentile(every, 95) * 1e3
-        per_key = ", ".join(f"{k} {percentile(v, 95) * 1e3:.0f}" for k, v in samples.items() if v)
-        figs += [
-            Figure("responsiveness", "keypress to repainted screen during a slow poll, p50",
-                   median(every) * 1e3, "ms"),
-            Figure("responsiveness", "keypress to repainted screen during a slow poll, p95", p95, "ms",
-                   KEY_BUDGET, check(p95, KEY_BUDGET),
-                   note=f"{len(every)} presses over {detail['polls_started']} slow polls ({requests} requests);"
-                        f" p95 ms by key: {per_key} (m/d re-rank every family from the file)"),
-            Figure("responsiveness", "keypress to updated widgets (before repaint), p95",
-                   percentile(data, 95) * 1e3, "ms",
-                   note="the key handled and the new data in the widgets: the reads and the views; the rest of "
-                        "the figure above is Textual repainting the tables"),
-        ]
-    else:
-        figs.append(Figure("responsiveness", "keypress during a poll", None, note="no press landed during a poll"))
-    return figs, {**detail, "hub_requests": requests}
+        for f in tmp.glob("keys.sqlite*"):
+            f.unlink()
+    rows = detail["rows"]
+    by_poll: dict[int, list[tuple[str, float, float]]] = {}
+    for poll, key, data, took in rows:
+        by_poll.setdefault(poll, []).append((key, data, took))
+    polls_used = [v for v in by_poll.values() if len(v) >= 3]
+    unit = "one poll's p95"
+    if len(polls_used) == 1:  # a quick run's single poll: its presses in three consecutive thirds
+        only = polls_used[0]
+        polls_used = [only[i * len(only) // 3:(i + 1) * len(only) // 3] for i in range(3)]
+        unit = "the p95 of one third of the poll's presses, in order"
+    if not polls_used:
+        return [Figure("responsiveness", "keypress during a poll", None,
+                       note="fewer than 3 presses landed inside one poll")], detail
+    per_key = {k: percentile([t for _, key, _, t in rows if key == k], 95) * 1e3
+               for k in ("right", "left", "m", "d") if any(r[1] == k for r in rows)}
+    poll_s = ", ".join(f"{s:.1f}" for s in detail["poll_s"])
+    figs = [
+        summary("responsiveness", "keypress to repainted screen during a slow poll, p50",
+                [median([t for _, _, t in v]) * 1e3 for v in polls_used], "ms"),
+        summary("responsiveness", "keypress to repainted screen during a slow poll, p95",
+                [percentile([t for _, _, t in v], 95) * 1e3 for v in polls_used], "ms", KEY_BUDGET,
+                note=f"{len(rows)} presses during {len(by_poll)} slow poll(s) of {models:,} models (one repeat = "
+                     f"{unit}; polls took {poll_s} s); p95 ms by key, all presses: "
+                     + ", ".join(f"{k} {v:.0f}" for k, v in per_key.items()) + " (m/d re-rank every family)"),
+        summary("responsiveness", "keypress to updated widgets (before repaint), p95",
+                [percentile([d for _, d, _ in v], 95) * 1e3 for v in polls_used], "ms",
+                note="the key handled and the new data in the widgets; the rest of the figure above is Textual "
+                     "repainting"),
+    ]
+    return figs, detail

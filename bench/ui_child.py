@@ -2,7 +2,7 @@
 
     python -m bench.ui_child cold-bare
     python -m bench.ui_child cold-hfwatch DB
-    python -m bench.ui_child keys DB N          (HF_ENDPOINT: the simulated Hub)
+    python -m bench.ui_child keys DB PRESSES MODELS POLLS T0   (HF_ENDPOINT: the simulated Hub)
     python -m bench.ui_child rss-monitor DB
     python -m bench.ui_child rss-poll DB N
 
@@ -18,6 +18,7 @@ STARTED = time.perf_counter()
 
 import asyncio  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -76,7 +77,11 @@ def _session(db: Path, *, offline: bool) -> Any:
     from hfwatch.registry import load_registry
     from hfwatch.tui.session import open_session
 
-    state = Path(tempfile.mkdtemp(prefix="hfwatch-bench-ui-")) / "state.json"
+    # Under the parent's scratch directory (child_env's XDG_DATA_HOME), which the parent removes.
+    base = os.environ.get("XDG_DATA_HOME")
+    if base:
+        Path(base).mkdir(parents=True, exist_ok=True)
+    state = Path(tempfile.mkdtemp(prefix="hfwatch-bench-ui-", dir=base)) / "state.json"
     return open_session(db, demo=False, offline=offline, registry=load_registry(), config=load_config(),
                         state_path=state)
 
@@ -108,64 +113,116 @@ async def cold_hfwatch(db: Path) -> dict[str, float]:
     return {"painted_s": painted, "imported_s": imported, "session_s": opened, "rows": rows}
 
 
-async def keys(db: Path, presses: int) -> dict[str, Any]:
-    """Keypress to updated screen while a poll runs: the key goes in as the terminal would send it, the
-    clock stops once its effect is in the widgets and the screen has been redrawn."""
+def _synthetic_slow_lane(feeder: Any, models: int, polls: int, t0: int) -> None:
+    """The monitor's slow lane fed a real-size poll: `models` listing records of the file's own catalogue
+    (1/24 of them with new counters each poll, as an hourly poll finds), parsed page by page from the
+    Hub's JSON through hfwatch's own parser, as the client does, in the poll's thread. The
+    simulated Hub serves ~2.6k models; from parsing on, the path is the engine's own (Poller.save:
+    attribution, one ingest transaction, the daily maintenance). The network's waits are left out: a
+    CPU-bound poll, the worst case for the UI thread's share of the GIL."""
+    from bench.catalogue import build, bump
+    from hfwatch.hub.parse import parse_page
+    from hfwatch.records import Lane, PollResult
+    from hfwatch.registry import load_registry
+
+    items = build(models, load_registry(), now=t0, seed=5).items  # the models of the synthetic year
+    bodies = []
+    for k in range(polls):
+        items = bump(items, 1 / 24, seed=100 + k)
+        bodies.append([json.dumps(items[i:i + 1000]).encode() for i in range(0, len(items), 1000)])
+    real_fetch = feeder.poller.fetch
+    done = [0]
+
+    def fetch(lane: Any, **kwargs: Any) -> Any:
+        if lane is not Lane.SLOW:
+            return real_fetch(lane, **kwargs)
+        k = done[0] % len(bodies)
+        done[0] += 1
+        t = t0 + 3600 * done[0]
+        records = [r for page in bodies[k] for r in parse_page(json.loads(page)).records]
+                   if r is not None]
+        return PollResult(lane=Lane.SLOW, started=t - 60, finished=t, records=records)
+
+    feeder.poller.fetch = fetch
+
+
+async def _press(app: Any, key: str) -> tuple[str, float, float]:
+    """One key as the terminal driver sends it: (the key, seconds to its effect in the widgets, to the
+    repaint after it)."""
     from textual import events
 
-    from hfwatch.records import Lane
-    from hfwatch.tui.app import HfWatchApp
     from hfwatch.tui.widgets.leaderboard import Leaderboard
 
+    board = app.screen.query_one(Leaderboard)
+    if key in ("left", "right"):  # a move the cursor can make (it stops at the first/last row)
+        key = "left" if board.cursor_row > 0 else "right"
+    before = (board.cursor_row, app.data_version)
+    driver = app._driver
+    assert driver is not None
+    sent = time.perf_counter()
+    driver.send_message(events.Key(key, None))  # what a keystroke becomes
+    await _wait(lambda: (board.cursor_row != before[0]) if key in ("left", "right")
+                else app.data_version != before[1], 20, f"the effect of {key!r}")
+    data = time.perf_counter() - sent
+    await _painted(app)
+    return key, data, time.perf_counter() - sent
+
+
+async def keys(db: Path, presses: int, models: int, polls: int, t0: int) -> dict[str, Any]:
+    """Keypress to updated screen while a poll runs: the key goes in as the terminal would send it, the
+    clock stops once its effect is in the widgets and the screen has been redrawn."""
+    from hfwatch.records import Lane
+    from hfwatch.tui.app import HfWatchApp
+
     session = _session(db, offline=False)
-    samples: dict[str, list[float]] = {"right": [], "left": [], "m": [], "d": []}
-    updated: dict[str, list[float]] = {k: [] for k in samples}  # until the widgets hold the new data
+    if models:
+        _synthetic_slow_lane(session.feeder, models, polls, t0)
+    # One row per press that started and ended inside a poll: (poll, key, to widgets, to repaint).
+    rows: list[tuple[int, str, float, float]] = []
     skipped = 0
-    polls = 0
+    started = 0
+    poll_s: list[float] = []
     app = HfWatchApp(session)
     try:
         async with app.run_test(size=SIZE):
             await _wait(lambda: _board_rows(app) > 0)
             slow = app.schedule.lanes[Lane.SLOW]
             order = ["right", "m", "left", "d"]
-            i = 0
-            deadline = time.perf_counter() + 240
-            while sum(map(len, samples.values())) < presses and time.perf_counter() < deadline:
+            i = n_in_poll = 0
+            began = deadline = time.perf_counter() + 300
+            while started <= polls and time.perf_counter() < deadline:
                 if not slow.running:
+                    if started:
+                        poll_s.append(time.perf_counter() - began)
+                    if started == polls:
+                        break
                     app.start_poll(Lane.SLOW, manual=True)
-                    polls += 1
+                    started += 1
+                    began = time.perf_counter()
                     await _wait(lambda: slow.running, 10, "the slow poll starting")
-                    await asyncio.sleep(0.3)  # into the poll's work, past its first request
+                    await asyncio.sleep(0.3)  # into the poll's work
+                    n_in_poll = 0
+                if n_in_poll >= presses:
+                    await asyncio.sleep(0.05)
+                    continue
                 key = order[i % len(order)]
                 i += 1
-                board = app.screen.query_one(Leaderboard)
-                if key in ("left", "right"):  # a move the cursor can make (it stops at the first/last row)
-                    key = "left" if board.cursor_row > 0 else "right"
-                before = (board.cursor_row, app.data_version)
-                driver = app._driver
-                assert driver is not None
-                sent = time.perf_counter()
-                driver.send_message(events.Key(key, None))  # what a keystroke becomes
-                await _wait(lambda b=before, k=key, bd=board: (bd.cursor_row != b[0]) if k in ("left", "right")
-                            else app.data_version != b[1], 10, f"the effect of {key!r}")
-                data = time.perf_counter() - sent
-                await _painted(app)
-                took = time.perf_counter() - sent
+                key, data, took = await _press(app, key)
                 if slow.running:
-                    samples[key].append(took)
-                    updated[key].append(data)
+                    rows.append((started, key, data, took))
+                    n_in_poll += 1
                 else:
                     skipped += 1  # the poll ended meanwhile: not "during a poll"
                 await asyncio.sleep(0.05)  # a person's pace, and room for the poll's work
             if session.feeder is not None:
                 session.feeder.cancel.set()  # stop the poll in flight before the app goes
     except Exception as err:  # the app failing on its way out does not void what was measured
-        if not any(samples.values()):
+        if not rows:
             raise
         print(f"bench: the monitor raised on exit: {type(err).__name__}: {err}", file=sys.stderr)
     finally:
         session.close()
-    return {"samples": samples, "updated": updated, "skipped": skipped, "polls_started": polls}
+    return {"rows": rows, "skipped": skipped, "polls_started": started, "poll_s": poll_s, "models": models}
 
 
 async def rss_monitor(db: Path) -> dict[str, float]:
@@ -215,7 +272,7 @@ def main(argv: list[str]) -> None:
     elif mode == "cold-hfwatch":
         out = asyncio.run(cold_hfwatch(Path(argv[1])))
     elif mode == "keys":
-        out = asyncio.run(keys(Path(argv[1]), int(argv[2])))
+        out = asyncio.run(keys(Path(argv[1]), *map(int, argv[2:6])))
     elif mode == "rss-monitor":
         out = asyncio.run(rss_monitor(Path(argv[1])))
     elif mode == "rss-poll":

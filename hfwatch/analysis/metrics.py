@@ -9,8 +9,6 @@ from bisect import bisect_right
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TypeVar
 
-from hfwatch.timeunits import DAY_S
-
 K = TypeVar("K", bound=Hashable)
 
 Series = Sequence[tuple[int, int]]

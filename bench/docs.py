@@ -1,0 +1,86 @@
+"""bench/RESULTS.md and the README's Performance table, rendered from a run's figures: nothing in either
+is typed by hand. The prose around the tables is bench/RESULTS.in.md."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.report import Figure, fmt, rows, spread, verdict
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE = HERE / "RESULTS.in.md"
+RESULTS_MD = HERE / "RESULTS.md"
+README = HERE.parent / "README.md"
+BEGIN, END = "<!-- bench:performance:begin -->", "<!-- bench:performance:end -->"
+
+
+def _md(cells: tuple[str, ...] | list[str]) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def run_line(meta: dict) -> str:
+    when = datetime.fromtimestamp(meta.get("finished_at", 0), UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"`python -m bench{' --quick' if meta['mode'] == 'quick' else ''}` ({meta['mode']} run), {when}: "
+            f"{meta['seconds']} s ({meta.get('cpu_seconds', '–')} s CPU) on {meta['cpus']} CPUs, "
+            f"Python {meta['python']}, SQLite {meta['sqlite']}; "
+            f"load average {meta['load_avg_1m_at_start']} at start, {meta['load_avg_1m_at_end']} at end"
+            + ("" if not meta.get("failures") else f"; sections that failed: {'; '.join(meta['failures'])}"))
+
+
+def budget_table(figures: list[Figure]) -> str:
+    lines = [_md(("figure", "median", "min–max", "n", "unit", "budget", "met")), "|---|--:|--:|--:|---|---|---|"]
+    for f in figures:
+        if f.budget:
+            lines.append(_md((f"{f.section}: {f.name}", fmt(f.value), spread(f), str(f.n) if f.n else "",
+                              f.unit, f.budget, "**NO**" if f.met is False else verdict(f))))
+    return "\n".join(lines)
+
+
+def full_table(figures: list[Figure]) -> str:
+    lines = [_md(("section", "figure", "median", "min–max", "n", "unit", "budget", "met")),
+             "|---|---|--:|--:|--:|---|---|---|"]
+    lines += [_md(r) for r in rows(figures)]
+    notes = [f"- **{f.section} / {f.name}**: {f.note}" for f in figures if f.note]
+    return "\n".join(lines + (["", "Notes:", "", *notes] if notes else []))
+
+
+def results_md(meta: dict, figures: list[Figure]) -> str:
+    text = TEMPLATE.read_text()
+    return (text.replace("{{run}}", run_line(meta)).replace("{{budgets}}", budget_table(figures))
+            .replace("{{table}}", full_table(figures)))
+
+
+def readme_block(meta: dict, figures: list[Figure]) -> str:
+    return "\n".join([BEGIN, "<!-- written by `python -m bench`: edits here are overwritten -->", "",
+                      f"Latest run: {run_line(meta)}. Medians of repeats with their min–max; how each is "
+                      "measured, and every figure with its notes: [bench/RESULTS.md](bench/RESULTS.md).", "",
+                      budget_table(figures), "", END])
+
+
+def write(meta: dict, figures: list[Figure], readme: Path = README, results: Path = RESULTS_MD) -> None:
+    """RESULTS.md whole; in the README only the marked block (a README without the markers is left alone)."""
+    results.write_text(results_md(meta, figures))
+    text = readme.read_text()
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if pattern.search(text):
+        readme.write_text(pattern.sub(lambda _: readme_block(meta, figures), text, count=1))
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bench.docs [RESULTS.json]`: render RESULTS.md and the README block from a saved run."""
+    import json
+    import sys
+
+    path = Path(argv[0]) if argv else HERE / "results" / "latest.json"
+    data = json.loads(path.read_text())
+    write(data["meta"], [Figure(**f) for f in data["figures"]])
+    print(f"wrote {RESULTS_MD} and the README's Performance block from {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))
