@@ -140,7 +140,6 @@ def _synthetic_slow_lane(feeder: Any, models: int, polls: int, t0: int) -> None:
         done[0] += 1
         t = t0 + 3600 * done[0]
         records = [r for page in bodies[k] for r in parse_page(json.loads(page)).records]
-                   if r is not None]
         return PollResult(lane=Lane.SLOW, started=t - 60, finished=t, records=records)
 
     feeder.poller.fetch = fetch
