@@ -19,12 +19,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -n 2 -q
-	$(BIN)/ruff check hfwatch tests bench
+	$(BIN)/ruff check hfwatch hfwatch_sim tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 lint: $(STAMP)
-	$(BIN)/ruff check hfwatch tests bench
+	$(BIN)/ruff check hfwatch hfwatch_sim tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

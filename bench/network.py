@@ -9,9 +9,9 @@ from bench.report import Figure, check
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient, Query
 from hfwatch.hub.plan import plan
-from hfwatch.hub.simhub import SimClock, SimHub
 from hfwatch.records import Lane
 from hfwatch.registry import Registry
+from hfwatch_sim import SimClock, SimHub
 
 
 def _pages(query: Query, n: int, page_size: int) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.report import Figure, check
 from bench.stats import median, percentile
-from hfwatch.hub.simhub import SimClock, SimHub
+from hfwatch_sim import SimClock, SimHub
 
 COLD_BUDGET = "<= 1.5"
 KEY_BUDGET = "<= 50"

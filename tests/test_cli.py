@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hfwatch.hub.simhub import SimHub
+from hfwatch_sim import SimHub
 from tests.conftest import run_cli
 
 HOUR = 3600

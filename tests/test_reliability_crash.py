@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from hfwatch.hub.simhub import SimClock, SimHub
 from hfwatch.store import Store, queries
+from hfwatch_sim import SimClock, SimHub
 from tests.conftest import SIM_START, run_cli
 from tests.helpers.reliability import FAST_ENV, check_consistent
 

@@ -15,10 +15,10 @@ import pytest
 from hfwatch.config import ConfigError, load_config
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
-from hfwatch.hub.simhub import SimHub
 from hfwatch.records import Lane
 from hfwatch.registry import RegistryError, default_user_registry_path, load_registry
 from hfwatch.store import Store
+from hfwatch_sim import SimHub
 from tests.conftest import Ran, run_cli
 from tests.helpers.reliability import FAST_ENV, FAST_POLICY, digest, one_line_error
 

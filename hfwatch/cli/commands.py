@@ -83,7 +83,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
     hub = None
     try:
         if args.demo:
-            from hfwatch.hub.demo import start_demo_hub
+            from hfwatch.demo import start_demo_hub
 
             start = max(time.time(), (history_t or 0) + DEMO_STEP_S)
             hub = start_demo_hub(start=start, speed=1.0)

@@ -114,8 +114,8 @@ def open_session(db: Path, *, demo: bool, offline: bool, registry: Registry, con
 def _demo(db: Path, registry: Registry, config: Config, state: Path, writer: Store, reader_store: Store,
           closers: list[Callable[[], None]]) -> Session:
     from hfwatch.analysis.views import data_time
+    from hfwatch.demo import start_demo_hub
     from hfwatch.hub.client import HubClient
-    from hfwatch.hub.demo import start_demo_hub
 
     history_t = data_time(writer.conn)
     hub = start_demo_hub(start=max(time.time(), (history_t or 0) + DEMO_RESUME_GAP_S), speed=DEMO_SPEED)

@@ -6,7 +6,7 @@ import time
 
 from huggingface_hub import constants
 
-from hfwatch.hub.simhub import SimClock, SimHub
+from hfwatch_sim import SimClock, SimHub
 
 DEMO_SEED = 7
 
