@@ -19,7 +19,6 @@ all-time count lowered permanently by a small offset (the truth of downloads per
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .clock import DEFAULT_START
@@ -62,11 +61,14 @@ class Schedule:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         first = day_of(DEFAULT_START) + 1
-        self._forced = {first + 2 + seed % 5: "skip", first + 8 - seed % 2: "partial"}
+        self._kinds: dict[int, str] = {first + 2 + seed % 5: "skip", first + 8 - seed % 2: "partial"}
 
     def kind(self, day: int) -> str:
         """``full``, ``skip`` or ``partial``."""
-        return _kind(self.seed, day, self._forced.get(day))
+        kind = self._kinds.get(day)
+        if kind is None:
+            kind = self._kinds[day] = _draw(self.seed, day)
+        return kind
 
     def refreshed(self, key: int, day: int) -> bool:
         """Whether the model with hash ``key`` was refreshed at ``instant(day)``."""
@@ -78,6 +80,8 @@ class Schedule:
     def last_refresh(self, m: Model, t: float) -> float | None:
         """The last refresh instant ``<= t`` that recomputed ``m``; None before its first."""
         day = day_of(t)
+        if self.kind(day) == "full" and instant(day) >= m.created:
+            return instant(day)
         while instant(day) >= m.created:
             if self.refreshed(m.key, day):
                 return instant(day)
@@ -125,10 +129,7 @@ class Schedule:
         return dall, d30, m.dyn.likes(t), m.dyn.trending(t)
 
 
-@lru_cache(maxsize=4096)
-def _kind(seed: int, day: int, forced: str | None) -> str:
-    if forced is not None:
-        return forced
+def _draw(seed: int, day: int) -> str:
     h = mix(seed, day) % 100
     if h < _SKIP_PERCENT:
         return "skip"

@@ -239,7 +239,7 @@ def disk_full_poll(sim: SimHub, real_db: Path, tmp_path: Path) -> tuple[Path, st
     db = tmp_path / "h.sqlite"
     shutil.copy(real_db, db)
     poller = Poller(HubClient(sim.url, token=False, policy=FAST_POLICY), load_registry())
-    sim.clock.advance(3600)  # a later Hub: the poll has changes to write
+    sim.clock.advance(86_400)  # a later Hub, past a counter refresh: the poll has changes to write
     with Store(db) as store:
         polls_before = store.conn.execute("SELECT count(*) FROM polls").fetchone()[0]
         # SQLite's own cap on the file's size stands in for a full disk: the same SQLITE_FULL, mid-transaction.
