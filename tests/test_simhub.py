@@ -23,6 +23,7 @@ from huggingface_hub.utils import parse_ratelimit_headers
 
 from hfwatch.hub.client import EXPAND
 from hfwatch_sim import DEFAULT_START, SimClock, query
+from hfwatch_sim import clock as clock_module
 from hfwatch_sim.catalogue import build_catalogue
 from hfwatch_sim.dynamics import DAY
 from hfwatch_sim.refresh import Schedule
@@ -328,7 +329,7 @@ def test_link_pagination_walks_every_page() -> None:
 
 
 def test_ratelimit_headers_and_quota_enforced() -> None:
-    with SimHub(seed=7, clock=SimClock(start=DEFAULT_START), quota=5, window_s=300) as sim:
+    with SimHub(seed=7, clock=SimClock(start=DEFAULT_START, speed=0.0), quota=5, window_s=300) as sim:
         remaining = []
         for _ in range(5):
             r = raw(sim, {"limit": 1})
@@ -510,7 +511,9 @@ def test_new_models_appear_as_the_clock_advances(fresh: SimHub) -> None:
     assert sum(c > "2026-10" for c in created) >= 5, "trending favours recent releases"
 
 
-def test_clock_controls() -> None:
+def test_clock_controls(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = [100.0]
+    monkeypatch.setattr(clock_module.time, "monotonic", lambda: real[0])
     clock = SimClock(start=1000.0, speed=0.0)
     assert clock.now() == 1000.0
     clock.advance(50)
@@ -518,8 +521,11 @@ def test_clock_controls() -> None:
     clock.set(5000.0)
     assert clock.now() == 5000.0
     clock.speed = 3600.0
-    time.sleep(0.05)
-    assert 5000.0 + 100 < clock.now() < 5000.0 + 3600
+    real[0] += 0.5  # half a real second: half a simulated hour
+    assert clock.now() == 5000.0 + 1800
+    clock.speed = 0.0
+    real[0] += 10
+    assert clock.now() == 5000.0 + 1800, "a speed change never makes the simulated time jump"
     assert SimClock().now() >= DEFAULT_START
 
 
