@@ -155,5 +155,8 @@ def _odd_records(hub: SimHub, request: Request, records: list[dict[str, object]]
         fields = parse_query(parse_qsl(request.query, keep_blank_values=True), hub.page_size).fields
     except BadRequest:
         fields = ()
-    templates = records or [hub.record(m, request.t, fields) for m in hub.models.visible(request.t)[-5:]]
+    # Templates of a tracked family, so the hostile records are attributed and reach every screen (most of a
+    # trending or newest page is untracked).
+    tracked = [r for r in records if hub.truth.model(str(r["id"])).family is not None]
+    templates = tracked or [hub.record(m, request.t, fields) for m in hub.models.visible(request.t)[-5:]]
     return [*hostile_records(templates, fields), *records]
