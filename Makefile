@@ -19,7 +19,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -n 2 -q
-	$(BIN)/ruff check hfwatch tests bench
+	$(BIN)/ruff check hfwatch hfwatch_sim tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(MAKE) wheel-smoke
@@ -30,7 +30,7 @@ wheel-smoke: $(STAMP)
 		sh scripts/wheel_smoke.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check hfwatch tests bench
+	$(BIN)/ruff check hfwatch hfwatch_sim tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

@@ -11,9 +11,9 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from hfwatch.hub.simhub import SimClock, SimHub  # the one import of the simulated Hub in bench/
 from hfwatch.records import ModelRecord
 from hfwatch.registry import Family, Registry
+from hfwatch_sim import SimClock, SimHub  # the one import of the simulated Hub in bench/
 
 # Share of the tracked ecosystem per family (the rest spread evenly): heavy-tailed like the real Hub.
 FAMILY_WEIGHT = {"qwen": 30.0, "llama": 20.0, "mistral": 8.0, "gemma": 8.0, "deepseek": 5.0, "phi": 4.0}

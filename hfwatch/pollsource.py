@@ -15,14 +15,14 @@ from hfwatch.engine import Poller
 from hfwatch.registry import Registry
 
 if TYPE_CHECKING:
-    from hfwatch.hub.simhub import SimHub
+    from hfwatch.demo import DemoHub
 
 
 @dataclass
 class PollSource:
     poller: Poller
     endpoint: str
-    hub: SimHub | None = None  # the simulated Hub, to stop when done (None: the live Hub)
+    hub: DemoHub | None = None  # the simulated Hub, to stop when done (None: the live Hub)
 
     def stop(self) -> None:
         if self.hub is not None:
@@ -38,7 +38,7 @@ def open_poll_source(registry: Registry, *, demo: bool, include_reuploaders: boo
     if not demo:
         client = HubClient()
         return PollSource(Poller(client, registry, include_reuploaders=include_reuploaders), client.endpoint)
-    from hfwatch.hub.demo import start_demo_hub
+    from hfwatch.demo import start_demo_hub
 
     hub = start_demo_hub(start=max(time.time(), (history_t or 0) + resume_gap_s), speed=speed)
     poller = Poller(HubClient(hub.url, token=False), registry, clock=hub.clock.now,

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hfwatch.hub.simhub import SimClock, SimHub
+from hfwatch_sim import SimClock
+from tests.sim import SimHub
 
 # 2026-11-01T00:00:00Z: a fixed simulated "now" so tests are deterministic.
 SIM_START = 1_793_491_200.0
@@ -36,7 +37,7 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def sim() -> Iterator[SimHub]:
-    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=1.0))
+    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0))
     hub.start()
     try:
         yield hub
@@ -48,7 +49,7 @@ def sim() -> Iterator[SimHub]:
 def shared_sim() -> Iterator[SimHub]:
     """One simulated Hub per test module (and xdist worker): building the catalogue is the slow part.
     Its quota is out of reach, so only tests that set their own limit meet one."""
-    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=1.0), quota=1_000_000)
+    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0), quota=1_000_000)
     hub.start()
     try:
         yield hub

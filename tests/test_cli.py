@@ -10,26 +10,30 @@ from pathlib import Path
 
 import pytest
 
-from hfwatch.hub.simhub import SimHub
+from hfwatch_sim import SimHub
 from tests.conftest import run_cli
 
 HOUR = 3600
+DAY = 24 * HOUR
+POLL_DAYS = 3
 
 
-def two_polls(sim: SimHub, db: Path) -> None:
+def daily_polls(sim: SimHub, db: Path, days: int = POLL_DAYS) -> None:
+    """Polls on consecutive simulated days: the Hub's counters move once a day (at its refresh hour), so
+    polls an hour apart would see no growth at all."""
     env = {"HF_ENDPOINT": sim.url}
-    first = run_cli("poll", "--db", str(db), env=env)
-    assert first.code == 0, first.err
-    sim.clock.advance(HOUR)
-    second = run_cli("poll", "--db", str(db), env=env)
-    assert second.code == 0, second.err
-    assert "fast poll ok" in second.out and "slow poll ok" in second.out
+    for day in range(days):
+        if day:
+            sim.clock.advance(DAY)
+        ran = run_cli("poll", "--db", str(db), env=env)
+        assert ran.code == 0, ran.err
+        assert "fast poll ok" in ran.out and "slow poll ok" in ran.out
 
 
 @pytest.fixture
 def polled_db(sim: SimHub, tmp_path: Path) -> Path:
     db = tmp_path / "h.sqlite"
-    two_polls(sim, db)
+    daily_polls(sim, db)
     return db
 
 
@@ -39,7 +43,7 @@ def top_json(db: Path, *args: str) -> list[dict]:
     return json.loads(ran.out)
 
 
-def test_family_leaderboard_after_two_polls(polled_db: Path) -> None:
+def test_family_leaderboard_after_daily_polls(polled_db: Path) -> None:
     rows = top_json(polled_db, "--by", "family")
     by_id = {r["family"]: r for r in rows}
     for fam in ("qwen", "llama", "deepseek", "kimi", "mistral", "gemma"):
@@ -109,7 +113,7 @@ def test_db_info(polled_db: Path) -> None:
     assert ran.code == 0
     assert "schema        2" in ran.out
     polls = next(line for line in ran.out.splitlines() if line.startswith("polls"))
-    assert polls.split()[1] == "4"
+    assert polls.split()[1] == str(2 * POLL_DAYS)  # a fast and a slow lane each day
 
 
 def test_families_lists_the_registry() -> None:

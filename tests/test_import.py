@@ -17,11 +17,11 @@ from hfwatch.engine import Poller
 from hfwatch.hub.client import EXPAND, HubClient
 from hfwatch.hub.parse import RecordError, TimeError, parse_record, parse_time, record_from_hub
 from hfwatch.hub.plan import plan
-from hfwatch.hub.simhub import SimHub
 from hfwatch.importing import ImportError_, read_listing, store_listing
 from hfwatch.records import Lane
 from hfwatch.registry import load_registry
 from hfwatch.store import Store
+from hfwatch_sim import SimHub
 from tests.conftest import SIM_START, run_cli
 
 DAY = 86400

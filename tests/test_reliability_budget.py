@@ -15,10 +15,10 @@ import pytest
 
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
-from hfwatch.hub.simhub import SimClock, SimHub
 from hfwatch.records import Lane
 from hfwatch.registry import load_registry
 from hfwatch.store import Store
+from hfwatch_sim import SimClock, SimHub
 from tests.conftest import SIM_START, run_cli
 from tests.helpers.reliability import FAST_ENV, FAST_POLICY, one_line_error, snapshot
 
@@ -31,7 +31,7 @@ WINDOW_S = 2.0
 @pytest.fixture
 def tight_sim(request: pytest.FixtureRequest) -> Iterator[SimHub]:
     window_s = getattr(request, "param", WINDOW_S)
-    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=1.0), quota=QUOTA, window_s=window_s)
+    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0), quota=QUOTA, window_s=window_s)
     hub.start()
     yield hub
     hub.stop()

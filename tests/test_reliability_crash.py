@@ -16,21 +16,23 @@ from pathlib import Path
 
 import pytest
 
-from hfwatch.hub.simhub import SimClock, SimHub
 from hfwatch.store import Store, queries
+from hfwatch_sim import SimClock, SimHub
 from tests.conftest import SIM_START, run_cli
 from tests.helpers.reliability import FAST_ENV, check_consistent
 
 pytestmark = pytest.mark.reliability
 
 KILLS = 20
+DAY = 86_400.0
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def moving_sim() -> Iterator[SimHub]:
-    # An hour of Hub time per real second: every poll finds changed counters, so every write is a big one.
-    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=3600.0), quota=1_000_000)
+    # A stopped clock the test moves a simulated day before each poll: every poll crosses a counter refresh
+    # and finds changed counters, so every write is a big one.
+    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0), quota=1_000_000)
     hub.start()
     yield hub
     hub.stop()
@@ -111,6 +113,7 @@ def test_sigkill_at_any_moment_loses_no_completed_poll(moving_sim: SimHub, tmp_p
     try:
         for i in range(KILLS):
             lane = "slow" if i % 3 == 0 else "fast"  # a slow lane's fetch takes a second; a fast one's, 0.1 s
+            moving_sim.clock.advance(DAY)
             looper.start_child(lane)
             if i % 4 == 0:
                 # Any moment: starting, creating the file, fetching, attributing, writing, committing.

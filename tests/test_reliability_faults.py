@@ -20,7 +20,6 @@ import pytest
 
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
-from hfwatch.hub.simhub import SimHub
 from hfwatch.records import Lane
 from hfwatch.registry import load_registry
 from hfwatch.store import Store
@@ -33,6 +32,7 @@ from tests.helpers.reliability import (
     one_line_error,
     snapshot,
 )
+from tests.sim import SimHub
 
 pytestmark = pytest.mark.reliability
 

@@ -15,10 +15,10 @@ import pytest
 from hfwatch.config import ConfigError, load_config
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
-from hfwatch.hub.simhub import SimHub
 from hfwatch.records import Lane
 from hfwatch.registry import RegistryError, default_user_registry_path, load_registry
 from hfwatch.store import Store
+from hfwatch_sim import SimHub
 from tests.conftest import Ran, run_cli
 from tests.helpers.reliability import FAST_ENV, FAST_POLICY, digest, one_line_error
 
@@ -239,7 +239,7 @@ def disk_full_poll(sim: SimHub, real_db: Path, tmp_path: Path) -> tuple[Path, st
     db = tmp_path / "h.sqlite"
     shutil.copy(real_db, db)
     poller = Poller(HubClient(sim.url, token=False, policy=FAST_POLICY), load_registry())
-    sim.clock.advance(3600)  # a later Hub: the poll has changes to write
+    sim.clock.advance(86_400)  # a later Hub, past a counter refresh: the poll has changes to write
     with Store(db) as store:
         polls_before = store.conn.execute("SELECT count(*) FROM polls").fetchone()[0]
         # SQLite's own cap on the file's size stands in for a full disk: the same SQLITE_FULL, mid-transaction.

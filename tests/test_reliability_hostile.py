@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from hfwatch.hub.simhub import SimClock, SimHub
 from hfwatch.textsafe import csv_safe, terminal_safe
+from hfwatch_sim import SimClock
 from tests.conftest import SIM_START, run_cli
 from tests.helpers.reliability import CONTROL_BYTES, FAST_ENV, RecordingProxy
+from tests.sim import SimHub
 
 pytestmark = pytest.mark.reliability
 
@@ -32,7 +33,7 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
 
     Shared by the module's tests, which only read it.
     """
-    sim = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=1.0), quota=1_000_000)
+    sim = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0), quota=1_000_000)
     sim.start()
 
     def add_formulas(page: list[Any]) -> list[Any]:

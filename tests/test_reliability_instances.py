@@ -15,12 +15,12 @@ import pytest
 from hfwatch.config import Config
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
-from hfwatch.hub.simhub import SimHub
 from hfwatch.records import Lane
 from hfwatch.registry import load_registry
 from hfwatch.store import Store, WriterLock
 from tests.conftest import run_cli
 from tests.helpers.reliability import FAST_ENV, FAST_POLICY, one_line_error, snapshot
+from tests.sim import SimHub
 
 pytestmark = pytest.mark.reliability
 

@@ -23,9 +23,9 @@ import pytest
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient, Query
 from hfwatch.hub.guard import HubError
-from hfwatch.hub.simhub import SimClock, SimHub
 from hfwatch.records import Lane
 from hfwatch.registry import load_registry
+from hfwatch_sim import SimClock, SimHub
 from tests.conftest import SIM_START, run_cli
 from tests.helpers.reliability import FAST_ENV, FAST_POLICY, RecordingProxy
 

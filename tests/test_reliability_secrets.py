@@ -11,10 +11,10 @@ from huggingface_hub import constants
 from hfwatch.config import Config
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
-from hfwatch.hub.simhub import SimClock, SimHub
 from hfwatch.records import Lane
 from hfwatch.registry import load_registry
 from hfwatch.store import Store
+from hfwatch_sim import SimClock
 from tests.conftest import SIM_START, Ran, run_cli
 from tests.helpers.reliability import (
     FAST_ENV,
@@ -23,6 +23,7 @@ from tests.helpers.reliability import (
     closed_port,
     one_line_error,
 )
+from tests.sim import SimHub
 
 pytestmark = pytest.mark.reliability
 
@@ -31,7 +32,7 @@ SENTINEL = "hf_SENTINELq7ZtR4nd0mT0kenThatMustNeverLeak"
 
 @pytest.fixture
 def hub() -> Iterator[tuple[SimHub, RecordingProxy]]:
-    sim = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=1.0), quota=1_000_000)
+    sim = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0), quota=1_000_000)
     sim.start()
     proxy = RecordingProxy(sim.url).start()
     yield sim, proxy

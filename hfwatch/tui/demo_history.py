@@ -19,9 +19,9 @@ FIXED_DAYS_AGO = (6.0, 4.0, 2.0, 1.0, 0.0)
 def build_history(db: Path, registry: Registry, *, now: float = FIXED_NOW,
                   days_ago: Sequence[float] = FIXED_DAYS_AGO) -> float:
     """Poll both lanes of a stopped simulated Hub at `now - d` for each d; returns `now`."""
+    from hfwatch.demo import start_demo_hub
     from hfwatch.engine import Poller
     from hfwatch.hub.client import HubClient
-    from hfwatch.hub.demo import start_demo_hub
     from hfwatch.store import Store
 
     hub = start_demo_hub(start=now - max(days_ago), speed=0.0)

@@ -1,9 +1,9 @@
 """``GET /api/models`` without the HTTP: parameters, filtering, sorting, cursors and record shapes.
 
-Cursor: base64 of ``{"t": <snapshot>, "o": <offset>}``. The first page fixes the snapshot instant (the
-simulated time it was served at); every later page is computed at that same instant, so one walk through the
-pages sees a single consistent listing (no repeats, no gaps) however far the clock moves meanwhile. Models
-created after the snapshot show up in the next walk, as they would on a fresh listing.
+Cursor: a live keyset, as on the real Hub. It is base64 of ``{"v": <sort value>, "i": <_id>}`` of the last
+record served; the next page is the records that sort after that key in the listing *as it is when the next
+page is asked for*. A record whose value moved up between two pages is skipped, one that moved down is seen
+twice, and a model created meanwhile shows up in the walk if it sorts after the key.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from .catalogue import Catalogue, Model
 from .clock import iso_z
+from .refresh import Schedule
 
 SORTS = ("trendingScore", "downloads", "likes", "createdAt", "lastModified")
 #: What the listing accepts in ``expand`` (``baseModels``/``childrenModelCount`` only work per repo).
@@ -91,8 +92,7 @@ class Query:
     sort: str
     limit: int
     fields: tuple[str, ...]
-    snapshot: float | None  # from the cursor
-    offset: int
+    after: tuple[float, str] | None  # the cursor's (sort value, _id): the page starts after it
     echo: tuple[tuple[str, str], ...]  # the request's parameters minus the cursor, effective sort included
 
 
@@ -103,12 +103,12 @@ def parse_query(pairs: Sequence[tuple[str, str]], page_size: int) -> Query:
     sort = "trendingScore"
     limit = page_size
     full = card_data = config = False
-    snapshot, offset = None, 0
+    after = None
     echo: list[tuple[str, str]] = []
     has_sort = False
     for key, value in pairs:
         if key == "cursor":
-            snapshot, offset = decode_cursor(value)
+            after = decode_cursor(value)
             continue
         echo.append((key, value))
         if key == "author":
@@ -154,28 +154,28 @@ def parse_query(pairs: Sequence[tuple[str, str]], page_size: int) -> Query:
     else:
         fields = DEFAULT_FIELDS + (("cardData",) if card_data else ()) + (("config",) if config else ())
     return Query(
-        author, search, tuple(filters), pipeline_tag, sort, limit, fields, snapshot, offset, tuple(echo)
+        author, search, tuple(filters), pipeline_tag, sort, limit, fields, after, tuple(echo)
     )
 
 
-def encode_cursor(snapshot: float, offset: int) -> str:
-    raw = json.dumps({"t": snapshot, "o": offset}, separators=(",", ":")).encode()
+def encode_cursor(value: float, oid: str) -> str:
+    raw = json.dumps({"v": value, "i": oid}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[float, int]:
+def decode_cursor(cursor: str) -> tuple[float, str]:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        snapshot, offset = float(data["t"]), int(data["o"])
+        value, oid = data["v"], data["i"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise BadRequest("Invalid cursor") from None
-    if offset < 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not isinstance(oid, str):
         raise BadRequest("Invalid cursor")
-    return snapshot, offset
+    return value, oid
 
 
 def select(catalogue: Catalogue, q: Query, t: float) -> list[Model]:
-    """The models matching ``q`` at instant ``t``, in listing order."""
+    """The models matching ``q`` at instant ``t``, unsorted."""
     models: Iterable[Model] = (
         catalogue.visible_by_author(q.author, t) if q.author is not None else catalogue.visible(t)
     )
@@ -187,24 +187,24 @@ def select(catalogue: Catalogue, q: Query, t: float) -> list[Model]:
         models = [m for m in models if wanted <= m.filter_keys]
     if q.pipeline_tag:
         models = [m for m in models if m.pipeline_tag == q.pipeline_tag]
-    return sort_models(list(models), q.sort, t)
+    return list(models)
 
 
-def sort_models(models: list[Model], sort: str, t: float) -> list[Model]:
-    """Always descending, ties broken by ``_id`` (newest first) so pages never depend on input order."""
+def sort_value(sort: str, schedule: Schedule, t: float) -> Callable[[Model], float]:
+    """The value a listing sorts ``sort`` by (published counters for downloads, as the Hub sorts)."""
     if sort == "createdAt":
-        return sorted(models, key=lambda m: (m.created, m.oid), reverse=True)
+        return lambda m: m.created
     if sort == "lastModified":
-        return sorted(models, key=lambda m: (m.last_modified(t), m.oid), reverse=True)
+        return lambda m: m.last_modified(t)
     if sort == "downloads":
-        return sorted(models, key=lambda m: (m.dyn.downloads_30d(t), m.oid), reverse=True)
+        return lambda m: schedule.published(m, t)[1]
     if sort == "likes":
-        return sorted(models, key=lambda m: (m.dyn.likes(t), m.oid), reverse=True)
-    return sorted(models, key=lambda m: (m.dyn.trending(t), m.oid), reverse=True)
+        return lambda m: m.dyn.likes(t)
+    return lambda m: m.dyn.trending(t)
 
 
-def next_link(base_url: str, q: Query, snapshot: float, next_offset: int) -> str:
-    params = [*q.echo, ("cursor", encode_cursor(snapshot, next_offset))]
+def next_link(base_url: str, q: Query, value: float, oid: str) -> str:
+    params = [*q.echo, ("cursor", encode_cursor(value, oid))]
     return f'<{base_url}/api/models?{urlencode(params)}>; rel="next"'
 
 
@@ -214,7 +214,7 @@ _MOVING = frozenset({"lastModified", "sha"})
 _MISSING = object()
 
 
-def record(m: Model, t: float, fields: Sequence[str]) -> dict[str, object]:
+def record(m: Model, t: float, fields: Sequence[str], schedule: Schedule) -> dict[str, object]:
     """One model as the listing shows it at ``t``: ``_id`` and ``id`` first, then ``fields`` in Hub order."""
     out: dict[str, object] = {"_id": m.oid, "id": m.id}
     counts: tuple[int, int, int, int] | None = None
@@ -222,7 +222,7 @@ def record(m: Model, t: float, fields: Sequence[str]) -> dict[str, object]:
         index = _COUNTS.get(name)
         if index is not None:
             if counts is None:
-                counts = m.dyn.snapshot(t)
+                counts = schedule.counts(m, t)
             out[name] = counts[index]
         else:
             value = _static(m, name, t)
@@ -235,7 +235,7 @@ def _dumps(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def render(models: Sequence[Model], t: float, fields: Sequence[str]) -> bytes:
+def render(models: Sequence[Model], t: float, fields: Sequence[str], schedule: Schedule) -> bytes:
     """``json.dumps([record(m, t, fields) for m in models])``, but from per-model cached JSON fragments of
     the fields that never change: a 1000-record page is mostly tags, and encoding them once is enough."""
     with_counts = any(f in _COUNTS for f in fields)
@@ -246,7 +246,7 @@ def render(models: Sequence[Model], t: float, fields: Sequence[str]) -> bytes:
         if head is None:
             head = cache[""] = '{"_id":' + _dumps(m.oid) + ',"id":' + _dumps(m.id)
         parts = [head]
-        counts = m.dyn.snapshot(t) if with_counts else (0, 0, 0, 0)
+        counts = schedule.counts(m, t) if with_counts else (0, 0, 0, 0)
         for name in fields:
             index = _COUNTS.get(name)
             if index is not None:

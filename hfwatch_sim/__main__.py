@@ -1,4 +1,4 @@
-"""``python -m hfwatch.hub.simhub``: run the simulated Hub in the foreground until Ctrl-C."""
+"""``python -m hfwatch_sim``: run the simulated Hub in the foreground until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _start_time(text: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hfwatch.hub.simhub", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m hfwatch_sim", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 = any free port)")
     parser.add_argument("--speed", type=float, default=600.0, help="simulated seconds per real second")
     parser.add_argument("--seed", type=int, default=7, help="catalogue seed")

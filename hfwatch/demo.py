@@ -6,9 +6,11 @@ import time
 
 from huggingface_hub import constants
 
-from hfwatch.hub.simhub import SimClock, SimHub
+from hfwatch_sim import SimClock, SimHub
 
 DEMO_SEED = 7
+# What the rest of hfwatch may name: the demo launcher is the one module that imports the simulated Hub.
+DemoHub = SimHub
 
 
 def start_demo_hub(*, start: float | None = None, speed: float = 1.0) -> SimHub:

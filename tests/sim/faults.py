@@ -1,8 +1,17 @@
-"""Switchable faults of the simulated Hub, set from a test thread and read by the server threads."""
+"""Switchable faults of the simulated Hub, set from a test thread and applied by its response hook."""
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Callable
+from urllib.parse import parse_qsl
+
+from hfwatch_sim import Reply, Request, SimHub
+from hfwatch_sim.exchange import json_body
+from hfwatch_sim.query import BadRequest, parse_query
+
+from .oddities import hostile_records, weird_records
 
 #: Every fault kind the server knows how to produce.
 FAULT_KINDS: frozenset[str] = frozenset(
@@ -21,6 +30,16 @@ FAULT_KINDS: frozenset[str] = frozenset(
         "hostile",  # records carrying terminal/markup escapes, huge and bidi strings
     }
 )
+
+
+_STATUS_ERRORS = {
+    "500": (500, "Internal Error - We're working hard to fix this as soon as possible!"),
+    "502": (502, "Bad Gateway"),
+    "503": (503, "Service Unavailable"),
+}
+# Valid JSON up to a point, then cut: what a proxy error page or a half-written cache entry looks like.
+_MALFORMED = b'[{"_id":"6a2cfbf15c4b5ce712d08eb6","id":"moonshotai/Kimi-K3","likes":96'
+_TOO_MANY = {"error": "Too Many Requests: you have reached your 'api' rate limit"}
 
 
 class Faults:
@@ -96,3 +115,48 @@ class Faults:
 
     def __repr__(self) -> str:
         return f"Faults(active={self.active!r}, remaining={self.remaining!r})"
+
+    def respond(self, hub: SimHub, request: Request, answer: Callable[[], Reply]) -> Reply:
+        """The response hook: the active fault's reply, or the hub's own."""
+        fault = self.take()
+        if fault == "slow":
+            request.stopping.wait(self.delay_s)
+            fault = None
+        headers = dict(request.rate_headers)
+        if fault == "429":
+            headers["RateLimit"] = f'"api";r=0;t={self.retry_after}'
+            return Reply(429, json_body(_TOO_MANY), headers)
+        if fault == "429-bare":
+            return Reply(429, json_body({"error": "Too Many Requests"}), {})
+        if fault in _STATUS_ERRORS:
+            status, message = _STATUS_ERRORS[fault]
+            return Reply(status, json_body({"error": message}), headers)
+        if fault == "malformed":
+            return Reply(200, _MALFORMED, headers)
+        if fault == "empty":
+            return Reply(200, b"[]", headers)
+        reply = answer()
+        if reply.status != 200 or fault is None:
+            return reply
+        if fault == "cursor-loop":
+            reply.headers["Link"] = f'<{request.base_url}{request.path}>; rel="next"'
+        elif fault == "truncated":
+            reply.truncate = True
+        elif fault in ("weird-records", "hostile"):
+            reply.body = json_body(_odd_records(hub, request, json.loads(reply.body), fault))
+        return reply
+
+
+def _odd_records(hub: SimHub, request: Request, records: list[dict[str, object]], fault: str) -> list[object]:
+    if fault == "weird-records":
+        weird = weird_records(records)
+        return [*weird[:3], *records, *weird[3:]]
+    try:
+        fields = parse_query(parse_qsl(request.query, keep_blank_values=True), hub.page_size).fields
+    except BadRequest:
+        fields = ()
+    # Templates of a tracked family, so the hostile records are attributed and reach every screen (most of a
+    # trending or newest page is untracked).
+    tracked = [r for r in records if hub.truth.model(str(r["id"])).family is not None]
+    templates = tracked or [hub.record(m, request.t, fields) for m in hub.models.visible(request.t)[-5:]]
+    return [*hostile_records(templates, fields), *records]

@@ -14,6 +14,7 @@ import hashlib
 import math
 import random
 import re
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +23,7 @@ from .clock import DEFAULT_START, iso_z
 from .derivatives import DerivativeMaker, derivative_specs
 from .dynamics import DAY, Dynamics
 from .firstparty import first_party_specs
+from .indie import qwen_swarm_specs, untracked_specs
 from .releases import scheduled_specs
 from .repospec import Spec, is_conversational
 
@@ -47,7 +49,7 @@ class Model:
     arch: str
     dyn: Dynamics
     updates: tuple[float, ...]  # seconds after creation of each commit; the first is 0
-    kind: str  # first | nonllm | decoy | deriv
+    kind: str  # first | nonllm | decoy | deriv | indie
     family: str | None
     via: str | None  # org | lineage | name
     base_family: str | None
@@ -60,9 +62,15 @@ class Model:
     _filter_keys: frozenset[str] | None = None
     _created_iso: str | None = None
     _json: dict[str, str] | None = None
+    key: int = 0  # a stable hash of the id: which partial refreshes include the model
+    # Filled in by refresh.Schedule: (refresh day, downloadsAllTime, downloads) as last published, and the
+    # model's recount (() when it has none).
+    published: tuple[int, int, int] | None = None
+    recount: tuple[float, int] | tuple[()] | None = None
 
     def __post_init__(self) -> None:
         self.author = self.id.split("/", 1)[0]
+        self.key = zlib.crc32(self.id.encode())
 
     @property
     def json_fragments(self) -> dict[str, str]:
@@ -125,6 +133,9 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self.models)
 
+    def count_visible(self, t: float) -> int:
+        return bisect.bisect_right(self._created, t)
+
     def visible(self, t: float) -> tuple[Model, ...]:
         return self.models[: bisect.bisect_right(self._created, t)]
 
@@ -154,6 +165,12 @@ def build_catalogue(seed: int = 7, anchor: float = DEFAULT_START) -> Catalogue:
     maker = DerivativeMaker(rng, horizon, [s.id for s in hand + derived], words)
     scheduled = scheduled_specs(rng, sources.release_styles(), maker, anchor, horizon)
     specs = hand + derived + [s for s in scheduled if s.created <= horizon]
+    # Drawn from a generator of their own, after everything else, so adding them left the rest unchanged.
+    more_rng = random.Random(seed * 1_000_003 + 17)
+    more = DerivativeMaker(more_rng, horizon, [s.id for s in specs], words)
+    qwen = [s for s in hand if s.family == "Qwen" and s.kind == "first"]
+    specs += untracked_specs(more_rng, more, anchor, horizon)
+    specs += qwen_swarm_specs(more_rng, more, qwen, anchor, horizon)
     return Catalogue(_finalize(specs, rng))
 
 
@@ -208,7 +225,7 @@ def _model(
         "bnb",
     )
     params = (
-        spec.params if has_safetensors and spec.kind in ("first", "deriv") and spec.fmt != "peft" else None
+        spec.params if has_safetensors and spec.kind in ("first", "deriv", "indie") and spec.fmt != "peft" else None
     )
     kd = spec.momentum / 365.25
     rate = max(spec.rate, 0.0)
@@ -216,7 +233,7 @@ def _model(
     likes_max = (
         (30.0 * rate + 10.0 * spec.hype) ** 0.5
         * math.exp(rng.gauss(0.0, 0.5))
-        * {"first": 2.0, "deriv": 0.5, "decoy": 0.5}.get(spec.kind, 0.4)
+        * {"first": 2.0, "deriv": 0.5, "decoy": 0.5, "indie": 1.5}.get(spec.kind, 0.4)
     )
     dyn = Dynamics(
         created=spec.created,
@@ -297,7 +314,7 @@ def _tags(
     if lib in ("transformers", "sentence-transformers", "peft", "mlx", "diffusers"):
         tags.append("safetensors")
     if (
-        spec.kind in ("first", "deriv")
+        spec.kind in ("first", "deriv", "indie")
         and fmt != "peft"
         and pipeline in ("text-generation", "image-text-to-text")
     ):

@@ -141,9 +141,10 @@ class DerivativeMaker:
         self.taken = set(taken)
         self._forbidden = tuple(w.lower() for w in family_words)
         self.handles = self._handles(140)
-        self.brands = tuple(b for b in _BRANDS if self._neutral(b))
+        self.brands = tuple(b for b in _BRANDS if self.neutral(b))
 
-    def _neutral(self, word: str) -> bool:
+    def neutral(self, word: str) -> bool:
+        """Whether ``word`` names no tracked family."""
         lowered = word.lower()
         return not any(p in lowered for p in self._forbidden)
 
@@ -152,14 +153,14 @@ class DerivativeMaker:
         while len(out) < n:
             a, b = self.rng.sample(_SYLLABLES, 2)
             handle = f"{a}{b}" + self.rng.choice(("", "-ai", "-lab", "ml", str(self.rng.randint(1, 99))))
-            if handle not in out and self._neutral(handle):
+            if handle not in out and self.neutral(handle):
                 out.append(handle)
         return out
 
     def _lognormal(self, median: float, sigma: float) -> float:
         return median * math.exp(self.rng.gauss(0.0, sigma))
 
-    def _make(
+    def make(
         self,
         base: Spec,
         repo_id: str,
@@ -204,7 +205,7 @@ class DerivativeMaker:
             created = base.created + self.rng.uniform(*up.delay) * HOUR
             if created > up.until + 30 * DAY:
                 continue
-            spec = self._make(base, up.name(base), created, up.relation, up.fmt, up.library, up.ratio)
+            spec = self.make(base, up.name(base), created, up.relation, up.fmt, up.library, up.ratio)
             if spec:
                 out.append(spec)
         return out
@@ -225,7 +226,7 @@ class DerivativeMaker:
         adapter = rng.random() < 0.15
         if adapter:
             name = f"{name}-lora"
-        return self._make(
+        return self.make(
             base,
             f"{user}/{name}",
             base.created + delay * DAY,
@@ -243,7 +244,7 @@ class DerivativeMaker:
         size = _size_label(first)
         name = f"{rng.choice(self.brands)}-{size or 'X'}-{rng.choice(_MERGE_METHODS)}"
         created = max(p.created for p in parents) + (rng.expovariate(1 / 20.0) + 1.0) * DAY
-        return self._make(
+        return self.make(
             first,
             f"{rng.choice(self.handles)}/{name}",
             created,
@@ -258,7 +259,7 @@ class DerivativeMaker:
     def chain(self, parent: Spec) -> Spec | None:
         up = self.rng.choice(_CHAIN_UPLOADERS)
         created = parent.created + self.rng.uniform(*up.delay) * HOUR
-        return self._make(parent, up.name(parent), created, up.relation, up.fmt, up.library, 0.15)
+        return self.make(parent, up.name(parent), created, up.relation, up.fmt, up.library, 0.15)
 
     def untagged(self, family: str, around: float) -> Spec | None:
         rng = self.rng

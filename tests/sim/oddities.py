@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .catalogue import Model
-from .query import record
-
 
 def weird_records(page: Sequence[dict[str, object]]) -> list[dict[str, object]]:
     """Nonsense counts, missing and unexpected fields, wrong types; plus a duplicate of a real record."""
@@ -103,11 +100,11 @@ _ZW = "zero\u200bwidth\u200d"
 _LONG = "A" * 5000
 
 
-def hostile_records(models: Sequence[Model], t: float, fields: Sequence[str]) -> list[dict[str, object]]:
+def hostile_records(templates: Sequence[dict[str, object]], fields: Sequence[str]) -> list[dict[str, object]]:
     """Records whose every string is an attack on a terminal UI, shaped like the page's other records.
 
-    They borrow real models' counts and lineage tags, so they rank and get attributed like real repos and end
-    up on screen.
+    They borrow real records' counts and lineage tags (``templates``), so they rank and get attributed like
+    real repos and end up on screen.
     """
     evil_ids = [
         f"evil-org/{_MARKUP}",
@@ -122,10 +119,8 @@ def hostile_records(models: Sequence[Model], t: float, fields: Sequence[str]) ->
     ]
     out: list[dict[str, object]] = []
     for i, evil_id in enumerate(evil_ids):
-        template = models[i % len(models)] if models else None
-        rec: dict[str, object] = (
-            record(template, t, fields) if template is not None else {"_id": "", "id": ""}
-        )
+        template = templates[i % len(templates)] if templates else None
+        rec: dict[str, object] = dict(template) if template is not None else {"_id": "", "id": ""}
         rec["_id"] = f"{0xE0000000 + i:08x}" + "0" * 16
         rec["id"] = evil_id
         if "modelId" in rec:
@@ -133,7 +128,7 @@ def hostile_records(models: Sequence[Model], t: float, fields: Sequence[str]) ->
         if "author" in rec:
             rec["author"] = evil_id.split("/", 1)[0]
         if "tags" in rec:
-            base = template.id if template is not None else "Qwen/Qwen3-8B"
+            base = str(template["id"]) if template is not None else "Qwen/Qwen3-8B"
             rec["tags"] = [
                 _MARKUP,
                 _ANSI,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: Which repo kinds there are. "decoy" = looks like a family's (name, org) but is not.
-KINDS = ("first", "nonllm", "decoy", "deriv")
+#: Which repo kinds there are. "decoy" = looks like a family's (name, org) but is not; "indie" = a release
+#: by a lab or user of no tracked family.
+KINDS = ("first", "nonllm", "decoy", "deriv", "indie")
 
 
 @dataclass(slots=True)

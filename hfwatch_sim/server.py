@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 import threading
-from collections import OrderedDict
+from collections.abc import Sequence
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -15,19 +15,15 @@ from urllib.parse import parse_qsl
 from . import query
 from .catalogue import Catalogue, Model, anchor_for, build_catalogue
 from .clock import SimClock
-from .faults import Faults
-from .oddities import hostile_records, weird_records
+from .exchange import Reply, Request, ResponseHook, json_body
+from .listing import Listings
 from .ratelimit import FixedWindow
+from .refresh import Schedule
 from .stats import Stats
+from .truth import Truth
 
 _NOT_FOUND = {"error": "Sorry, we can't find the page you are looking for."}
-_STATUS_ERRORS = {
-    "500": (500, "Internal Error - We're working hard to fix this as soon as possible!"),
-    "502": (502, "Bad Gateway"),
-    "503": (503, "Service Unavailable"),
-}
-# Valid JSON up to a point, then cut: what a proxy error page or a half-written cache entry looks like.
-_MALFORMED = b'[{"_id":"6a2cfbf15c4b5ce712d08eb6","id":"moonshotai/Kimi-K3","likes":96'
+_TOO_MANY = {"error": "Too Many Requests: you have reached your 'api' rate limit"}
 
 
 class SimHub:
@@ -37,7 +33,11 @@ class SimHub:
       the clock's reading at construction (floored to the day), so any start date has releases ahead.
     - ``page_size``: the page size when a request gives no ``limit`` (``limit`` itself is capped at 1000).
     - ``quota`` / ``window_s``: the fixed-window rate limit, on real time, over every request.
-    - Cursors carry the first page's simulated instant; see :mod:`hfwatch.hub.simhub.query`.
+    - ``response_hook``: None, or a :data:`~hfwatch_sim.exchange.ResponseHook` that sees every listing
+      request and may replace or change its reply (the tests' fault injection).
+    - ``truth``: the generator's ground truth (:class:`~hfwatch_sim.truth.Truth`).
+    - Cursors are a live keyset; see :mod:`hfwatch_sim.query`. Counters refresh daily; see
+      :mod:`hfwatch_sim.refresh`.
     """
 
     def __init__(
@@ -52,39 +52,33 @@ class SimHub:
         self.seed = seed
         self.clock = clock if clock is not None else SimClock()
         self.page_size = max(1, min(int(page_size), query.MAX_LIMIT))
-        self.faults = Faults()
         self.stats = Stats()
         self.ratelimit = FixedWindow(quota, window_s)
+        self.response_hook: ResponseHook | None = None
         # Releases are scheduled around the clock's start, whatever date the hub is started at.
         self.models: Catalogue = build_catalogue(seed, anchor_for(self.clock.now()))
+        self.schedule = Schedule(seed)
+        self.listings = Listings(self.models, self.schedule)
+        self.truth = Truth(self.models, self.schedule)
         self._port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
-        self._listings: OrderedDict[tuple[object, ...], list[Model]] = OrderedDict()
-        self._listings_lock = threading.Lock()
 
-    def listing(self, q: query.Query, t: float) -> list[Model]:
-        """The sorted selection for ``q`` at ``t``. Cursor pages share their first page's snapshot instant,
-        so walking N pages sorts once instead of N times."""
-        key = (
-            t,
-            q.author and q.author.lower(),
-            q.search and q.search.lower(),
-            q.filters,
-            q.pipeline_tag,
-            q.sort,
-        )
-        with self._listings_lock:
-            hit = self._listings.get(key)
-            if hit is not None:
-                self._listings.move_to_end(key)
-                return hit
-        selected = query.select(self.models, q, t)
-        with self._listings_lock:
-            self._listings[key] = selected
-            while len(self._listings) > 16:
-                self._listings.popitem(last=False)
-        return selected
+    def answer(self, request: Request) -> Reply:
+        """The reply to a listing request, before any hook."""
+        headers = dict(request.rate_headers)
+        try:
+            q = query.parse_query(parse_qsl(request.query, keep_blank_values=True), self.page_size)
+        except query.BadRequest as e:
+            return Reply(400, json_body({"error": str(e)}), headers)
+        page, last = self.listings.page(q, request.t)
+        if last is not None:
+            headers["Link"] = query.next_link(request.base_url, q, *last)
+        return Reply(200, query.render(page, request.t, q.fields, self.schedule), headers)
+
+    def record(self, m: Model, t: float, fields: Sequence[str]) -> dict[str, object]:
+        """One model as a listing with ``fields`` shows it at ``t``."""
+        return query.record(m, t, fields, self.schedule)
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -147,7 +141,7 @@ class SimHub:
         return [self._full(m, t) for m in self.models.visible(t)]
 
     def _full(self, m: Model, t: float) -> dict[str, Any]:
-        rec = query.record(m, t, _VIEW_FIELDS)
+        rec = self.record(m, t, _VIEW_FIELDS)
         rec["_sim"] = {
             "kind": m.kind,
             "family": m.family,
@@ -232,6 +226,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- request handling ----------------------------------------------------------------------------------
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Hub's own clock dates every response: the client dates its polls by it.
+        return formatdate(self.server.hub.clock.now() if timestamp is None else timestamp, usegmt=True)
+
     def _get(self) -> None:
         hub = self.server.hub
         path, _, raw_query = self.path.partition("?")
@@ -243,69 +241,27 @@ class _Handler(BaseHTTPRequestHandler):
             "RateLimit-Policy": f'"fixed window";"api";q={quota};w={window}',
         }
         if not verdict.allowed:
-            self._json(
-                429, {"error": "Too Many Requests: you have reached your 'api' rate limit"}, limit_headers
-            )
+            self._reply(Reply(429, json_body(_TOO_MANY), limit_headers))
             return
         if path.rstrip("/") != "/api/models":
-            self._json(404, _NOT_FOUND, limit_headers)
+            self._reply(Reply(404, json_body(_NOT_FOUND), limit_headers))
             return
+        request = Request(
+            path=self.path,
+            query=raw_query,
+            t=hub.clock.now(),
+            base_url=f"http://127.0.0.1:{self.server.server_address[1]}",
+            rate_headers=limit_headers,
+            stopping=self.server.stopping,
+        )
+        hook = hub.response_hook
+        self._reply(hook(request, lambda: hub.answer(request)) if hook is not None else hub.answer(request))
 
-        fault = hub.faults.take()
-        if fault == "slow":
-            self.server.stopping.wait(hub.faults.delay_s)
-            fault = None
-        if fault == "429":
-            limit_headers["RateLimit"] = f'"api";r=0;t={hub.faults.retry_after}'
-            self._json(
-                429, {"error": "Too Many Requests: you have reached your 'api' rate limit"}, limit_headers
-            )
-            return
-        if fault == "429-bare":
-            self._json(429, {"error": "Too Many Requests"}, {})
-            return
-        if fault in _STATUS_ERRORS:
-            status, message = _STATUS_ERRORS[fault]
-            self._json(status, {"error": message}, limit_headers)
-            return
-        if fault == "malformed":
-            self._send(200, _MALFORMED, limit_headers)
-            return
-        if fault == "empty":
-            self._json(200, [], limit_headers)
-            return
-
-        try:
-            q = query.parse_query(parse_qsl(raw_query, keep_blank_values=True), hub.page_size)
-        except query.BadRequest as e:
-            self._json(400, {"error": str(e)}, limit_headers)
-            return
-        t = q.snapshot if q.snapshot is not None else hub.clock.now()
-        selected = hub.listing(q, t)
-        page = selected[q.offset : q.offset + q.limit]
-        headers = dict(limit_headers)
-        base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        if fault == "cursor-loop":
-            headers["Link"] = f'<{base}{self.path}>; rel="next"'
-        elif q.offset + q.limit < len(selected):
-            headers["Link"] = query.next_link(base, q, t, q.offset + q.limit)
-        if fault in ("weird-records", "hostile"):
-            records = [query.record(m, t, q.fields) for m in page]
-            if fault == "weird-records":
-                weird = weird_records(records)
-                records = weird[:3] + records + weird[3:]
-            else:
-                records = hostile_records(page or hub.models.visible(t)[-5:], t, q.fields) + records
-            body = json.dumps(records, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    def _reply(self, reply: Reply) -> None:
+        if reply.truncate:
+            self._send_truncated(reply.body, reply.headers)
         else:
-            body = query.render(page, t, q.fields)
-        if fault == "truncated":
-            self._send_truncated(body, headers)
-            return
-        self._send(200, body, headers)
-
-    def _json(self, status: int, payload: object, headers: dict[str, str]) -> None:
-        self._send(status, json.dumps(payload, separators=(",", ":")).encode(), headers)
+            self._send(reply.status, reply.body, reply.headers)
 
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)
