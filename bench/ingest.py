@@ -33,10 +33,11 @@ PHASES = {"first": "first poll (all new)", "next_day": "next day (all changed)",
           "next_hour": "next hour (1/24 changed)"}
 
 _MODEL_SQL = ("INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
-              " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend,"
-              " gdall) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-# The statements hfwatch.store.ingest runs for a model whose counters changed.
-_UPDATE_SQL = "UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend=?, gdall=? WHERE mid=?"
+              " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend)"
+              " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+# The statements hfwatch.store.ingest runs for a model whose counters changed (its refresh bookkeeping, the
+# endpoint columns and spans, is work the store does on top, counted against it).
+_UPDATE_SQL = "UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend=? WHERE mid=?"
 _OBS_SQL = "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend) VALUES (?,?,?,?,?,?)"
 
 
@@ -51,7 +52,7 @@ def _insert_rows(records: list[ModelRecord], attrs: dict[str, Attribution], t: i
         a = attrs.get(r.id) or Attribution(family=None, via=None, country=None)
         models.append((mid, r.id, r.namespace, a.family, a.base_family, a.publisher_family,
                        a.via.value if a.via else None, a.country, a.base_model, r.created_at, r.pipeline_tag,
-                       r.library_name, r.params, r.gated, t, t, t, *_counters(r), r.downloads_all_time))
+                       r.library_name, r.params, r.gated, t, t, t, *_counters(r)))
         observations.append((mid, t, *_counters(r)))
     return [(_MODEL_SQL, models), (_OBS_SQL, observations)]
 
@@ -67,7 +68,7 @@ def _update_rows(path: Path, before: list[ModelRecord], records: list[ModelRecor
     for r in records:
         if _counters(r) != old.get(r.id):
             mid = mids[r.id]
-            updates.append((t, t, *_counters(r), r.downloads_all_time, mid))
+            updates.append((t, t, *_counters(r), mid))
             observations.append((mid, t, *_counters(r)))
     return [(_UPDATE_SQL, updates), (_OBS_SQL, observations)]
 

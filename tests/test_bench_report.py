@@ -63,7 +63,7 @@ def test_next_day_baseline_makes_the_stores_writes_on_a_copy_of_its_file(tmp_pat
         store.ingest(PollResult(lane=Lane.SLOW, started=T0 - 60, finished=T0, records=first),
                      attribute_all(first, registry, known=store.attribution_of), t=T0)
         _snapshot(store, tmp_path / "raw.sqlite")
-        day, _, _ = _parse(json.dumps(bump(items, 0.5)).encode())
+        day, _, _ = _parse(json.dumps(bump(items, 1.0)).encode())  # the next day: every counter moved
         t = T0 + 86400
         summary_ = store.ingest(PollResult(lane=Lane.SLOW, started=t - 60, finished=t, records=day),
                                 attribute_all(day, registry, known=store.attribution_of), t=t)
@@ -71,8 +71,8 @@ def test_next_day_baseline_makes_the_stores_writes_on_a_copy_of_its_file(tmp_pat
     writes = _update_rows(tmp_path / "raw.sqlite", first, day, t)
     assert len(writes[0][1]) == summary_.changed > 0
     _raw(tmp_path / "raw.sqlite", writes)
-    select = "SELECT mid, t, d30, dall, likes, trend, gdall FROM models ORDER BY mid"
-    obs = "SELECT * FROM observations ORDER BY mid, t"
+    select = "SELECT mid, t, d30, dall, likes, trend FROM models ORDER BY mid"
+    obs = "SELECT mid, t, d30, dall, likes, trend FROM observations ORDER BY mid, t"
     a, b = sqlite3.connect(tmp_path / "store.sqlite"), sqlite3.connect(tmp_path / "raw.sqlite")
     assert a.execute(select).fetchall() == b.execute(select).fetchall()
     assert a.execute(obs).fetchall() == b.execute(obs).fetchall()
