@@ -67,13 +67,14 @@ def test_a_second_poll_defers_to_the_writer_and_says_who(history: Path) -> None:
 
 
 def test_top_answers_during_a_slow_poll_and_a_second_poll_waits_its_turn(sim: SimHub, history: Path) -> None:
-    sim.faults.delay_s = 1.0
+    # The first poll's answers are held until the other two commands have run: no race with the machine's speed.
+    sim.faults.delay_s = 120.0
     sim.faults.set("slow")
     lock_file = Path(f"{history}.lock")
     first = subprocess.Popen(
         [sys.executable, "-m", "hfwatch", "poll", "--lane", "fast", "--db", str(history)],
-        env={**os.environ, "HF_ENDPOINT": sim.url, **FAST_ENV}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL, text=True)
+        env={**os.environ, "HF_ENDPOINT": sim.url, **FAST_ENV, "HFWATCH_READ_TIMEOUT": "150"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     try:
         deadline = time.monotonic() + 30
         while not (lock_file.exists() and lock_file.read_text().strip() == str(first.pid)):
@@ -82,6 +83,7 @@ def test_top_answers_during_a_slow_poll_and_a_second_poll_waits_its_turn(sim: Si
         top = run_cli("top", "--db", str(history), "--format", "json", timeout=30)
         second = run_cli("poll", "--lane", "fast", "--db", str(history), env={"HF_ENDPOINT": sim.url, **FAST_ENV})
         still_polling = first.poll() is None
+        sim.faults.release()
         out, err = first.communicate(timeout=60)
     finally:
         if first.poll() is None:

@@ -28,7 +28,7 @@ from hfwatch.tui.widgets.feed import Feed, model_of_key
 from hfwatch.tui.widgets.leaderboard import Leaderboard
 from hfwatch.tui.widgets.model_table import ModelTable
 from hfwatch.tui.widgets.release_table import ReleaseTable
-from tests.test_tui_support import SIZE, FakeFeeder, fixed_history, history_copy, make_app, registry
+from tests.test_tui_support import SIZE, FakeFeeder, fixed_history, history_copy, loaded, make_app, registry
 
 pytestmark = pytest.mark.ui
 __all__ = ["fixed_history", "history_copy", "registry"]  # fixtures used below
@@ -47,7 +47,7 @@ async def test_dashboard_shows_families_with_trends_and_the_feed(fixed_history: 
                                                                  tmp_path: Path) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         lb = board(app)
         assert lb.row_count == len(registry.families) >= 20
         sparks = [cell_text(lb, i, "trend").strip() for i in range(lb.row_count)]
@@ -60,7 +60,7 @@ async def test_arrows_and_brackets_move_between_families(fixed_history: Path, re
                                                          tmp_path: Path) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         order = app.family_order()
         assert board(app).cursor_key == order[0]
         await pilot.press("right", "right")
@@ -79,7 +79,7 @@ async def test_drill_down_into_a_family_next_family_and_back(fixed_history: Path
                                                              tmp_path: Path) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         order = app.family_order()
         await pilot.press("right", "enter")
         await pilot.pause()
@@ -108,7 +108,7 @@ async def test_model_screen_lineage_and_open_on_the_hub(fixed_history: Path, reg
     opened: list[str] = []
     app.open_url = lambda url, new_tab=True: opened.append(url)  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         await pilot.press("enter")
         await pilot.pause()
         model_id = app.screen.query_one(ModelTable).cursor_key
@@ -125,7 +125,7 @@ async def test_live_update_keeps_the_cursor_on_its_family(history_copy: Path, re
                                                           tmp_path: Path) -> None:
     app = make_app(history_copy, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         lb = board(app)
         target = app.family_order()[5]
         lb.move_to_key(target)
@@ -154,7 +154,7 @@ async def test_filter_narrows_and_escape_restores(fixed_history: Path, registry:
                                                   tmp_path: Path) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press("q", "w", "e")
@@ -171,7 +171,7 @@ async def test_filter_narrows_and_escape_restores(fixed_history: Path, registry:
 async def test_sort_cycles_and_says_so(fixed_history: Path, registry: Registry, tmp_path: Path) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         await pilot.press("s")
         await pilot.pause()
         rates = [r.rate_per_day or 0.0 for r in app.board]
@@ -185,7 +185,7 @@ async def test_scope_and_metric_toggles_relabel_everything(fixed_history: Path, 
                                                            tmp_path: Path) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         eco = {r.family: r.downloads_30d for r in app.board}
         await pilot.press("d")
         await pilot.pause()
@@ -210,7 +210,7 @@ async def test_watch_is_remembered_and_marked(fixed_history: Path, registry: Reg
                                               tmp_path: Path) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         first = app.family_order()[0]
         await pilot.press("w")
         await pilot.pause()
@@ -225,7 +225,7 @@ async def test_other_screens_help_and_palette(fixed_history: Path, registry: Reg
                                               tmp_path: Path) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, CountriesScreen)
@@ -280,7 +280,7 @@ async def test_keymap_remaps_by_binding_id(fixed_history: Path, registry: Regist
     config = Config(keymap={"countries": "f6", "next_family": "l"})
     app = make_app(fixed_history, registry, tmp_path, config=config)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         await pilot.press("l")
         assert board(app).cursor_key == app.family_order()[1]
         await pilot.press("f6")
@@ -291,7 +291,7 @@ async def test_keymap_remaps_by_binding_id(fixed_history: Path, registry: Regist
 async def test_small_terminal_still_works(fixed_history: Path, registry: Registry, tmp_path: Path) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         assert app.screen.has_class("-narrow")
         assert board(app).size.width <= 80
         await pilot.press("right", "enter")
@@ -311,7 +311,7 @@ async def test_hub_text_is_shown_literally(history_copy: Path, registry: Registr
         conn.execute("INSERT INTO events (t, kind, mid) VALUES (?, 'new', ?)", (1_793_491_200, mid))
     app = make_app(history_copy, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         feed = app.screen.query_one(Feed)
         shown = cell_text(feed, 0, "model")
         assert shown.startswith("evil/[bold red]x[/]")
@@ -323,7 +323,7 @@ async def test_polls_pause_resume_and_poll_now(fixed_history: Path, registry: Re
     feeder = FakeFeeder(pid=1)
     app = make_app(fixed_history, registry, tmp_path, feeder=feeder)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         app._arm_from_history()
         await pilot.pause(0.3)
         await app.workers.wait_for_complete()
@@ -349,7 +349,7 @@ async def test_polls_of_a_lane_never_overlap(fixed_history: Path, registry: Regi
     feeder = FakeFeeder(hold=release)
     app = make_app(fixed_history, registry, tmp_path, feeder=feeder)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         assert app.start_poll(Lane.FAST, manual=True)
         assert not app.start_poll(Lane.FAST, manual=True), "a second poll of a running lane is refused"
         await pilot.press("j")  # the UI keeps answering while the poll runs
@@ -369,7 +369,7 @@ async def test_watched_family_burst_is_one_toast(history_copy: Path, registry: R
                          [(1_793_491_000, m) for m in mids])
     app = make_app(history_copy, registry, tmp_path, watched=("deepseek",), feeder=FakeFeeder())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         for _ in range(2):  # the same events again must not toast twice
             app.post_message(PollFinished(Lane.FAST, ok=True, error=None, duration_s=0.1, pid=999, events=5))
             await pilot.pause()

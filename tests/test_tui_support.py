@@ -4,12 +4,13 @@ apps on it with their clocks stopped, and a feeder that polls instantly without 
 from __future__ import annotations
 
 import os
-import shutil
+import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from hfwatch.config import Config
 from hfwatch.engine import PollOutcome
@@ -42,7 +43,10 @@ def fixed_history(tmp_path_factory: pytest.TempPathFactory, registry: Registry) 
 def history_copy(fixed_history: Path, tmp_path: Path) -> Path:
     """A copy of the fixed history that a test may change."""
     db = tmp_path / "copy.sqlite"
-    shutil.copyfile(fixed_history, db)
+    # SQLite's backup, not a file copy: another worker's monitor may hold the file open in WAL mode, and a
+    # copy of the main file alone could miss what only the WAL holds.
+    with sqlite3.connect(f"file:{fixed_history}?mode=ro", uri=True) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
     return db
 
 
@@ -91,3 +95,15 @@ class FakeFeeder:
 
     def close(self) -> None:
         self.cancel.set()
+
+
+async def loaded(pilot: Pilot) -> None:
+    """Wait until the monitor has read the store once: its first load runs after the first frame, which a
+    loaded machine can delay past one `pause()`. Bounded, so a monitor that never loads fails the test."""
+    app = pilot.app
+    for _ in range(400):
+        await pilot.pause()
+        if getattr(app, "data_version", 1):
+            return
+        await pilot.pause(0.025)
+    raise AssertionError("the monitor did not load the store within 10 s")

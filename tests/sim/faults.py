@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
@@ -55,6 +56,11 @@ class Faults:
         self._remaining: int | None = None
         self._retry_after = 2
         self._delay_s = 5.0
+        self._released = threading.Event()
+
+    def release(self) -> None:
+        """Let every response the "slow" fault holds go now (and later ones through at once)."""
+        self._released.set()
 
     def set(self, kind: str, count: int | None = None) -> None:
         if kind not in FAULT_KINDS:
@@ -120,7 +126,11 @@ class Faults:
         """The response hook: the active fault's reply, or the hub's own."""
         fault = self.take()
         if fault == "slow":
-            request.stopping.wait(self.delay_s)
+            # Held until the delay passes, the test releases it, or the server stops: a test can keep a
+            # poll in flight for exactly as long as it needs, whatever the machine's speed.
+            until = time.monotonic() + self.delay_s
+            while not (request.stopping.is_set() or self._released.is_set()) and time.monotonic() < until:
+                self._released.wait(0.02)
             fault = None
         headers = dict(request.rate_headers)
         if fault == "429":
