@@ -96,11 +96,11 @@ def check_consistent(db: Path) -> int:
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         ok: dict[int, list[int]] = {}
-        for finished, new_models, changed in conn.execute(
-                "SELECT finished, new_models, changed FROM polls WHERE status = 'ok'"):
+        for finished, new_models, listed in conn.execute(
+                "SELECT finished, new_models, models FROM polls WHERE status = 'ok'"):
             acc = ok.setdefault(int(finished), [0, 0])
             acc[0] += new_models
-            acc[1] += changed
+            acc[1] += listed
         obs_times = dict(conn.execute("SELECT t, count(*) FROM observations GROUP BY t").fetchall())
         first_seen = dict(conn.execute("SELECT first_seen, count(*) FROM models GROUP BY first_seen").fetchall())
         last_seen = {t for (t,) in conn.execute("SELECT DISTINCT last_seen FROM models")}
@@ -109,10 +109,11 @@ def check_consistent(db: Path) -> int:
         assert set(first_seen) <= set(ok) and last_seen <= set(ok)
         assert {pid for (pid,) in conn.execute("SELECT DISTINCT pid FROM events")} <= {
             pid for (pid,) in conn.execute("SELECT pid FROM polls WHERE status = 'ok'")}
-        # Every ok poll is whole: each new model with its first observation, each change observed.
-        for t, (new_models, changed) in ok.items():
+        # Every ok poll is whole: each new model with its first observation; at most one observation per model
+        # it listed (a change, or the value a model holds after a Hub refresh, kept as a rate endpoint).
+        for t, (new_models, listed) in ok.items():
             assert first_seen.get(t, 0) == new_models, (t, first_seen.get(t), new_models)
-            assert new_models <= obs_times.get(t, 0) <= new_models + changed
+            assert new_models <= obs_times.get(t, 0) <= listed, (t, new_models, obs_times.get(t), listed)
         orphans = conn.execute(
             "SELECT count(*) FROM models m WHERE NOT EXISTS"
             " (SELECT 1 FROM observations o WHERE o.mid = m.mid AND o.t = m.first_seen)").fetchone()[0]
