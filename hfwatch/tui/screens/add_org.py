@@ -52,7 +52,7 @@ class AddOrgScreen(ModalScreen[OrgChoice | None]):
         with Vertical(id="add-org"):
             yield Label(Text(f"Track {terminal_safe(self.org, 60)}: add it to {terminal_safe(self.target, 70)}"))
             options = [Option(Text(f"{terminal_safe(name, 40)}  ({fid})"), id=fid) for fid, name in self.families]
-            yield OptionList(Option("＋ a new family (fill in below, enter adds)", id=NEW_FAMILY), *options,
+            yield OptionList(Option("+ a new family (fill in below, enter adds)", id=NEW_FAMILY), *options,
                              id="add-org-families")
             with Horizontal(id="add-org-fields"):
                 yield Input(suggested_id(self.org), placeholder="id (lowercase)", id="add-org-id")

@@ -42,9 +42,10 @@ class BumpChart(Chart):
         self.plot(series)
 
     def y_ticks(self, values: list[float], height: int) -> tuple[list[float], list[str]]:
-        # Whole ranks only, as many as the height has room for (rank 1 always).
+        # Whole ranks only, as many as the height has room for. The outer ticks are the axis' limits for
+        # plotext: the first and the last rank are always ticks, or lines beyond them are lost.
         step = max(1, -(-self._depth // max(1, height // 2)))
-        ranks = list(range(1, self._depth + 1, step))
+        ranks = sorted({*range(1, self._depth + 1, step), self._depth})
         ticks = [float(self._depth + 1 - r) for r in ranks]
         return ticks[::-1], [f"#{r}" for r in ranks][::-1]
 
