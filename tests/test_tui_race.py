@@ -93,9 +93,7 @@ async def test_g_opens_the_race_with_the_passes_and_enter_opens_the_family(fixed
         await pilot.pause()
         note = app.screen.query_one("#race-note", Static)
         assert "not tracked yet" in str(note.render()) and app.screen.query_one(OvertakeTable).row_count == 0
-        await pilot.press("escape", "ctrl+p")  # the palette opens it too
-        await pilot.pause()
-        await pilot.press(*"Race")
+        await pilot.press("escape", "ctrl+p", *"Race")  # the palette opens it too
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
