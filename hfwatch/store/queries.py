@@ -290,10 +290,13 @@ def last_poll(conn: sqlite3.Connection, lane: str | None = None, ok_only: bool =
     return PollRow(*row) if row else None
 
 
-def recent_events(conn: sqlite3.Connection, since: int, limit: int = 200) -> list[EventRow]:
+def recent_events(conn: sqlite3.Connection, since: int, limit: int = 200, *,
+                  untracked: bool = False) -> list[EventRow]:
+    """Feed events since `since`, newest first: of tracked models only, or (`untracked`) of every model."""
     cols = ", ".join("m." + c for c in _split_columns(_MODEL_COLS))
+    tracked = "" if untracked else " AND m.family IS NOT NULL"
     rows = _rows(conn, f"e.t, e.kind, e.rank, {cols}",
-                 "FROM events e JOIN models m ON m.mid = e.mid WHERE e.t >= ? AND m.family IS NOT NULL"
+                 f"FROM events e JOIN models m ON m.mid = e.mid WHERE e.t >= ?{tracked}"
                  " ORDER BY e.t DESC, e.eid DESC LIMIT ?",
                  (since, limit))
     return [EventRow(t, kind, rank, ModelRow._make(rest)) for t, kind, rank, *rest in rows]

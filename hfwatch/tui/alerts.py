@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from hfwatch.analysis.overtakes import Overtake
 from hfwatch.store.queries import EventRow
 from hfwatch.textsafe import terminal_safe
 
@@ -82,4 +83,32 @@ def summarize(events: list[EventRow], name: Callable[[str], str] = str) -> Alert
         lines.append(f"{what}  {terminal_safe(e.model.id, 60)}")
     if len(events) > SHOWN_PER_TOAST:
         lines.append(f"… and {len(events) - SHOWN_PER_TOAST} more (releases screen)")
+    return Alert(title=terminal_safe(title, 80), lines=lines)
+
+
+@dataclass
+class PassAlerts:
+    """Passes that involve a watched family, each handed out once. The passes already in the history when a
+    scope and metric are first looked at are the baseline, not news."""
+
+    _seen: dict[tuple[str, str], set[tuple[int, str, str]]] = field(default_factory=dict)
+
+    def new(self, scope: str, metric: str, passes: Iterable[Overtake], watched: set[str]) -> list[Overtake]:
+        keys = {(o.at, o.family, o.passed): o for o in passes}
+        seen = self._seen.get((scope, metric))
+        if seen is None:
+            self._seen[(scope, metric)] = set(keys)
+            return []
+        fresh = [o for key, o in keys.items() if key not in seen and (o.family in watched or o.passed in watched)]
+        seen.update(keys)
+        return sorted(fresh, key=lambda o: (o.at, o.rank))
+
+
+def pass_alert(passes: list[Overtake], what: str, name: Callable[[str], str] = str) -> Alert:
+    """One toast for new passes: `Qwen passed Llama · #3` a line, the scope and metric in the title."""
+    lines = [terminal_safe(f"{name(o.family)} passed {name(o.passed)} · #{o.rank}", 80)
+             for o in passes[:SHOWN_PER_TOAST]]
+    if len(passes) > SHOWN_PER_TOAST:
+        lines.append(f"… and {len(passes) - SHOWN_PER_TOAST} more (race screen, g)")
+    title = f"The race · {what}: {len(passes)} pass{'es' if len(passes) != 1 else ''}"
     return Alert(title=terminal_safe(title, 80), lines=lines)

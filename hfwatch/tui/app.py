@@ -19,11 +19,15 @@ from textual.timer import Timer
 
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.records import Metric, Scope
-from hfwatch.registry import Registry
+from hfwatch.registry import Registry, RegistryError
+from hfwatch.registry.userfile import add_family, add_org
+from hfwatch.timeunits import DAY_S
+from hfwatch.tui import format as fmt
 from hfwatch.tui import keys
-from hfwatch.tui.alerts import AlertBatcher
+from hfwatch.tui.alerts import AlertBatcher, PassAlerts, pass_alert
 from hfwatch.tui.commands import MonitorCommands
 from hfwatch.tui.messages import (
+    AddOrg,
     FamilyHighlighted,
     OpenCountry,
     OpenFamily,
@@ -34,12 +38,14 @@ from hfwatch.tui.messages import (
 )
 from hfwatch.tui.polling import PollingApp
 from hfwatch.tui.reader import Reader
+from hfwatch.tui.screens.add_org import AddOrgScreen, OrgChoice
 from hfwatch.tui.screens.base import MonitorScreen
 from hfwatch.tui.screens.countries import CountriesScreen
 from hfwatch.tui.screens.dashboard import DashboardScreen
 from hfwatch.tui.screens.family import FamilyScreen
 from hfwatch.tui.screens.help import HelpScreen
 from hfwatch.tui.screens.model import ModelScreen
+from hfwatch.tui.screens.race import RaceScreen
 from hfwatch.tui.screens.releases import ReleasesScreen
 from hfwatch.tui.session import Session
 from hfwatch.tui.state import UiState
@@ -49,6 +55,9 @@ from hfwatch.tui.widgets.status_bar import StatusBar, StatusFacts
 
 METRICS = (Metric.DOWNLOADS_30D.value, Metric.DOWNLOADS_ALL_TIME.value, Metric.RATE.value)
 SCOPES = (Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value)
+# How far back the race is re-read after each poll for passes of watched families: a pass shows once its
+# new order has held a day, so any window over a day (plus the gap between polls) sees each one.
+PASS_ALERT_WINDOW_S = 3 * DAY_S
 
 
 class HfWatchApp(PollingApp):
@@ -69,6 +78,7 @@ class HfWatchApp(PollingApp):
                 show=False),
         Binding("c", "countries", "countries", id="countries"),
         Binding("n", "releases", "releases", id="releases"),
+        Binding("g", "race", "race", id="race"),
     ]
 
     scope: reactive[str] = reactive(Scope.ECOSYSTEM.value, init=False)
@@ -83,6 +93,8 @@ class HfWatchApp(PollingApp):
         self.state = UiState.load(session.state_path)
         self.watched: set[str] = set(session.config.watched) | self.state.watched
         self.alerts = AlertBatcher(clock=monotonic)
+        self.pass_alerts = PassAlerts()
+        self.show_untracked = True  # the feed shows models no family claims (u toggles)
         self._alert_timer: Timer | None = None
         self.keymap_in_force: dict[str, str] = {}
         self.set_reactive(HfWatchApp.scope, session.config.scope)
@@ -102,6 +114,8 @@ class HfWatchApp(PollingApp):
             ("Model", list(ModelScreen.BINDINGS)),
             ("Countries", list(CountriesScreen.BINDINGS)),
             ("Releases", list(ReleasesScreen.BINDINGS)),
+            ("Race", list(RaceScreen.BINDINGS)),
+            ("Track an org", list(AddOrgScreen.BINDINGS)),
             ("Filter", list(FilterBar.BINDINGS)),
         ]
 
@@ -140,6 +154,7 @@ class HfWatchApp(PollingApp):
         if self.selected_family is None and self.board:
             self.selected_family = self.board[0].family
         self.note_file_state()
+        self._alert_passes()
         self.data_version += 1
         if self.screen_stack and isinstance(self.screen, MonitorScreen):  # none left while shutting down
             self.screen.sync()
@@ -188,6 +203,17 @@ class HfWatchApp(PollingApp):
                 self._show_alert()
             self._alert_timer = self.set_timer(max(0.5, self.alerts.wait_s()), later)
 
+    def _alert_passes(self) -> None:
+        """A toast for each pass that involves a watched family, once (those in the history at the first
+        look at a scope and metric are not news)."""
+        race = self.session.reader.race(self.scope, self.metric, PASS_ALERT_WINDOW_S, [])
+        if race is None:
+            return
+        fresh = self.pass_alerts.new(self.scope, self.metric, race.passes, self.watched)
+        if fresh:
+            alert = pass_alert(fresh, fmt.label(self.scope, self.metric), self.family_name)
+            self.notify(alert.body, title=alert.title, markup=False, timeout=8)
+
     # -- status ---------------------------------------------------------------------------------
 
     def status_facts(self) -> StatusFacts:
@@ -221,6 +247,15 @@ class HfWatchApp(PollingApp):
 
     def action_releases(self) -> None:
         self._show(ReleasesScreen(self))
+
+    def action_race(self) -> None:
+        self._show(RaceScreen(self))
+
+    def action_toggle_untracked(self) -> None:
+        self.show_untracked = not self.show_untracked
+        self.notify("The feed shows untracked models too." if self.show_untracked else
+                    "The feed shows tracked families only.", markup=False, timeout=3)
+        self.reload()
 
     def _show(self, screen: Screen) -> None:
         """Open a screen, replacing one of the same kind rather than stacking copies of it."""
@@ -288,3 +323,35 @@ class HfWatchApp(PollingApp):
 
     def on_open_releases(self, message: OpenReleases) -> None:
         self._show(ReleasesScreen(self, filter_text=message.filter_text))
+
+    # -- tracking a newcomer: the user's families.toml -------------------------------------------
+
+    def on_add_org(self, message: AddOrg) -> None:
+        families = [(f.id, f.name) for f in sorted(self.registry.families, key=lambda f: f.name.lower())]
+        target = self.session.config.registry_path()
+        self.push_screen(AddOrgScreen(message.org, families, str(target), self.add_org))
+
+    def add_org(self, choice: OrgChoice) -> str | None:
+        """Write the choice into the user registry file (validated whole first) and put the new registry in
+        force; the models already stored are re-attributed as the next polls list them. Returns the
+        one-line reason when the file was left as it was."""
+        path = self.session.config.registry_path()
+        try:
+            if choice.family is not None:
+                registry = add_org(path, family_id=choice.family, org=choice.org)
+                family = choice.family
+            else:
+                registry = add_family(path, family_id=choice.new_id, name=choice.name, country=choice.country,
+                                      org=choice.org)
+                family = choice.new_id.strip()
+        except RegistryError as err:
+            return str(err)
+        self.session.registry = registry
+        self.session.reader.registry = registry
+        if self.session.feeder is not None and hasattr(self.session.feeder, "poller"):
+            self.session.feeder.poller.registry = registry  # read by the next poll's plan and attribution
+        self.notify(f"{choice.org} now counts for {self.family_name(family)} ({path}); its models are "
+                    "attributed as the next polls list them.", title="Registry updated", markup=False, timeout=8)
+        self.reload()
+        return None
+

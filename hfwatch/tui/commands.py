@@ -36,7 +36,10 @@ class MonitorCommands(Provider):
             yield (f"Scope: {label}", "count only the family's own orgs, or derivatives too (d toggles)",
                    action(f"set_scope('{scope}')"))
         yield ("Countries", "the leaderboard by country of origin (c)", action("countries"))
-        yield ("Releases", "new releases and trending entries, full height (n)", action("releases"))
+        yield ("Releases", "new releases and trending entries, full height, and newcomers (n)", action("releases"))
+        yield ("Race", "ranks of the leading families over time and who passed whom (g)", action("race"))
+        yield ("Show or hide untracked models", "in the trending & new-releases feed (u)",
+               action("toggle_untracked"))
         yield ("Poll less often", "double both poll intervals (+)", action("scale_interval(2.0)"))
         yield ("Poll more often", "halve both poll intervals (-)", action("scale_interval(0.5)"))
         yield ("Keys", "every key and its binding id (?)", action("help"))

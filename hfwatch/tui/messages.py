@@ -108,3 +108,10 @@ class OpenOnHub(Message):
 
     family: str | None = None
     model_id: str | None = None
+
+
+@dataclass
+class AddOrg(Message):
+    """Add this Hub org (no family claims it yet) to the user's families.toml: the app asks how."""
+
+    org: str

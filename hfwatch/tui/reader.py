@@ -10,14 +10,18 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hfwatch.analysis import metrics, rates, views
+from hfwatch.analysis import metrics, race, rates, views
+from hfwatch.analysis.newcomers import Newcomer, rank_newcomers
 from hfwatch.analysis.views import CountryRow, FamilyRow, ModelView
 from hfwatch.registry import Registry
 from hfwatch.store import Store, growth, queries
+from hfwatch.store.newcomers import untracked_orgs
 from hfwatch.store.queries import EventRow, ModelRow, PollRow
+from hfwatch.store.race import COUNTER_COLUMNS, family_counter_series
 from hfwatch.timeunits import DAY_S
 
 FEED_WINDOW_S = 7 * DAY_S
+NEWCOMER_WINDOW_S = 7 * DAY_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +130,22 @@ class Reader:
     def last_pid(self) -> int:
         return queries.last_poll_id(self.conn)
 
+
+    # -- the race, the feed with untracked models, newcomers ----------------------------------------
+
+    def race(self, scope: str, metric: str, span_s: int, leaders: list[str]) -> race.Race | None:
+        """The ranks of `leaders` over the last `span_s` and the passes among the registry's families then;
+        None for a metric the race is not run on (downloads/day)."""
+        if metric not in COUNTER_COLUMNS:
+            return None
+        since = self.now() - span_s
+        series = family_counter_series(self.conn, scope, metric, since=since)
+        return race.race({f: s for f, s in series.items() if f in self.registry}, leaders=leaders, since=since,
+                         scope=scope, metric=metric)
+
+    def feed(self, *, limit: int, window_s: int = FEED_WINDOW_S, untracked: bool = True) -> list[EventRow]:
+        """Feed events, newest first: of every model the polls saw, or (`untracked=False`) of tracked ones."""
+        return queries.recent_events(self.conn, self.now() - window_s, limit, untracked=untracked)
+
+    def newcomers(self, window_s: int = NEWCOMER_WINDOW_S, limit: int = 50) -> list[Newcomer]:
+        return rank_newcomers(untracked_orgs(self.conn, self.now() - window_s), self.registry, limit)

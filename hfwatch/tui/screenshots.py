@@ -108,6 +108,7 @@ SHOTS = (
     Shot("model", ("enter", "enter"), title="hfwatch · model"),
     Shot("countries", ("c",), title="hfwatch · countries"),
     Shot("releases", ("n",), title="hfwatch · releases"),
+    Shot("race", ("g",), title="hfwatch · the race"),
     Shot("help", ("question_mark",), title="hfwatch · keys"),
     Shot("dashboard-first-party-rate", ("d", "m", "m"), title="hfwatch · first-party, downloads/day"),
     Shot("dashboard-80x24", (), size=SMALL, title="hfwatch · 80×24"),

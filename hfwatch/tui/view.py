@@ -44,6 +44,10 @@ class MonitorView(Protocol):
     @property
     def paused(self) -> bool: ...
 
+    @property
+    def show_untracked(self) -> bool:
+        """The feed shows models no family claims too."""
+
     def status_facts(self) -> StatusFacts: ...
 
     def neighbour_family(self, family: str, step: int) -> str | None: ...

@@ -32,6 +32,7 @@ class DashboardScreen(ListScreen):
         Binding("s", "sort", "sort", id="sort"),
         Binding("w", "watch", "watch", id="watch"),
         Binding("o", "open_hub", "hub", id="open_hub", show=False),
+        Binding("u", "app.toggle_untracked", "untracked", id="untracked", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -63,7 +64,7 @@ class DashboardScreen(ListScreen):
         countries = reader.countries(app.scope, app.metric, app.board)
         shares, total = reader.release_shares()
         self.query_one(CountryPanel).show(countries, shares, total)
-        self.query_one(Feed).present(reader.events(limit=FEED_ROWS), now)
+        self.query_one(Feed).present(reader.feed(limit=FEED_ROWS, untracked=app.show_untracked), now, app.registry)
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()

@@ -1,5 +1,7 @@
-"""The feed, full height: new releases in tracked families and entries into the trending top N,
-filterable by family, country and pipeline (`family:qwen cc:CN pipeline:text-generation`)."""
+"""The feed, full height: new releases and entries into the trending top N, of tracked families and of
+models no family claims (`u` hides those), filterable by family, country and pipeline (`family:qwen cc:CN
+pipeline:text-generation`, `family:none` for the untracked); beside it the newcomers, the untracked orgs
+by what their models do, which `a` adds to the user's families.toml."""
 
 from __future__ import annotations
 
@@ -14,15 +16,17 @@ from textual.widgets import DataTable, Footer
 
 from hfwatch.registry import Registry
 from hfwatch.store.queries import EventRow
+from hfwatch.tui.messages import AddOrg
 from hfwatch.tui.screens.base import ListScreen
 from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.filter_bar import FilterBar
-from hfwatch.tui.widgets.release_table import ReleaseTable
+from hfwatch.tui.widgets.release_table import NewcomerTable, ReleaseTable
 
 FEED_WINDOW_S = 30 * 86400
 FEED_LIMIT = 2000
 KINDS = ("all", "new", "trending")
-FILTER_HINT = "filter: words, family:qwen  cc:CN  pipeline:text-generation (enter keeps, esc clears)"
+FILTER_HINT = "filter: words, family:qwen  family:none  cc:CN  pipeline:text-generation (enter keeps, esc clears)"
+UNTRACKED_FAMILY = ("none", "untracked")  # what `family:` matches for a model no family claims
 FIELDS = {"family": "family", "fam": "family", "f": "family", "cc": "country", "country": "country",
           "c": "country", "pipeline": "pipeline", "pipe": "pipeline", "p": "pipeline"}
 
@@ -49,7 +53,8 @@ class FeedFilter:
     def matches(self, e: EventRow, registry: Registry) -> bool:
         m = e.model
         fam = m.family or ""
-        fields = {"family": [fam, registry.get(fam).name if fam in registry else ""],
+        names = [fam, registry.get(fam).name if fam in registry else ""] if m.family else list(UNTRACKED_FAMILY)
+        fields = {"family": names,
                   "country": [m.country or ""], "pipeline": [m.pipeline or ""]}
         for name, wanted in self.terms.items():
             values = [v.lower() for v in fields[name]]
@@ -65,6 +70,8 @@ class ReleasesScreen(ListScreen):
         Binding("escape", "app.pop_screen", "back", id="back"),
         Binding("slash", "filter", "filter", id="filter"),
         Binding("k", "kind", "new/trending", id="feed_kind"),
+        Binding("u", "app.toggle_untracked", "untracked", id="untracked"),
+        Binding("a", "add_org", "track org", id="add_org"),
     ]
 
     def __init__(self, monitor: MonitorView, filter_text: str = "") -> None:
@@ -73,23 +80,29 @@ class ReleasesScreen(ListScreen):
 
     def compose(self) -> ComposeResult:
         yield self.status_bar()
-        with Vertical(id="releases-box", classes="box"):
-            yield ReleaseTable(self.monitor.registry, id="releases")
+        with Vertical(id="releases-body"):
+            with Vertical(id="releases-box", classes="box"):
+                yield ReleaseTable(self.monitor.registry, id="releases")
+            with Vertical(id="newcomers-box", classes="box"):
+                yield NewcomerTable(id="newcomers")
         yield FilterBar(FILTER_HINT, value=self.filter_text)
         yield Footer()
 
     def reload(self) -> None:
         reader = self.monitor.reader
-        events = reader.events(limit=FEED_LIMIT, window_s=FEED_WINDOW_S)
+        untracked = self.monitor.show_untracked
+        events = reader.feed(limit=FEED_LIMIT, window_s=FEED_WINDOW_S, untracked=untracked)
         wanted = FeedFilter.parse(self.filter_text)
         kind = KINDS[self.kind]
         registry = self.monitor.registry
         shown = [e for e in events if (kind == "all" or e.kind == kind) and wanted.matches(e, registry)]
-        self.query_one(ReleaseTable).present(shown, reader.now())
+        self.query_one(ReleaseTable).present(shown, reader.now(), registry)
+        self._newcomers()
         box = self.query_one("#releases-box")
         shown_kind = {"all": "all events", "new": "new releases", "trending": "trending entries"}[kind]
         box.border_title = Text(f"Releases & trending entries · last 30 days · {shown_kind}")
-        notes = [f"{len(shown):,} of {len(events):,}"]
+        notes = [f"{len(shown):,} of {len(events):,}", "untracked shown (u hides)" if untracked else
+                 "untracked hidden (u shows)"]
         if self.filter_text:
             notes.append(f"filter “{self.filter_text}”")
         box.border_subtitle = Text(" · ".join(notes))
@@ -100,3 +113,16 @@ class ReleasesScreen(ListScreen):
     def action_kind(self) -> None:
         self.kind = (self.kind + 1) % len(KINDS)
         self.sync(force=True)
+
+    def _newcomers(self) -> None:
+        newcomers = self.monitor.reader.newcomers()
+        self.query_one(NewcomerTable).show(newcomers)
+        box = self.query_one("#newcomers-box")
+        box.border_title = Text("Newcomers · untracked orgs · last 7 days")
+        box.border_subtitle = Text("a: track the org" if newcomers else "none seen lately")
+
+    def action_add_org(self) -> None:
+        org = self.query_one(NewcomerTable).cursor_key
+        if org is not None:
+            self.post_message(AddOrg(org))
+

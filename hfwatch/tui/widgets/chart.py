@@ -153,9 +153,13 @@ class Chart(Widget):
             plot.title(self._title)
         plot.ruler("x").ticks(x_ticks, time_labels(x_ticks))
         if values:
-            top, bottom = max(values), min(values)
-            # From zero, unless that would flatten the line: then the axis starts near the data,
-            # and its labels say where.
-            base = 0.0 if bottom < 0.4 * top else bottom
-            ticks = nice_ticks(min(0.0, base) if base <= 0 else base, top or 1.0, max(2, min(5, height // 4)))
-            plot.ruler("y", 0).ticks(ticks, [self._y_format(t) for t in ticks])
+            plot.ruler("y", 0).ticks(*self.y_ticks(values, height))
+
+    def y_ticks(self, values: list[float], height: int) -> tuple[list[float], list[str]]:
+        """The y axis' ticks and their labels, for these plotted values in a panel this high."""
+        top, bottom = max(values), min(values)
+        # From zero, unless that would flatten the line: then the axis starts near the data,
+        # and its labels say where.
+        base = 0.0 if bottom < 0.4 * top else bottom
+        ticks = nice_ticks(min(0.0, base) if base <= 0 else base, top or 1.0, max(2, min(5, height // 4)))
+        return ticks, [self._y_format(t) for t in ticks]

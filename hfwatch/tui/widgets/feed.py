@@ -1,5 +1,5 @@
-"""The trending & new-releases feed: new models in tracked families and entries into the trending
-top N, newest first, one row per event."""
+"""The trending & new-releases feed: new models and entries into the trending top N, newest first, one
+row per event. Models no family claims are shown too, dimmed and marked "untracked"."""
 
 from __future__ import annotations
 
@@ -35,6 +35,22 @@ def family_name(registry: Registry, family: str | None) -> str:
     return registry.get(family).name if family and family in registry else "–"
 
 
+UNTRACKED = "untracked"
+
+
+def family_cell(registry: Registry, family: str | None, width: int) -> Text:
+    if family is None:
+        return Text(UNTRACKED[:width], style="dim italic")
+    return fmt.safe(family_name(registry, family), width)
+
+
+def model_cell(e: EventRow, width: int) -> Text:
+    cell = fmt.safe(e.model.id, width)
+    if e.model.family is None:
+        cell.stylize("dim")
+    return cell
+
+
 class EventTable(KeyedTable[EventRow]):
     """A table of feed events whose ages are measured against the data's clock."""
 
@@ -43,8 +59,11 @@ class EventTable(KeyedTable[EventRow]):
         self._registry = registry
         self._now = 0
 
-    def present(self, events: Iterable[EventRow], now: int) -> None:
+    def present(self, events: Iterable[EventRow], now: int, registry: Registry | None = None) -> None:
+        """Show `events`; `registry`: the one in force now, when it may have changed (a family added)."""
         self._now = now
+        if registry is not None:
+            self._registry = registry
         self.show(events)
 
     def open_message(self, key: str) -> Message:
@@ -63,7 +82,7 @@ class Feed(EventTable):
     def row_for(self, e: EventRow) -> tuple[str, Cells]:
         # A release's age is the model's own; a trending entry's is when it entered.
         since = e.model.created_at if e.kind == "new" and e.model.created_at else e.t
-        return event_key(e), [what(e), fmt.safe(e.model.id, self.shape()),
-                              fmt.safe(family_name(self._registry, e.model.family), 9),
+        return event_key(e), [what(e), model_cell(e, self.shape()),
+                              family_cell(self._registry, e.model.family, 9),
                               Text(e.model.country or "–"),
                               fmt.right(fmt.age(self._now - since), style="dim")]

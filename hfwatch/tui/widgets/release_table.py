@@ -1,4 +1,5 @@
-"""Tables of releases: the full-height feed of the releases screen, and a family's newest models."""
+"""Tables of releases: the full-height feed of the releases screen, a family's newest models, and the
+newcomers (orgs no family claims, by what their models do)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from collections.abc import Iterable
 from rich.text import Text
 from textual.message import Message
 
+from hfwatch.analysis.newcomers import Newcomer
 from hfwatch.store.queries import EventRow, ModelRow
 from hfwatch.tui import format as fmt
 from hfwatch.tui.messages import OpenModel
-from hfwatch.tui.widgets.feed import EventTable, event_key, family_name, what
+from hfwatch.tui.widgets.feed import EventTable, event_key, family_cell, model_cell, what
 from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
 from hfwatch.tui.widgets.model_table import via_cell
 
@@ -36,8 +38,8 @@ class ReleaseTable(EventTable):
         created = None if m.created_at is None else self._now - m.created_at
         return event_key(e), [
             what(e), fmt.right(fmt.age(self._now - e.t), style="dim"), fmt.right(fmt.age(created)),
-            fmt.safe(m.id, self.shape()),
-            fmt.safe(family_name(self._registry, m.family), 10), via_cell(m.via), Text(m.country or "–"),
+            model_cell(e, self.shape()),
+            family_cell(self._registry, m.family, 10), via_cell(m.via), Text(m.country or "–"),
             fmt.safe(m.pipeline or "–", 18), fmt.right(fmt.human(m.d30)), fmt.right(fmt.human(m.likes))]
 
 
@@ -65,3 +67,27 @@ class NewestList(KeyedTable[ModelRow]):
 
     def open_message(self, key: str) -> Message:
         return OpenModel(key)
+
+
+NEWCOMER_FIXED = 3 + 6 + 8 + 5 + 2 * 5  # every column but the org and its top model, with padding
+
+
+class NewcomerTable(KeyedTable[Newcomer]):
+    """Untracked orgs, most downloaded first: their models seen lately, 30-day downloads, trending
+    entries, and their most downloaded model. The row key is the org."""
+
+    def shape(self) -> tuple[int, int]:
+        room = max(30, self.size.width - NEWCOMER_FIXED - 2)
+        return room * 2 // 5, room - room * 2 // 5
+
+    def column_specs(self) -> list[Col]:
+        org, top = self.shape()
+        return [Col("rank", "#", 3), Col("org", "org", org), Col("models", "models", 6), Col("d30", "30d dl", 8),
+                Col("trending", "trend", 5), Col("top", "top model", top)]
+
+    def row_for(self, n: Newcomer) -> tuple[str, Cells]:
+        a, (org_w, top_w) = n.activity, self.shape()
+        top = a.top_model.split("/", 1)[-1] if a.top_model else None
+        return a.org, [fmt.right(str(n.rank), style="dim"), fmt.safe(a.org, org_w), fmt.right(f"{a.models:,}"),
+                       fmt.right(fmt.human(a.d30)), fmt.right(str(a.trending)), fmt.safe(top or "–", top_w)]
+

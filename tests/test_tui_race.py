@@ -1,0 +1,223 @@
+"""The race screen, untracked models in the feed, and the newcomers panel, driven by keys on the fixed
+history (or a copy of it that constructed polls, stored through the real ingest path, extend)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Static
+
+from hfwatch.config import Config
+from hfwatch.engine import store_records
+from hfwatch.records import Lane, ModelRecord, PollResult
+from hfwatch.registry import Registry, load_registry
+from hfwatch.store import Store
+from hfwatch.timeunits import DAY_S
+from hfwatch.tui import format as fmt
+from hfwatch.tui.app import HfWatchApp
+from hfwatch.tui.demo_history import FIXED_NOW
+from hfwatch.tui.screens.add_org import AddOrgScreen
+from hfwatch.tui.screens.family import FamilyScreen
+from hfwatch.tui.screens.race import RaceScreen
+from hfwatch.tui.screens.releases import ReleasesScreen
+from hfwatch.tui.screenshots import FROZEN_MONOTONIC
+from hfwatch.tui.session import frozen_session
+from hfwatch.tui.state import UiState
+from hfwatch.tui.widgets.feed import Feed, model_of_key
+from hfwatch.tui.widgets.race import OvertakeTable
+from hfwatch.tui.widgets.release_table import NewcomerTable, ReleaseTable
+from tests.conftest import run_cli
+from tests.test_tui_support import SIZE, fixed_history, history_copy, make_app, registry
+
+pytestmark = pytest.mark.ui
+__all__ = ["fixed_history", "history_copy", "registry"]  # fixtures used below
+
+NEW_ORG = "newlab"
+# Two models of an org no family claims, one of them entering the trending top N.
+NEW_MODELS = (ModelRecord(f"{NEW_ORG}/Nova-7B", NEW_ORG, downloads_30d=70_000_000, downloads_all_time=70_000_000,
+                          likes=5, created_at=int(FIXED_NOW) - 3600, pipeline_tag="text-generation"),
+              ModelRecord(f"{NEW_ORG}/Nova-1B", NEW_ORG, downloads_30d=20_000_000, downloads_all_time=20_000_000,
+                          likes=1, created_at=int(FIXED_NOW) - 7200, pipeline_tag="text-generation"))
+
+
+def cell(table: ReleaseTable | Feed | NewcomerTable | OvertakeTable, row: int, column: str) -> str:
+    value = table.get_row_at(row)[[c.key.value for c in table.ordered_columns].index(column)]
+    return value.plain if hasattr(value, "plain") else str(value)
+
+
+def ingest(db: Path, registry: Registry, records: list[ModelRecord], at: float, trending: list[str]) -> None:
+    """A fast poll of the Hub at `at` that listed `records`, stored as a poll would be."""
+    with Store(db) as store:
+        with sqlite3.connect(db) as conn:
+            previous = [r for (r,) in conn.execute("SELECT m.id FROM trending t JOIN models m ON m.mid = t.mid"
+                                                   " ORDER BY t.rank")]
+        result = PollResult(lane=Lane.FAST, started=at, finished=at, records=records,
+                            trending=[*trending, *previous])
+        store_records(store, result, registry)
+
+
+def app_at(db: Path, registry: Registry, tmp_path: Path, now: float, *, watched: tuple[str, ...] = (),
+           config: Config | None = None) -> HfWatchApp:
+    state = tmp_path / "state.json"
+    UiState(watched=set(watched)).save(state)
+    session = frozen_session(db, registry, now=now, state_path=state, config=config)
+    return HfWatchApp(session, monotonic=lambda: FROZEN_MONOTONIC, autostart=False)
+
+
+async def test_g_opens_the_race_with_the_passes_and_enter_opens_the_family(fixed_history: Path, registry: Registry,
+                                                                          tmp_path: Path) -> None:
+    cli = run_cli("overtakes", "--db", str(fixed_history), "--format", "json")
+    expected = json.loads(cli.out)
+    assert expected, "the fixed history has passes"
+    app = make_app(fixed_history, registry, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, RaceScreen)
+        table = app.screen.query_one(OvertakeTable)
+        # Every pass of the command, newest first, each "<Family> passed <Family>" with the passer's new rank.
+        assert table.row_count == len(expected)
+        newest = max(expected, key=lambda r: (r["at"], -r["rank"]))
+        name = {f.id: f.name for f in registry.families}
+        assert cell(table, 0, "date") == newest["at"][:10]
+        assert cell(table, 0, "pass") == f"{name[newest['family']]} passed {name[newest['passed']]}"
+        assert cell(table, 0, "rank") == f"#{newest['rank']}"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FamilyScreen) and app.screen.family == newest["family"]
+        await pilot.press("escape", "m", "m")  # downloads/day: said plainly, not an empty list
+        await pilot.pause()
+        note = app.screen.query_one("#race-note", Static)
+        assert "not tracked yet" in str(note.render()) and app.screen.query_one(OvertakeTable).row_count == 0
+        await pilot.press("escape", "ctrl+p", *"Race")  # the palette opens it too
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RaceScreen)
+
+
+async def test_the_feed_shows_untracked_models_and_u_hides_them(history_copy: Path, registry: Registry,
+                                                                tmp_path: Path) -> None:
+    at = FIXED_NOW + 600
+    ingest(history_copy, registry, list(NEW_MODELS), at, [NEW_MODELS[0].id])
+    app = app_at(history_copy, registry, tmp_path, at)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        feed = app.screen.query_one(Feed)
+        rows = {model_of_key(k): i for i, k in enumerate(feed.keys_in_order())}
+        assert NEW_MODELS[0].id in rows and NEW_MODELS[1].id in rows
+        assert cell(feed, rows[NEW_MODELS[0].id], "family") == "untracked"
+        await pilot.press("u")
+        await pilot.pause()
+        shown = {model_of_key(k) for k in feed.keys_in_order()}
+        assert not shown & {m.id for m in NEW_MODELS} and feed.row_count > 0
+        await pilot.press("u", "n")
+        await pilot.pause()
+        assert isinstance(app.screen, ReleasesScreen)
+        releases = app.screen.query_one(ReleaseTable)
+        await pilot.press("slash", *"family:none", "enter")
+        await pilot.pause()
+        with sqlite3.connect(history_copy) as conn:
+            untracked = conn.execute("SELECT count(*) FROM events e JOIN models m ON m.mid = e.mid"
+                                     " WHERE m.family IS NULL AND e.t >= ?", (at - 30 * DAY_S,)).fetchone()[0]
+        assert untracked >= 3  # two releases and one trending entry of the constructed poll
+        assert releases.row_count == untracked
+        assert all(cell(releases, i, "family") == "untracked" for i in range(releases.row_count))
+
+
+async def test_newcomers_rank_untracked_orgs_and_a_adds_one_to_the_user_registry(
+        history_copy: Path, registry: Registry, tmp_path: Path) -> None:
+    at = FIXED_NOW + 600
+    ingest(history_copy, registry, list(NEW_MODELS), at, [NEW_MODELS[0].id])
+    user_file = tmp_path / "config" / "families.toml"
+    app = app_at(history_copy, registry, tmp_path, at, config=Config(registry_file=str(user_file)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        newcomers = app.screen.query_one(NewcomerTable)
+        # The most downloaded untracked org: its two models' 30-day downloads summed, its one trending entry.
+        assert newcomers.keys_in_order()[0] == NEW_ORG
+        assert cell(newcomers, 0, "d30") == fmt.human(sum(m.downloads_30d or 0 for m in NEW_MODELS))
+        assert cell(newcomers, 0, "models") == str(len(NEW_MODELS)) and cell(newcomers, 0, "trending") == "1"
+        claimed = {o.name.lower() for f in registry.families for o in f.orgs}
+        assert not claimed & {k.lower() for k in newcomers.keys_in_order()}
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AddOrgScreen)
+        await pilot.press("enter", *"ZZ", "enter")  # a new family, from a country that is no country
+        await pilot.pause()
+        assert isinstance(app.screen, AddOrgScreen) and not user_file.exists()
+        assert "ZZ" in str(app.screen.query_one("#add-org-error", Static).render())
+        country = app.screen.query_one("#add-org-country", Input)
+        country.value = ""
+        await pilot.press(*"FR", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReleasesScreen)
+    written = load_registry(user_file)
+    assert NEW_ORG in written and [o.name for o in written.get(NEW_ORG).orgs] == [NEW_ORG]
+    assert written.get(NEW_ORG).country == "FR"
+    assert NEW_ORG in app.registry and NEW_ORG in app.reader.registry
+    # Polled again, the org's models count for the new family.
+    with Store(history_copy) as store:
+        store_records(store, PollResult(lane=Lane.FAST, started=at + 60, finished=at + 60,
+                                        records=list(NEW_MODELS)), app.registry)
+        families = {f for (f,) in store.conn.execute("SELECT family FROM models WHERE author = ?", (NEW_ORG,))}
+    assert families == {NEW_ORG}
+
+
+async def test_an_org_joins_an_existing_family_from_the_list(history_copy: Path, registry: Registry,
+                                                             tmp_path: Path) -> None:
+    at = FIXED_NOW + 600
+    ingest(history_copy, registry, list(NEW_MODELS), at, [])
+    user_file = tmp_path / "families.toml"
+    user_file.write_text("# my families\n", encoding="utf-8")
+    app = app_at(history_copy, registry, tmp_path, at, config=Config(registry_file=str(user_file)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        first = sorted(registry.families, key=lambda f: f.name.lower())[0]
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReleasesScreen)
+    text = user_file.read_text(encoding="utf-8")
+    assert text.startswith("# my families\n")
+    assert NEW_ORG in [o.name for o in load_registry(user_file).get(first.id).orgs]
+    assert NEW_ORG in [o.name for o in app.registry.get(first.id).orgs]
+
+
+async def test_a_pass_of_a_watched_family_is_one_alert(history_copy: Path, registry: Registry,
+                                                       tmp_path: Path) -> None:
+    probe = app_at(history_copy, registry, tmp_path, FIXED_NOW)
+    board = probe.session.reader.leaderboard("ecosystem", "downloads_30d")
+    probe.session.close()
+    watched, chaser = board[1].family, board[2].family
+    gap = (board[1].downloads_30d or 0) - (board[2].downloads_30d or 0)
+    # The chaser's top model listed again with enough more downloads to put it ahead, over a day and more.
+    with sqlite3.connect(history_copy) as conn:
+        model_id, author, d30, dall = conn.execute(
+            "SELECT id, author, d30, dall FROM models WHERE family = ? AND via = 'org' ORDER BY d30 DESC LIMIT 1",
+            (chaser,)).fetchone()
+    leap = ModelRecord(model_id, author, downloads_30d=d30 + gap + 1_000_000, downloads_all_time=dall + gap + 1_000_000)
+    app = app_at(history_copy, registry, tmp_path, FIXED_NOW, watched=(watched,))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app._notifications  # the passes already in the history are not news
+        for hours in (1, 13, 26):
+            ingest(history_copy, registry, [leap], FIXED_NOW + hours * 3600, [])
+            app.reload()
+            await pilot.pause()
+        toasts = [n for n in app._notifications if n.title.startswith("The race")]
+        assert len(toasts) == 1
+        name = registry.get
+        assert f"{name(chaser).name} passed {name(watched).name}" in toasts[0].message
+        app.reload()
+        await pilot.pause()
+        assert len([n for n in app._notifications if n.title.startswith("The race")]) == 1
