@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Scope, Via
 from hfwatch.store.endpoints import Endpoints
@@ -27,10 +28,45 @@ _SCAN_SHARE = 0.3
 _ECO, _FP = Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value
 _ORG = Via.ORG.value
 
-# Columns read for every listed model: 0 id, 1 mid, 2-5 counters, 6-11 attribution, 12-16 metadata, 17 last_seen,
-# 18 t, 19-20 the latest endpoint (asof, downloadsAllTime).
-_EXISTING = ("id, mid, d30, dall, likes, trend, family, base_family, publisher_family, via, country, base_model,"
-             " created_at, pipeline, library, params, gated, last_seen, t, ea, ev")
+class _Stored(NamedTuple):
+    """What the store holds of a listed model (one row of `models`)."""
+
+    id: str
+    mid: int
+    d30: int | None
+    dall: int | None
+    likes: int | None
+    trend: int | None
+    family: str | None
+    base_family: str | None
+    publisher_family: str | None
+    via: str | None
+    country: str | None
+    base_model: str | None
+    created_at: int | None
+    pipeline: str | None
+    library: str | None
+    params: int | None
+    gated: str | None
+    last_seen: int
+    t: int | None
+    ea: int | None  # the latest rate endpoint: its refresh instant...
+    ev: int | None  # ...and the downloadsAllTime it holds
+
+    @property
+    def counters(self) -> tuple:
+        return self.d30, self.dall, self.likes, self.trend
+
+    @property
+    def attribution(self) -> tuple:
+        return self.family, self.base_family, self.publisher_family, self.via, self.country, self.base_model
+
+    @property
+    def meta(self) -> tuple:
+        return self.created_at, self.pipeline, self.library, self.params, self.gated
+
+
+_EXISTING = ", ".join(_Stored._fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,17 +134,78 @@ def _rollback(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
 
 
-def _existing(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
+def _existing(conn: sqlite3.Connection, ids: list[str]) -> dict[str, _Stored]:
     max_mid = conn.execute("SELECT coalesce(max(mid), 0) FROM models").fetchone()[0]
     if len(ids) >= _SCAN_SHARE * max_mid:
-        return {row[0]: row for row in conn.execute(f"SELECT {_EXISTING} FROM models")}
-    existing: dict[str, tuple] = {}
+        return {row[0]: _Stored._make(row) for row in conn.execute(f"SELECT {_EXISTING} FROM models")}
+    existing: dict[str, _Stored] = {}
     # Sorted, so consecutive probes of the id index land on pages just read.
     for chunk in _chunks(sorted(ids)):
         marks = ",".join("?" * len(chunk))
         for row in conn.execute(f"SELECT {_EXISTING} FROM models WHERE id IN ({marks})", chunk):
-            existing[row[0]] = row
+            existing[row[0]] = _Stored._make(row)
     return existing
+
+
+@dataclass(slots=True)
+class _Writes:
+    """Everything one poll writes, gathered in memory before the statements run."""
+
+    t: int
+    ends: Endpoints
+    next_mid: int
+    new_rows: list[tuple] = field(default_factory=list)
+    full_updates: list[tuple] = field(default_factory=list)
+    counter_updates: list[tuple] = field(default_factory=list)
+    seen_only: list[tuple] = field(default_factory=list)
+    observations: dict[int, tuple] = field(default_factory=dict)
+    merged_now: dict[int, tuple] = field(default_factory=dict)
+    totals: _Totals = field(default_factory=_Totals)
+    new_mids: dict[str, int] = field(default_factory=dict)
+    fresh: list[int] = field(default_factory=list)
+
+    def add_new(self, rec: ModelRecord, attr_row: tuple, meta: tuple, counters: tuple) -> None:
+        t, mid = self.t, self.next_mid
+        self.next_mid += 1
+        self.new_mids[rec.id] = mid
+        self.new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters))
+        self.observations[mid] = (mid, t, *counters)
+        family, via = attr_row[0], attr_row[3]
+        self.totals.add(family, via, 1, counters[0], counters[1])
+        self.ends.discover(mid, family, via, counters[1])
+        # New releases of untracked models too: the feed's readers choose which families they show.
+        if rec.created_at is not None and rec.created_at >= t - NEW_RELEASE_WINDOW_S:
+            self.fresh.append(mid)
+
+    def update_known(self, old: _Stored, attr_row: tuple, meta: tuple, counters: tuple, started: float) -> None:
+        t, mid = self.t, old.mid
+        family, via = attr_row[0], attr_row[3]
+        if old.t is not None and old.t > started:
+            # Stored by a poll that ran while this one was fetching (the lanes overlap in the
+            # monitor): those counters may be newer than what this poll read, never older.
+            counters = (None, None, None, None)
+        merged = _merged(old.counters, counters)
+        merged_meta = _merged(old.meta, meta)
+        counters_changed = merged != old.counters
+        self.ends.see(mid, family, via, old.ea, old.ev, old.dall, counters[1])
+        if merged_meta != old.meta or attr_row != old.attribution:
+            self.full_updates.append((*attr_row, *merged_meta, t, t, *merged, mid))
+        elif counters_changed:
+            self.counter_updates.append((t, t, *merged, mid))
+        elif old.last_seen < t - LAST_SEEN_RESOLUTION_S or (self.ends.latest is not None
+                                                            and old.last_seen < self.ends.latest):
+            # Once after each refresh: a listed model whose counter did not move is known to have grown by 0.
+            self.seen_only.append((t, mid))
+        if counters_changed or family != old.family or via != old.via:
+            self.totals.add(old.family, old.via, -1, old.d30, old.dall)
+            self.totals.add(family, via, 1, merged[0], merged[1])
+        if counters_changed:
+            self.observations[mid] = (mid, t, *counters)
+        self.merged_now[mid] = merged
+
+    @property
+    def changed(self) -> int:
+        return len(self.full_updates) + len(self.counter_updates)
 
 
 def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRecord],
@@ -116,103 +213,64 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
     existing = _existing(conn, [r.id for r in records])
     next_mid = conn.execute("SELECT coalesce(max(mid), 0) + 1 FROM models").fetchone()[0]
     unattributed = Attribution(family=None, via=None, country=None)
-    ends = Endpoints(conn, t)
-    stale_before = t - LAST_SEEN_RESOLUTION_S
-
-    new_rows: list[tuple] = []
-    full_updates: list[tuple] = []
-    counter_updates: list[tuple] = []
-    seen_only: list[tuple] = []
-    observations: dict[int, tuple] = {}
-    merged_now: dict[int, tuple] = {}
-    totals = _Totals()
-    new_mids: dict[str, int] = {}
-    fresh: list[int] = []
-
+    writes = _Writes(t=t, ends=Endpoints(conn, t), next_mid=next_mid)
     listed: set[str] = set()
     for rec in records:
         if rec.id in listed:  # listed twice in one poll: the first listing stands
             continue
         listed.add(rec.id)
-        attr = attributions.get(rec.id) or unattributed
-        attr_row = _attr_row(attr)
-        family, via = attr_row[0], attr_row[3]
+        attr_row = _attr_row(attributions.get(rec.id) or unattributed)
         meta = (rec.created_at, rec.pipeline_tag, rec.library_name, rec.params, rec.gated)
         counters = (rec.downloads_30d, rec.downloads_all_time, rec.likes, rec.trending_score)
         old = existing.get(rec.id)
         if old is None:
-            mid = next_mid
-            next_mid += 1
-            new_mids[rec.id] = mid
-            new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters))
-            observations[mid] = (mid, t, *counters)
-            totals.add(family, via, 1, counters[0], counters[1])
-            ends.discover(mid, family, via, counters[1])
-            # New releases of untracked models too: the feed's readers choose which families they show.
-            if rec.created_at is not None and rec.created_at >= t - NEW_RELEASE_WINDOW_S:
-                fresh.append(mid)
-            continue
-        mid = old[1]
-        old_counters = old[2:6]
-        if old[18] is not None and old[18] > result.started:
-            # Stored by a poll that ran while this one was fetching (the lanes overlap in the
-            # monitor): those counters may be newer than what this poll read, never older.
-            counters = (None, None, None, None)
-        merged = _merged(old_counters, counters)
-        merged_meta = _merged(old[12:17], meta)
-        counters_changed = merged != old_counters
-        ends.see(mid, family, via, old[19], old[20], old_counters[1], counters[1])
-        if merged_meta != old[12:17] or attr_row != old[6:12]:
-            full_updates.append((*attr_row, *merged_meta, t, t, *merged, mid))
-        elif counters_changed:
-            counter_updates.append((t, t, *merged, mid))
-        elif old[17] < stale_before or (ends.latest is not None and old[17] < ends.latest):
-            # Once after each refresh: a listed model whose counter did not move is known to have grown by 0.
-            seen_only.append((t, mid))
-        if counters_changed or attr_row[0] != old[6] or attr_row[3] != old[9]:
-            totals.add(old[6], old[9], -1, old_counters[0], old_counters[1])
-            totals.add(family, via, 1, merged[0], merged[1])
-        if counters_changed:
-            observations[mid] = (mid, t, *counters)
-        merged_now[mid] = merged
+            writes.add_new(rec, attr_row, meta, counters)
+        else:
+            writes.update_known(old, attr_row, meta, counters, result.started)
+    _write_models(conn, writes)
+    if result.lane is Lane.SLOW:
+        _retire_unlisted(conn, listed, t, writes.totals)
+    _write_observations(conn, writes)
+    pid = _insert_poll(conn, result, status="ok", models=len(records), changed=writes.changed,
+                       new_models=len(writes.new_rows))
+    events = [(t, "new", mid, None, pid) for mid in writes.fresh]
+    events.extend(_trending_events(conn, result, existing, writes.new_mids, t, pid))
+    conn.executemany("INSERT INTO events (t, kind, mid, rank, pid) VALUES (?,?,?,?,?)", events)
+    _write_rollups(conn, t, writes.totals)
+    return IngestSummary(pid=pid, models=len(records), changed=writes.changed, new_models=len(writes.new_rows),
+                         events=len(events))
 
+
+def _write_models(conn: sqlite3.Connection, writes: _Writes) -> None:
     conn.executemany(
         "INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
         " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        new_rows,
+        writes.new_rows,
     )
     # Counter-only updates leave the indexed attribution and metadata columns out of the SET list, so
     # SQLite rewrites just the one index that holds d30.
     conn.executemany("UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend=? WHERE mid=?",
-                     counter_updates)
+                     writes.counter_updates)
     conn.executemany(
         "UPDATE models SET family=?, base_family=?, publisher_family=?, via=?, country=?, base_model=?,"
         " created_at=?, pipeline=?, library=?, params=?, gated=?, last_seen=?, t=?,"
         " d30=?, dall=?, likes=?, trend=? WHERE mid=?",
-        full_updates,
+        writes.full_updates,
     )
-    conn.executemany("UPDATE models SET last_seen=? WHERE mid=?", seen_only)
-    if result.lane is Lane.SLOW:
-        _retire_unlisted(conn, listed, t, totals)
-    asof = ends.finish(conn)
+    conn.executemany("UPDATE models SET last_seen=? WHERE mid=?", writes.seen_only)
+
+
+def _write_observations(conn: sqlite3.Connection, writes: _Writes) -> None:
+    observations, merged_now = writes.observations, writes.merged_now
+    asof = writes.ends.finish(conn)
     rows = [(*observations[mid], None) for mid in observations if mid not in asof]
     # An endpoint holds the counters as merged (the value its growth is measured from), and is stored even
     # when nothing changed this poll (the first observation after a refresh is known).
-    rows.extend((mid, t, *(merged_now[mid] if mid in merged_now else observations[mid][2:]), at)
+    rows.extend((mid, writes.t, *(merged_now[mid] if mid in merged_now else observations[mid][2:]), at)
                 for mid, at in asof.items())
     conn.executemany(
         "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend, asof) VALUES (?,?,?,?,?,?,?)", rows)
-
-    changed = len(full_updates) + len(counter_updates)
-    pid = _insert_poll(conn, result, status="ok", models=len(records), changed=changed,
-                       new_models=len(new_rows))
-    events = [(t, "new", mid, None, pid) for mid in fresh]
-    events.extend(_trending_events(conn, result, existing, new_mids, t, pid))
-    conn.executemany("INSERT INTO events (t, kind, mid, rank, pid) VALUES (?,?,?,?,?)", events)
-    _write_rollups(conn, t, totals)
-    return IngestSummary(pid=pid, models=len(records), changed=changed, new_models=len(new_rows),
-                         events=len(events))
 
 
 # A first-party model that its org's full listing has not shown for this long is gone (deleted, or
@@ -234,7 +292,7 @@ def _retire_unlisted(conn: sqlite3.Connection, listed: set[str], t: int, totals:
                      [(row[0],) for row in gone])
 
 
-def _trending_events(conn: sqlite3.Connection, result: PollResult, existing: Mapping[str, tuple],
+def _trending_events(conn: sqlite3.Connection, result: PollResult, existing: Mapping[str, _Stored],
                      new_mids: Mapping[str, int], t: int, pid: int) -> list[tuple]:
     if not result.trending:
         return []
@@ -242,7 +300,7 @@ def _trending_events(conn: sqlite3.Connection, result: PollResult, existing: Map
     for rank, model_id in enumerate(result.trending, start=1):
         mid = new_mids.get(model_id)
         if mid is None and model_id in existing:
-            mid = existing[model_id][1]
+            mid = existing[model_id].mid
         if mid is not None:
             ranking.append((mid, rank))
     previous = dict(conn.execute("SELECT mid, rank FROM trending").fetchall())
