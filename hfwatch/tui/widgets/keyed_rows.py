@@ -22,6 +22,18 @@ from hfwatch.tui.widgets.table_lines import Cells, Col, Row, lay_out, styled, ta
 HEADER = 1  # lines above the rows, fixed while the rows scroll
 
 
+class RowMessage(Message):
+    """What happened to which row of which table."""
+
+    def __init__(self, table: KeyedRows, key: str, row: int) -> None:
+        super().__init__()
+        self.table, self.key, self.row = table, key, row
+
+    @property
+    def control(self) -> KeyedRows:
+        return self.table
+
+
 class KeyedRows(ScrollView, can_focus=True):
     """The generic part of `KeyedTable`: what it shows, the cursor, the keys and the drawing."""
 
@@ -36,27 +48,11 @@ class KeyedRows(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "keyed-table--header", "keyed-table--even-row", "keyed-table--odd-row", "keyed-table--cursor"}
 
-    class RowHighlighted(Message, namespace="keyed_table"):
+    class RowHighlighted(RowMessage, namespace="keyed_table"):
         """The cursor is on another row (another key)."""
 
-        def __init__(self, table: KeyedRows, key: str, row: int) -> None:
-            super().__init__()
-            self.table, self.key, self.row = table, key, row
-
-        @property
-        def control(self) -> KeyedRows:
-            return self.table
-
-    class RowSelected(Message, namespace="keyed_table"):
+    class RowSelected(RowMessage, namespace="keyed_table"):
         """Enter, or a click on the row under the cursor."""
-
-        def __init__(self, table: KeyedRows, key: str, row: int) -> None:
-            super().__init__()
-            self.table, self.key, self.row = table, key, row
-
-        @property
-        def control(self) -> KeyedRows:
-            return self.table
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
