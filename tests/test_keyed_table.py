@@ -3,6 +3,8 @@ cells changed laid out again (counted through the table's public `render_count`,
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.message import Message
+from textual.pilot import Pilot
 
 import hfwatch.tui
 from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
@@ -67,17 +70,26 @@ def shown(table: Table, y: int) -> str:
     return table.render_line(y).text
 
 
-async def test_an_update_in_place_keeps_the_cursor_on_its_key() -> None:
+@asynccontextmanager
+async def running() -> AsyncIterator[tuple[TableApp, Pilot[None], Table]]:
     app = TableApp()
     async with app.run_test(size=(40, 12)) as pilot:
-        table = app.query_one(Table)
-        rows = items(6)
-        table.show(rows)
-        table.move_to_key("k002")
-        await pilot.pause()
+        yield app, pilot, app.query_one(Table)
+
+
+async def showing(pilot: Pilot[None], table: Table, rows: list[Item], *, cursor: str) -> list[Item]:
+    table.show(rows)
+    table.move_to_key(cursor)
+    await pilot.pause()
+    return rows
+
+
+async def test_an_update_in_place_keeps_the_cursor_on_its_key() -> None:
+    async with running() as (app, pilot, table):
+        rows = await showing(pilot, table, items(6), cursor="k002")
         app.highlighted.clear()
         # The rows change order and one value changes: the cursor follows its key to its new place.
-        moved = [rows[5], rows[2].__class__("k002", "changed"), *rows[:2], *rows[3:5]]
+        moved = [rows[5], Item("k002", "changed"), *rows[:2], *rows[3:5]]
         table.show(moved)
         await pilot.pause()
         assert table.cursor_key == "k002" and table.cursor_row == 1
@@ -87,13 +99,8 @@ async def test_an_update_in_place_keeps_the_cursor_on_its_key() -> None:
 
 
 async def test_a_removed_row_leaves_the_cursor_at_its_place() -> None:
-    app = TableApp()
-    async with app.run_test(size=(40, 12)) as pilot:
-        table = app.query_one(Table)
-        rows = items(5)
-        table.show(rows)
-        table.move_to_key("k002")
-        await pilot.pause()
+    async with running() as (app, pilot, table):
+        rows = await showing(pilot, table, items(5), cursor="k002")
         table.show([r for r in rows if r.key != "k002"])
         await pilot.pause()
         assert (table.cursor_row, table.cursor_key) == (2, "k003")
@@ -108,9 +115,7 @@ async def test_a_removed_row_leaves_the_cursor_at_its_place() -> None:
 
 
 async def test_only_rows_whose_cells_changed_are_laid_out_again() -> None:
-    app = TableApp()
-    async with app.run_test(size=(40, 12)) as pilot:
-        table = app.query_one(Table)
+    async with running() as (_app, pilot, table):
         rows = items(100)
         table.show(rows)
         await pilot.pause()
@@ -136,9 +141,7 @@ async def test_only_rows_whose_cells_changed_are_laid_out_again() -> None:
 
 
 async def test_keys_move_the_cursor_and_keep_it_in_view() -> None:
-    app = TableApp()
-    async with app.run_test(size=(40, 12)) as pilot:
-        table = app.query_one(Table)
+    async with running() as (_app, pilot, table):
         table.show(items(50))
         table.focus()
         await pilot.pause()
@@ -158,9 +161,7 @@ async def test_keys_move_the_cursor_and_keep_it_in_view() -> None:
 
 
 async def test_a_click_puts_the_cursor_on_a_row_and_a_second_opens_it() -> None:
-    app = TableApp()
-    async with app.run_test(size=(40, 12)) as pilot:
-        table = app.query_one(Table)
+    async with running() as (app, pilot, table):
         table.show(items(5))
         await pilot.pause()
         await pilot.click(Table, offset=(2, 3))  # line 3: the header, then rows 0, 1, 2
@@ -179,9 +180,7 @@ async def test_a_click_puts_the_cursor_on_a_row_and_a_second_opens_it() -> None:
 
 
 async def test_hub_text_stays_data_and_is_cut_to_its_column() -> None:
-    app = TableApp()
-    async with app.run_test(size=(40, 12)) as pilot:
-        table = app.query_one(Table)
+    async with running() as (_app, pilot, table):
         table.show([Item("k0", "[b]x[/b]"), Item("k1", "a-very-long-model-name")])
         await pilot.pause()
         assert "[b]x[/b]" in shown(table, 1)
