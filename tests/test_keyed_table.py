@@ -193,3 +193,12 @@ def test_a_cell_fits_its_width_as_it_is_justified() -> None:
     assert fit("abc", 5).plain == "abc  "
     assert fit("abcdef", 4).plain == "abc…"
     assert fit("one\ntwo", 5).plain == "one  "
+
+
+async def test_the_cursor_row_stays_in_view_when_its_row_moves() -> None:
+    async with running() as (_app, pilot, table):
+        rows = await showing(pilot, table, items(50), cursor="k000")
+        table.show([*rows[1:], rows[0]])  # the cursor's row falls to the bottom
+        await pilot.pause()
+        page = table.scrollable_content_region.height - 1
+        assert table.cursor_row == 49 and shown(table, page).startswith(" k000")

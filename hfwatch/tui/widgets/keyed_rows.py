@@ -81,7 +81,7 @@ class KeyedRows(ScrollView, can_focus=True):
     def sync(self, rows: Sequence[tuple[str, Cells]]) -> None:
         """Show exactly `rows`, in that order; only rows whose cells changed are drawn again, and the
         cursor stays on its key (or, its row gone, at the same place)."""
-        keep = self.cursor_key
+        keep, was = self.cursor_key, self.cursor_row
         old_order = self._order
         changed: list[str] = []
         fresh: dict[str, Row] = {}
@@ -100,6 +100,8 @@ class KeyedRows(ScrollView, can_focus=True):
         if keep is not None and keep in self._index:
             self.cursor_row = self._index[keep]
         self.cursor_row = self._clamp(self.cursor_row)
+        if self.cursor_row != was:
+            self._scroll_to_cursor()  # its row moved: keep it in view, as a move of the cursor does
         if self._order != old_order:
             self.refresh()
         else:
