@@ -65,7 +65,7 @@ SHAPES = {
 
 
 def table_class(module: ModuleType, columns: list[tuple[str, int]]) -> type:
-    class Table(module.KeyedTable):  # type: ignore[name-defined,misc]
+    class Table(module.KeyedTable):  # type: ignore[name-defined]
         def column_specs(self) -> list[Any]:
             return [module.Col(key, key, width) for key, width in columns]
 
@@ -91,7 +91,7 @@ async def redraws(module: ModuleType, shape: str, repeats: int) -> list[float]:
     app = Bench()
     took: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
-        table = app.query_one(table_type)
+        table: Any = app.query_one(table_type)
         table.styles.height = "1fr"
         table.show(rows)
         await pilot.pause()
