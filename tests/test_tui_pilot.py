@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from hfwatch.config import Config
 from hfwatch.records import Lane
@@ -25,6 +25,7 @@ from hfwatch.tui.screens.releases import ReleasesScreen
 from hfwatch.tui.state import UiState
 from hfwatch.tui.widgets.chart import Chart
 from hfwatch.tui.widgets.feed import Feed, model_of_key
+from hfwatch.tui.widgets.keyed_table import KeyedTable
 from hfwatch.tui.widgets.leaderboard import Leaderboard
 from hfwatch.tui.widgets.model_table import ModelTable
 from hfwatch.tui.widgets.release_table import ReleaseTable
@@ -39,7 +40,7 @@ def board(app: HfWatchApp) -> Leaderboard:
 
 
 def cell_text(table: Leaderboard | ReleaseTable | Feed | ModelTable, row: int, column: str) -> str:
-    value = table.get_row_at(row)[[c.key.value for c in table.ordered_columns].index(column)]
+    value = table.get_row_at(row)[table.column_keys().index(column)]
     return value.plain if hasattr(value, "plain") else str(value)
 
 
@@ -196,14 +197,14 @@ async def test_scope_and_metric_toggles_relabel_everything(fixed_history: Path, 
         await pilot.press("m")
         await pilot.pause()
         assert app.metric == "downloads_all_time"
-        header = [str(c.label) for c in board(app).ordered_columns]
+        header = [str(c.label) for c in board(app).columns]
         assert "all-time" in header
         facts = app.status_facts()
         assert (facts.scope, facts.metric) == ("first-party", "downloads_all_time")
         await pilot.press("m")
         await pilot.pause()
         assert app.metric == "rate"
-        assert "dl/day" in [str(c.label) for c in board(app).ordered_columns]
+        assert "dl/day" in [str(c.label) for c in board(app).columns]
 
 
 async def test_watch_is_remembered_and_marked(fixed_history: Path, registry: Registry,
@@ -261,8 +262,7 @@ async def test_screens_ask_the_app_for_other_screens_by_message(fixed_history: P
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "c", "down")
-        countries = app.screen.query_one("#country-board", DataTable)
-        cc = countries.coordinate_to_cell_key(countries.cursor_coordinate).row_key.value
+        cc = app.screen.query_one("#country-board", KeyedTable).cursor_key
         await press(pilot, "n")
         assert isinstance(app.screen, ReleasesScreen) and app.screen.filter_text == f"cc:{cc}"
         releases = app.screen.query_one(ReleaseTable)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Input
+from textual.widget import Widget
+from textual.widgets import Input
 
 from hfwatch.tui.messages import FilterChanged, FilterClosed
 from hfwatch.tui.view import MonitorView
@@ -80,7 +81,7 @@ class ListScreen(MonitorScreen):
         """How many sort orders `s` cycles through."""
         return 1
 
-    def main_table(self) -> DataTable:
+    def main_table(self) -> Widget:
         """The table the filter applies to, focused again when the filter closes."""
         raise NotImplementedError
 

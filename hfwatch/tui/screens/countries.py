@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from hfwatch.analysis.views import DEFAULT_SPARK_SPAN_S, CountryRow, FamilyRow
 from hfwatch.tui import format as fmt
@@ -138,10 +138,9 @@ class CountriesScreen(MonitorScreen):
         box.border_title = Text(f"Families from {row.country}")
         self.query_one("#members", Static).update(families_table(row, self.monitor.board))
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value:
-            self.country = event.row_key.value
-            self._members()
+    def on_keyed_table_row_highlighted(self, event: KeyedTable.RowHighlighted) -> None:
+        self.country = event.key
+        self._members()
 
     def action_country_releases(self) -> None:
         if self.country:

@@ -8,7 +8,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer
+from textual.widget import Widget
+from textual.widgets import Footer
 
 from hfwatch.tui import format as fmt
 from hfwatch.tui.messages import OpenOnHub, ToggleWatch
@@ -98,7 +99,7 @@ class DashboardScreen(ListScreen):
     def sort_count(self) -> int:
         return len(SORTS)
 
-    def main_table(self) -> DataTable:
+    def main_table(self) -> Widget:
         return self.leaderboard
 
     def action_watch(self) -> None:

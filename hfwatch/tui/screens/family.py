@@ -11,7 +11,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widget import Widget
+from textual.widgets import Footer, Static
 
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.records import Scope
@@ -135,7 +136,7 @@ class FamilyScreen(ListScreen):
     def sort_count(self) -> int:
         return len(MODEL_SORTS)
 
-    def main_table(self) -> DataTable:
+    def main_table(self) -> Widget:
         return self.query_one(ModelTable)
 
     def action_watch(self) -> None:

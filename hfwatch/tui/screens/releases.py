@@ -12,7 +12,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer
+from textual.widget import Widget
+from textual.widgets import Footer
 
 from hfwatch.registry import Registry
 from hfwatch.store.queries import EventRow
@@ -107,7 +108,7 @@ class ReleasesScreen(ListScreen):
             notes.append(f"filter “{self.filter_text}”")
         box.border_subtitle = Text(" · ".join(notes))
 
-    def main_table(self) -> DataTable:
+    def main_table(self) -> Widget:
         return self.query_one(ReleaseTable)
 
     def action_kind(self) -> None:

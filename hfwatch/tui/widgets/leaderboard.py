@@ -83,9 +83,8 @@ class Leaderboard(KeyedTable[FamilyRow]):
             cells += [fmt.right(f"{r.models:,}"), fmt.right(fmt.age(newest), style="dim")]
         return r.family, cells
 
-    def on_data_table_row_highlighted(self, event: KeyedTable.RowHighlighted) -> None:
-        if event.row_key.value:
-            self.post_message(FamilyHighlighted(event.row_key.value))
+    def on_keyed_table_row_highlighted(self, event: KeyedTable.RowHighlighted) -> None:
+        self.post_message(FamilyHighlighted(event.key))
 
     def open_message(self, key: str) -> Message:
         return OpenFamily(key)
