@@ -44,7 +44,7 @@ NEW_MODELS = (ModelRecord(f"{NEW_ORG}/Nova-7B", NEW_ORG, downloads_30d=70_000_00
 
 
 def cell(table: ReleaseTable | Feed | NewcomerTable | OvertakeTable, row: int, column: str) -> str:
-    value = table.get_row_at(row)[[c.key.value for c in table.ordered_columns].index(column)]
+    value = table.get_row_at(row)[table.column_keys().index(column)]
     return value.plain if hasattr(value, "plain") else str(value)
 
 

@@ -291,14 +291,15 @@ def last_poll(conn: sqlite3.Connection, lane: str | None = None, ok_only: bool =
 
 
 def recent_events(conn: sqlite3.Connection, since: int, limit: int = 200, *,
-                  untracked: bool = False) -> list[EventRow]:
-    """Feed events since `since`, newest first: of tracked models only, or (`untracked`) of every model."""
+                  untracked: bool = False, pid: int | None = None) -> list[EventRow]:
+    """Feed events since `since`, newest first: of tracked models only, or (`untracked`) of every model;
+    with `pid`, only that poll's."""
     cols = ", ".join("m." + c for c in _split_columns(_MODEL_COLS))
-    tracked = "" if untracked else " AND m.family IS NOT NULL"
+    where = ("" if untracked else " AND m.family IS NOT NULL") + ("" if pid is None else " AND e.pid = ?")
     rows = _rows(conn, f"e.t, e.kind, e.rank, {cols}",
-                 f"FROM events e JOIN models m ON m.mid = e.mid WHERE e.t >= ?{tracked}"
+                 f"FROM events e JOIN models m ON m.mid = e.mid WHERE e.t >= ?{where}"
                  " ORDER BY e.t DESC, e.eid DESC LIMIT ?",
-                 (since, limit))
+                 (since, limit) if pid is None else (since, pid, limit))
     return [EventRow(t, kind, rank, ModelRow._make(rest)) for t, kind, rank, *rest in rows]
 
 

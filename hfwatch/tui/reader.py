@@ -76,7 +76,8 @@ class Reader:
         start = queries.first_event_time(self.conn, pid)
         if start is None:
             return []
-        return [e for e in queries.recent_events(self.conn, start, 1000) if e.t >= start]
+        # That poll's own events: another poll's at the same time are not news of this one.
+        return queries.recent_events(self.conn, start, 1000, pid=pid)
 
     def family_newest(self, family: str, limit: int) -> list[ModelRow]:
         """A family's most recently created models (derivatives included)."""
