@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from hfwatch.analysis import metrics, rates
 from hfwatch.analysis.rates import Span
@@ -272,19 +271,9 @@ def model_views(conn: sqlite3.Connection, rows: list[ModelRow], *, now: int,
         # the listings is not known to have stopped).
         observed = rates.horizon(instants, min(now, r.last_seen))
         edges = metrics.bucket_edges(max((ends[0][0] if ends else None) or now, now - spark_span_s), now, spark_points)
-        per_day, spark = _model_rates(tuple(ends), now, rate_window_s, observed, tuple(edges))
-        out.append(ModelView(row=r, rate_per_day=per_day, spark=list(spark)))
+        per_day, spark = rates.model_rates(ends, e=now, window_s=rate_window_s, observed=observed, edges=edges)
+        out.append(ModelView(row=r, rate_per_day=per_day, spark=spark))
     return out
-
-
-# A model's rate and sparkline are a pure function of its endpoints in the window and the clock: a poll
-# changes the endpoints of the models it saw move, so a family screen reloaded after it recomputes those
-# and reuses the rest (the endpoints are still read and compared whole: nothing stale can be reused).
-@lru_cache(maxsize=8192)
-def _model_rates(ends: tuple[tuple[int, int, int], ...], now: int, window_s: int, observed: int | None,
-                 edges: tuple[int, ...]) -> tuple[float | None, tuple[float | None, ...]]:
-    per_day, spark = rates.model_rates(ends, e=now, window_s=window_s, observed=observed, edges=edges)
-    return per_day, tuple(spark)
 
 
 @dataclass(slots=True)

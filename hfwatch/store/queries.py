@@ -230,6 +230,13 @@ def family_models(conn: sqlite3.Connection, family: str, *, first_party_only: bo
     return [ModelRow._make(row) for row in _rows(conn, _MODEL_COLS, sql, (family,))]
 
 
+def family_newest(conn: sqlite3.Connection, family: str, limit: int) -> list[ModelRow]:
+    """A family's most recently created models (unknown creation last), by a range of its creation index."""
+    return [ModelRow._make(row) for row in _rows(
+        conn, _MODEL_COLS, "FROM models INDEXED BY models_family_created WHERE family = ?"
+        " ORDER BY created_at DESC, d30 DESC LIMIT ?", (family, limit))]
+
+
 def top_models(conn: sqlite3.Connection, *, first_party_only: bool, order: str, limit: int) -> list[ModelRow]:
     column = {"downloads_30d": "d30", "downloads_all_time": "dall", "likes": "likes", "trend": "trend"}[order]
     where = "family IS NOT NULL" + (" AND via = 'org'" if first_party_only else "")
