@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from hfwatch.hub.simhub import SimHub
+from hfwatch.store.schema import SCHEMA_VERSION
 from tests.conftest import run_cli
 
 HOUR = 3600
@@ -107,7 +108,7 @@ def test_table_and_csv_formats(polled_db: Path) -> None:
 def test_db_info(polled_db: Path) -> None:
     ran = run_cli("db", "info", "--db", str(polled_db))
     assert ran.code == 0
-    assert "schema        2" in ran.out
+    assert f"schema        {SCHEMA_VERSION}" in ran.out
     polls = next(line for line in ran.out.splitlines() if line.startswith("polls"))
     assert polls.split()[1] == "4"
 
