@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -66,6 +67,31 @@ class PollWriter:
         self.conn.close()
 
 
+def date_growth(path: Path, now: int, days: int = 16) -> None:
+    """Give the synthetic year what ingest (schema v2) writes beside it, so the rates are measured on real
+    work: a Hub refresh at each daily poll, each family x scope's growth of downloadsAllTime between two of
+    them as a span (from the daily rollups), and the last `days` daily observations marked as endpoints
+    (the family screen reads a window of 14 days of them, plus the one before)."""
+    daily = now % DAY_S
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT OR REPLACE INTO refreshes (t, t_lo, changed, relisted, precise, instant)"
+                     " SELECT t, t - 3600, models, models, 1, t FROM (SELECT DISTINCT t, 1000 AS models"
+                     " FROM rollups WHERE t % 86400 = ?)", (daily,))
+        conn.execute("INSERT OR REPLACE INTO spans (scope, family, a, b, credited_t, growth)"
+                     " SELECT scope, family, a, t, t, max(0, dall - pd) FROM (SELECT scope, family, t, dall,"
+                     " lag(t) OVER w AS a, lag(dall) OVER w AS pd FROM rollups WHERE t % 86400 = ?"
+                     " WINDOW w AS (PARTITION BY scope, family ORDER BY t)) WHERE a IS NOT NULL", (daily,))
+        times = [now - k * DAY_S for k in range(days)]
+        conn.execute("UPDATE observations SET asof = t WHERE (mid, t) IN"
+                     " (SELECT m.mid, d.value FROM models m, json_each(?) d)", (json.dumps(times),))
+        conn.execute("UPDATE models SET ea = ?, ev = dall", (now,))
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
 def measure(path: Path, history: History, registry: Registry, iterations: int) -> dict[str, dict[str, float]]:
     """p50/p95 per query and for the whole refresh, on the UI's kind of connection (read-only), a
     committed write between refreshes. `path`: a copy of the history's file (it is written to)."""
@@ -97,6 +123,7 @@ def repeated(histories: dict[int, History], registry: Registry, iterations: int,
     try:
         for n, h in histories.items():
             shutil.copyfile(h.path, copies[n])
+            date_growth(copies[n], h.now)
         for _ in range(reps):
             for n, h in sorted(histories.items()):
                 results[n].append(measure(copies[n], h, registry, iterations))

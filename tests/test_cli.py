@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hfwatch.store.schema import SCHEMA_VERSION
 from hfwatch_sim import SimHub
 from tests.conftest import run_cli
 
@@ -111,7 +112,7 @@ def test_table_and_csv_formats(polled_db: Path) -> None:
 def test_db_info(polled_db: Path) -> None:
     ran = run_cli("db", "info", "--db", str(polled_db))
     assert ran.code == 0
-    assert "schema        2" in ran.out
+    assert f"schema        {SCHEMA_VERSION}" in ran.out
     polls = next(line for line in ran.out.splitlines() if line.startswith("polls"))
     assert polls.split()[1] == str(2 * POLL_DAYS)  # a fast and a slow lane each day
 

@@ -134,15 +134,12 @@ def leaderboard(conn: sqlite3.Connection, registry: Registry, *, scope: str = Sc
     """Every registry family, ranked by `metric` within `scope`."""
     history_from = now - max(spark_span_s, rate_window_s + RANK_BASELINE_S)
     # Everything below reads the series only as "the last point at or before t" (or its first point),
-    # so only those points are fetched: O(families x sparkline points), not x hours of history. The
-    # window starts depend on the points found at `now` and the rank baseline, hence two reads.
-    looked_up = [now, now - RANK_BASELINE_S]
+    # so only those points are fetched: O(families x sparkline points), not x hours of history. Rates come
+    # from the spans, not from the rollups.
     with queries.snapshot(conn):
-        series = queries.rollup_series_at(conn, str(scope), history_from, looked_up)
-        first = min((pts[0].t for pts in series.values() if pts), default=now)
-        edges = metrics.bucket_edges(max(first, now - spark_span_s), now, spark_points)
-        looked_up += edges + [p.t - rate_window_s for pts in series.values() for p in pts]
-        series = queries.rollup_series_at(conn, str(scope), history_from, looked_up)
+        first = queries.first_point_time(conn, str(scope), history_from)
+        edges = metrics.bucket_edges(max(now if first is None else first, now - spark_span_s), now, spark_points)
+        series = queries.rollup_series_at(conn, str(scope), history_from, [now, now - RANK_BASELINE_S, *edges])
         newest = queries.newest_release(conn)
         grown = family_growth(conn, str(scope), now=now, since=min(history_from, edges[0]))
     rows: list[FamilyRow] = []
@@ -270,15 +267,12 @@ def model_views(conn: sqlite3.Connection, rows: list[ModelRow], *, now: int,
     out = []
     for r in rows:
         ends = series.get(r.mid, [])
-        spans = rates.endpoint_spans(ends)
         # A model is observed up to the last refresh after which it was listed (a model that fell out of
         # the listings is not known to have stopped).
         observed = rates.horizon(instants, min(now, r.last_seen))
-        start = ends[0][0] if ends else None
-        edges = metrics.bucket_edges(max(start or now, now - spark_span_s), now, spark_points)
-        out.append(ModelView(row=r, rate_per_day=rates.rate(spans, e=now, window_s=rate_window_s, observed=observed,
-                                                            start=start),
-                             spark=rates.bucket_rates(spans, edges, observed=observed, start=start) if ends else []))
+        edges = metrics.bucket_edges(max((ends[0][0] if ends else None) or now, now - spark_span_s), now, spark_points)
+        per_day, spark = rates.model_rates(ends, e=now, window_s=rate_window_s, observed=observed, edges=edges)
+        out.append(ModelView(row=r, rate_per_day=per_day, spark=spark))
     return out
 
 

@@ -13,9 +13,12 @@ def endpoints(conn: sqlite3.Connection, mids: list[int], since: int,
     """(asof, downloadsAllTime, t) of each model's endpoints stored by `until` with asof >= `since`, plus the
     last one before it (where the first interval in the window starts), oldest first."""
     out: dict[int, list[tuple[int, int, int]]] = {}
+    # Both reads stay inside the endpoints' partial index: a model's observations between two endpoints are
+    # never visited, however many there are (or however far back the last endpoint before `since` lies).
     rows = _rows(conn, "o.mid, o.asof, o.dall, o.t",
-                 "FROM json_each(?) j CROSS JOIN observations o"
-                 " ON o.mid = j.value AND o.t >= coalesce((SELECT p.t FROM observations p WHERE p.mid = j.value"
+                 "FROM json_each(?) j CROSS JOIN observations o INDEXED BY observations_endpoints"
+                 " ON o.mid = j.value AND o.t >= coalesce((SELECT p.t FROM observations p"
+                 " INDEXED BY observations_endpoints WHERE p.mid = j.value"
                  " AND p.asof < ? AND p.t <= ? ORDER BY p.t DESC LIMIT 1), 0)"
                  " WHERE o.asof IS NOT NULL AND o.dall IS NOT NULL AND o.t <= ? ORDER BY o.mid, o.t",
                  (json.dumps(mids), since, until, until))
@@ -33,16 +36,23 @@ def refresh_instants(conn: sqlite3.Connection, until: int) -> list[int]:
 def spans(conn: sqlite3.Connection, scope: str, until: int, family: str | None = None,
           since: int = 0) -> dict[str, tuple[int, list[tuple[int, int, int, int]]]]:
     """Per family, where its coverage starts (its first span's start) and (a, b, growth, credited_t) of the
-    spans credited by `until` that end after `since`."""
-    where, args = "scope = ? AND credited_t <= ?", [scope, until]
-    if family is not None:
-        where += " AND family = ?"
-        args.append(family)
-    out: dict[str, tuple[int, list[tuple[int, int, int, int]]]] = {}
-    for fam, a in conn.execute(f"SELECT family, min(a) FROM spans WHERE {where} GROUP BY family", args):
-        out[fam] = (a, [])
-    for fam, a, b, growth, credited in _rows(conn, "family, a, b, growth, credited_t",
-                                             f"FROM spans WHERE {where} AND b > ? ORDER BY b", (*args, since)):
+    spans credited by `until` that end after `since`, by b (then a, credited_t)."""
+    # The families by a skip-scan of the key, then per family a seek for its start and a range of its recent
+    # spans: a year of spans is never read to draw two weeks.
+    starts = conn.execute(
+        "WITH RECURSIVE fam(family) AS (SELECT (SELECT min(family) FROM spans WHERE scope = :scope)"
+        " UNION ALL SELECT (SELECT min(family) FROM spans WHERE scope = :scope AND family > fam.family) FROM fam"
+        " WHERE fam.family IS NOT NULL)"
+        " SELECT family, start FROM (SELECT family, (SELECT a FROM spans INDEXED BY spans_start"
+        " WHERE scope = :scope AND family = fam.family AND credited_t <= :until ORDER BY a LIMIT 1) AS start FROM fam"
+        " WHERE family IS NOT NULL AND (:family IS NULL OR family = :family)) WHERE start IS NOT NULL",
+        {"scope": scope, "until": until, "family": family}).fetchall()
+    out: dict[str, tuple[int, list[tuple[int, int, int, int]]]] = {fam: (a, []) for fam, a in starts}
+    for fam, a, b, growth, credited in _rows(
+            conn, "s.family, s.a, s.b, s.growth, s.credited_t",
+            "FROM json_each(?) f CROSS JOIN spans s ON s.scope = ? AND s.family = f.value AND s.b > ?"
+            " WHERE s.credited_t <= ? ORDER BY s.family, s.b, s.a, s.credited_t",
+            (json.dumps(list(out)), scope, since, until)):
         out[fam][1].append((a, b, growth, credited))
     return out
 

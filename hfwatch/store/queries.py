@@ -143,6 +143,26 @@ def _by_family(rows: list[list]) -> dict[str, list[RollupPoint]]:
     return out
 
 
+# Families by a skip-scan of the (family, scope, h) index: one seek each; `base.lo` is where a series
+# since :since starts (its last point before :since, as a baseline).
+_FAMILIES_AND_BASE = (
+    "WITH RECURSIVE fam(family) AS ("
+    " SELECT (SELECT min(family) FROM rollups)"
+    " UNION ALL SELECT (SELECT min(family) FROM rollups WHERE family > fam.family) FROM fam"
+    " WHERE fam.family IS NOT NULL),"
+    " base(lo) AS (SELECT coalesce((SELECT max(h) FROM rollups WHERE scope = :scope AND h < :since), :since))")
+
+
+def first_point_time(conn: sqlite3.Connection, scope: str, since: int) -> int | None:
+    """The earliest first point of the families' `rollup_series(conn, scope, since)`: where the history
+    the leaderboard reads starts, by one seek per family."""
+    row = conn.execute(
+        _FAMILIES_AND_BASE + " SELECT min((SELECT r.t FROM rollups r WHERE r.family = fam.family"
+        " AND r.scope = :scope AND r.h >= base.lo ORDER BY r.h LIMIT 1)) FROM fam, base WHERE fam.family IS NOT NULL",
+        {"scope": scope, "since": since}).fetchone()
+    return row[0] if row else None
+
+
 def rollup_series_at(conn: sqlite3.Connection, scope: str, since: int,
                      times: Iterable[int]) -> dict[str, list[RollupPoint]]:
     """`rollup_series(conn, scope, since)` cut down to each family's first point and, for every t in
@@ -155,12 +175,7 @@ def rollup_series_at(conn: sqlite3.Connection, scope: str, since: int,
     """
     rows = _rows(
         conn, "r.family, r.t, r.models, r.d30, r.dall, r.growth, r.tg, r.tg0, r.g0, r.n30, r.nall",
-        # Families by a skip-scan of the (family, scope, h) index: one seek each.
-        "FROM (WITH RECURSIVE fam(family) AS ("
-        " SELECT (SELECT min(family) FROM rollups)"
-        " UNION ALL SELECT (SELECT min(family) FROM rollups WHERE family > fam.family) FROM fam"
-        " WHERE fam.family IS NOT NULL),"
-        " base(lo) AS (SELECT coalesce((SELECT max(h) FROM rollups WHERE scope = :scope AND h < :since), :since))"
+        "FROM (" + _FAMILIES_AND_BASE +
         " SELECT fam.family, (SELECT r.h FROM rollups r WHERE r.family = fam.family AND r.scope = :scope"
         " AND r.h >= base.lo ORDER BY r.h LIMIT 1) AS h FROM fam, base WHERE fam.family IS NOT NULL"
         " UNION SELECT fam.family, (SELECT r.h FROM rollups r WHERE r.family = fam.family AND r.scope = :scope"
@@ -213,6 +228,13 @@ def family_models(conn: sqlite3.Connection, family: str, *, first_party_only: bo
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [ModelRow._make(row) for row in _rows(conn, _MODEL_COLS, sql, (family,))]
+
+
+def family_newest(conn: sqlite3.Connection, family: str, limit: int) -> list[ModelRow]:
+    """A family's most recently created models (unknown creation last), by a range of its creation index."""
+    return [ModelRow._make(row) for row in _rows(
+        conn, _MODEL_COLS, "FROM models INDEXED BY models_family_created WHERE family = ?"
+        " ORDER BY created_at DESC, d30 DESC LIMIT ?", (family, limit))]
 
 
 def top_models(conn: sqlite3.Connection, *, first_party_only: bool, order: str, limit: int) -> list[ModelRow]:

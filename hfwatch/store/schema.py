@@ -7,7 +7,7 @@ schema version, so a foreign or newer file is recognised before anything is writ
 from __future__ import annotations
 
 APPLICATION_ID = 0x68667763  # "hfwc"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Rollups are kept per hour: every poll in the same hour replaces that hour's row, so the
 # dashboard reads O(families x hours) rows however often the fast lane polls.
@@ -187,4 +187,15 @@ CREATE TABLE spans (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: dict[int, str] = {1: SCHEMA_V2}
+# v3: indexes for the family screen. A model's endpoints are a few of its observations: the partial index holds
+# only those, so the rates and sparklines of a family's models are a seek and a short range per model
+# instead of a walk back through each model's whole history to the last endpoint before the window.
+SCHEMA_V3 = """
+CREATE INDEX observations_endpoints ON observations (mid, t, asof, dall) WHERE asof IS NOT NULL;
+-- Where a family's coverage starts (its first span's start, among those credited by a time): one seek.
+CREATE INDEX spans_start ON spans (scope, family, a, credited_t);
+-- A family's newest models without sorting all of them.
+CREATE INDEX models_family_created ON models (family, created_at);
+"""
+
+MIGRATIONS: dict[int, str] = {1: SCHEMA_V2, 2: SCHEMA_V3}

@@ -81,8 +81,7 @@ class Reader:
 
     def family_newest(self, family: str, limit: int) -> list[ModelRow]:
         """A family's most recently created models (derivatives included)."""
-        rows = queries.family_models(self.conn, family)
-        return sorted(rows, key=lambda r: -(r.created_at or 0))[:limit]
+        return queries.family_newest(self.conn, family, limit)
 
     def family_models(self, family: str, scope: str) -> list[ModelView]:
         return views.family_models(self.conn, family, scope=scope, now=self.now())
