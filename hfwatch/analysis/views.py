@@ -166,8 +166,10 @@ def _spark(points: list[RollupPoint], grown: FamilyGrowth | None, edges: list[in
     if metric == Metric.RATE:
         return grown.buckets(edges) if grown else [None] * (len(edges) - 1)
     attr = "downloads_30d" if metric == Metric.DOWNLOADS_30D else "downloads_all_time"
-    known = [(p.t, v) for p in points if (v := getattr(p, attr)) is not None]
-    return [None if v is None else float(v) for v in metrics.sample(known, edges)]
+    # The value at each edge is the latest rollup's, unknown included: an older known value would say more than
+    # the history knew then.
+    values = [(p.t, getattr(p, attr)) for p in points]
+    return [None if v is None else float(v) for v in metrics.sample(values, edges)]
 
 
 def _rank(rows: list[FamilyRow] | list[CountryRow], baseline: dict[str, float | None]) -> None:
