@@ -128,3 +128,38 @@ def test_overtakes_refuses_bad_input_in_one_line(race_db: Path) -> None:
     for args in (["--family", "nope"], ["--limit", "0"], ["--since", "yesterday-ish"]):
         ran = run_cli("overtakes", "--db", str(race_db), *args)
         assert ran.code == 1 and ran.err.count("\n") == 1 and ran.err.startswith("hfwatch: error: "), ran.err
+
+
+def test_a_pass_by_downloads_per_day_is_dated_by_the_refresh_that_showed_it(tmp_path: Path) -> None:
+    """Qwen's three models grow 1,000/day each (3,000/day); DeepSeek's three 400/day each (1,200/day), then
+    3,000/day each (9,000/day) from the refresh of day 5. Counters step once a day at 06:00; polled hourly.
+    The 7-day rate is the mean of the daily growths in the window since the first refresh seen (day 0): at day 5
+    DeepSeek has (4 x 1,200 + 9,000) / 5 = 2,760 < 3,000, at day 6 (4 x 1,200 + 2 x 9,000) / 6 = 3,800 > 3,000, and
+    it stays ahead. So one pass, DeepSeek over Qwen, dated by the poll that first saw day 6's refresh."""
+    from hfwatch.engine import store_records
+    from hfwatch.records import Lane, ModelRecord, PollResult
+
+    day, hour, t0 = 86400, 3600, 20_000 * 86400
+    registry = load_registry()
+
+    def per_day(model: str, k: int) -> int:
+        if model.startswith("Qwen"):
+            return 1000
+        return 400 if k < 5 else 3000
+
+    def counter(model: str, t: int) -> int:
+        k = (t - t0 - 6 * hour) // day  # the latest refresh at or before t
+        return 10**6 + sum(per_day(model, i) for i in range(k + 1))
+
+    models = [f"Qwen/Qwen3-{n}B" for n in (1, 4, 8)] + [f"deepseek-ai/DeepSeek-V{n}" for n in (2, 3, 4)]
+    db = tmp_path / "rate.sqlite"
+    with Store(db) as store:
+        for t in range(t0, t0 + 10 * day, hour):
+            records = [ModelRecord(id=m, downloads_30d=1, downloads_all_time=counter(m, t)) for m in models]
+            store_records(store, PollResult(lane=Lane.SLOW, started=t, finished=t, records=records), registry)
+    ran = run_cli("overtakes", "--db", str(db), "--metric", "rate", "--scope", "first-party", "--format", "json")
+    assert ran.code == 0, ran.err
+    passes = [p for p in json.loads(ran.out) if {p["family"], p["passed"]} == {"qwen", "deepseek"}]
+    assert [(p["family"], p["passed"], p["metric"]) for p in passes] == [("deepseek", "qwen", "rate")]
+    # Day 6's refresh at 06:00 is first seen by the poll of 06:00 (the counter shows it from that instant on).
+    assert passes[0]["at"] == datetime.fromtimestamp(t0 + 6 * day + 6 * hour, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -16,6 +16,7 @@ from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry
 from hfwatch.store import growth, queries
 from hfwatch.store.queries import ModelRow, RollupPoint
+from hfwatch.store.race import COUNTER_COLUMNS, family_counter_series
 from hfwatch.timeunits import DAY_S
 
 DEFAULT_RATE_WINDOW_S = 7 * DAY_S
@@ -316,3 +317,20 @@ def lineage(conn: sqlite3.Connection, model_id: str, max_depth: int = 12) -> lis
         seen.add(parent)
         current = queries.model_by_id(conn, parent)
     return chain
+
+
+RACE_RATE_WINDOW_S = 7 * DAY_S
+
+
+def race_series(conn: sqlite3.Connection, scope: str, metric: str, *, now: int,
+                since: int | None = None) -> dict[str, list[tuple[int, float | None]]]:
+    """Per family, its value of `metric` over time, oldest first, for the race (`hfwatch overtakes`, the race
+    screen): the rollups' totals for the counters; for downloads/day, the 7-day rate at each Hub refresh seen,
+    as the history stood then (a pass by rate is dated by the refresh that showed it, never re-dated later)."""
+    if metric in COUNTER_COLUMNS:
+        return {f: [(t, v) for t, v in s] for f, s in family_counter_series(conn, scope, metric, since=since).items()}
+    lo = since if since is not None else 0
+    with queries.snapshot(conn):
+        instants = [t for t in growth.refresh_instants(conn, now) if t >= lo]
+        grown = family_growth(conn, scope, now=now, since=lo - RACE_RATE_WINDOW_S)
+    return {fam: [(t, g.rate(t, RACE_RATE_WINDOW_S)) for t in instants] for fam, g in grown.items()}

@@ -10,10 +10,8 @@ from hfwatch.cli.command import Command, db_arg, demo_arg
 from hfwatch.cli.common import checked_registry, iso, reading, resolve_db, since_time
 from hfwatch.cli.errors import EXIT_OK
 
-# The metrics the race is run on, with their words in the table. downloads/day is not one yet.
-# TODO(rates): add "rate" once the rate maths settles: a per-family (t, downloads/day) series from the rollups'
-# growth credited at tg (see hfwatch.analysis.metrics), fed to the same `overtakes` function.
-METRICS = {"downloads_30d": "30d downloads", "downloads_all_time": "all-time downloads"}
+# The metrics the race is run on, with their words in the table (rate: the 7-day downloads/day at each refresh).
+METRICS = {"downloads_30d": "30d downloads", "downloads_all_time": "all-time downloads", "rate": "downloads/day"}
 COLUMNS = ("at", "family", "passed", "rank", "scope", "metric")
 
 EPILOG = """\
@@ -47,16 +45,15 @@ def _setup(p: argparse.ArgumentParser) -> None:
 
 def cmd_overtakes(args: argparse.Namespace) -> int:
     from hfwatch.analysis.overtakes import overtakes
-    from hfwatch.analysis.views import data_time
+    from hfwatch.analysis.views import data_time, race_series
     from hfwatch.cli.output import write_csv, write_json
     from hfwatch.store import Store
-    from hfwatch.store.race import family_counter_series
 
     registry = checked_registry(args)
     db = resolve_db(args)
     with reading(db), Store(db, readonly=True) as store:
         now = data_time(store.conn) or int(time.time())
-        series = family_counter_series(store.conn, args.scope, args.metric)
+        series = race_series(store.conn, args.scope, args.metric, now=now)
     since = since_time(args.since, now)
     # Families dropped from the registry keep their old rollups; the race is among the families in force.
     found = overtakes({f: s for f, s in series.items() if f in registry}, scope=args.scope, metric=args.metric)

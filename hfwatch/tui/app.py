@@ -207,8 +207,6 @@ class HfWatchApp(PollingApp):
         """A toast for each pass that involves a watched family, once (those in the history at the first
         look at a scope and metric are not news)."""
         race = self.session.reader.race(self.scope, self.metric, PASS_ALERT_WINDOW_S, [])
-        if race is None:
-            return
         fresh = self.pass_alerts.new(self.scope, self.metric, race.passes, self.watched)
         if fresh:
             alert = pass_alert(fresh, fmt.label(self.scope, self.metric), self.family_name)

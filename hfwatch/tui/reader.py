@@ -17,7 +17,6 @@ from hfwatch.registry import Registry
 from hfwatch.store import Store, growth, queries
 from hfwatch.store.newcomers import untracked_orgs
 from hfwatch.store.queries import EventRow, ModelRow, PollRow
-from hfwatch.store.race import COUNTER_COLUMNS, family_counter_series
 from hfwatch.timeunits import DAY_S
 
 FEED_WINDOW_S = 7 * DAY_S
@@ -133,13 +132,10 @@ class Reader:
 
     # -- the race, the feed with untracked models, newcomers ----------------------------------------
 
-    def race(self, scope: str, metric: str, span_s: int, leaders: list[str]) -> race.Race | None:
-        """The ranks of `leaders` over the last `span_s` and the passes among the registry's families then;
-        None for a metric the race is not run on (downloads/day)."""
-        if metric not in COUNTER_COLUMNS:
-            return None
+    def race(self, scope: str, metric: str, span_s: int, leaders: list[str]) -> race.Race:
+        """The ranks of `leaders` over the last `span_s` and the passes among the registry's families then."""
         since = self.now() - span_s
-        series = family_counter_series(self.conn, scope, metric, since=since)
+        series = views.race_series(self.conn, scope, metric, now=self.now(), since=since)
         return race.race({f: s for f, s in series.items() if f in self.registry}, leaders=leaders, since=since,
                          scope=scope, metric=metric)
 

@@ -18,7 +18,6 @@ from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.race import LEADERS, BumpChart, OvertakeTable
 
 SPANS_DAYS = (30, 90, 365)
-NOT_TRACKED = "overtakes by {metric} are not tracked yet: m switches to 30d or all-time downloads"
 
 
 class RaceScreen(MonitorScreen):
@@ -55,15 +54,6 @@ class RaceScreen(MonitorScreen):
         passes_box.border_title = Text(f"Overtakes · {what} · last {self.span_days} days · newest first")
         note = self.query_one("#race-note", Static)
         chart, table = self.query_one(BumpChart), self.query_one(OvertakeTable)
-        if race is None:
-            label = fmt.METRIC_LABELS.get(app.metric, app.metric)
-            note.update(Text(NOT_TRACKED.format(metric=label), style="dim"))
-            note.display = True
-            chart.plot([], empty=NOT_TRACKED.format(metric=label))
-            table.present([], self._label_of, app.watched)
-            passes_box.border_subtitle = ""
-            chart_box.border_subtitle = ""
-            return
         note.display = not race.passes
         note.update(Text("no passes in this span (a pass counts once the new order has held for a day)",
                          style="dim"))
