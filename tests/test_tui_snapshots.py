@@ -1,8 +1,8 @@
 """SVG snapshots of every screen at a fixed size, on the fixed history with the clocks stopped.
 
-Baselines live in tests/__snapshots__/test_tui_snapshots/. After a deliberate change, rewrite them
-with `HFWATCH_UPDATE_SNAPSHOTS=1 pytest tests/test_tui_snapshots.py`, then look at the new SVGs
-(`python -m hfwatch.tui.screenshots DIR` makes the same pictures) before committing them.
+The baselines are the README's pictures in screenshots/: one copy, so what the README shows is what the tests
+check. After a deliberate change, `make screenshots` (or `python -m hfwatch.tui.screenshots screenshots`, which
+makes the same pictures) rewrites them; look at the new SVGs before committing them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tests.test_tui_support import fixed_history, registry
 pytestmark = pytest.mark.ui
 __all__ = ["fixed_history", "registry"]  # fixtures used below
 
-BASELINES = Path(__file__).parent / "__snapshots__" / "test_tui_snapshots"
+BASELINES = Path(__file__).resolve().parent.parent / "screenshots"
 UPDATE = os.environ.get("HFWATCH_UPDATE_SNAPSHOTS") == "1"
 
 
