@@ -147,7 +147,8 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
             new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters))
             observations[mid] = (mid, t, *counters)
             totals.add(family, via, 1, counters[0], counters[1])
-            ends.discover(mid, family, via, counters[1])
+            ends.discover(mid, family, via, counters[1],
+                          None if rec.created_at is None else int(rec.created_at))
             # New releases of untracked models too: the feed's readers choose which families they show.
             if rec.created_at is not None and rec.created_at >= t - NEW_RELEASE_WINDOW_S:
                 fresh.append(mid)
