@@ -17,6 +17,7 @@ measured separately (test 3), not twice.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -25,15 +26,22 @@ from pathlib import Path
 import pytest
 
 from hfwatch.analysis import views
+from hfwatch.demo import start_demo_hub
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
 from hfwatch.records import Lane, Metric, Scope
 from hfwatch.registry import Registry, load_registry
 from hfwatch.store import Store
 from hfwatch.timeunits import DAY_S, HOUR_S
+from hfwatch.tui.demo_history import FIXED_NOW
+from hfwatch.tui.feeder import Feeder
+from hfwatch.tui.session import demo_backfill
 from hfwatch_sim import SimClock, Truth
 from tests.conftest import SIM_START
 from tests.sim import SimHub
+from tests.test_tui_support import fixed_history, registry
+
+__all__ = ["fixed_history", "registry"]  # fixtures used below
 
 DAYS = 9
 REFRESH_OFFSET_S = 6 * HOUR_S  # the simulated Hub refreshes at 06:00 UTC (hfwatch_sim.refresh)
@@ -249,3 +257,41 @@ def test_attribution_agrees_with_the_generator(history: History) -> None:
     report = "\n".join(f"true {t:<10} ours {o:<10} {n}" for n, t, o in wrong)
     assert len(models) > 1000
     assert agree / len(models) >= 0.99, f"{agree}/{len(models)} agree; confusion (true, ours, count):\n{report}"
+
+
+# The demo's histories poll around the refreshes: rates are known on the fixed history and right after the
+# demo's back-fill. "Big" families: the ones with the most stored models, whatever the catalogue holds.
+BIG_FAMILIES = 5
+
+
+def known_rates(db_conn: sqlite3.Connection, registry: Registry, now: int) -> dict[str, float | None]:
+    board = views.leaderboard(db_conn, registry, scope=Scope.ECOSYSTEM, metric=Metric.RATE, now=now)
+    big = sorted(board, key=lambda r: r.models, reverse=True)[:BIG_FAMILIES]
+    return {r.family: r.rate_per_day for r in big}
+
+
+@pytest.mark.slow
+def test_the_fixed_history_has_rates_for_the_big_families(fixed_history: Path, registry: Registry) -> None:
+    with Store(fixed_history, readonly=True) as store:
+        rates = known_rates(store.conn, registry, int(FIXED_NOW))
+    assert len(rates) == BIG_FAMILIES
+    assert all(v is not None and v > 0 for v in rates.values()), rates
+
+
+@pytest.mark.slow
+def test_the_demo_backfill_gives_rates_at_once(tmp_path: Path, registry: Registry) -> None:
+    """The demo's back-fill as the monitor runs it (its plan, the Feeder), with the demo Hub's clock stopped."""
+    hub = start_demo_hub(start=SIM_START + 3 * HOUR_S, speed=0.0)
+    try:
+        poller = Poller(HubClient(hub.url, token=False), registry, clock=hub.clock.now)
+        with Store(tmp_path / "demo.db") as store:
+            feeder = Feeder(poller, store, set_clock=hub.clock.set, reset_budget=hub.ratelimit.reset, speed=0.0)
+            failed: list[str] = []
+            feeder.backfill(demo_backfill(hub), lambda n, total, o: failed.extend([o.result.error or "?"] * (not o.ok)))
+            assert not failed
+            now = int(hub.clock.now())
+            assert now == int(SIM_START + 3 * HOUR_S)
+            rates = known_rates(store.conn, registry, now)
+    finally:
+        hub.stop()
+    assert all(v is not None and v > 0 for v in rates.values()), rates
