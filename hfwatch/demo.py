@@ -6,6 +6,7 @@ import time
 
 from huggingface_hub import constants
 
+from hfwatch.records import Lane
 from hfwatch_sim import SimClock, SimHub
 
 DEMO_SEED = 7
@@ -21,3 +22,27 @@ def start_demo_hub(*, start: float | None = None, speed: float = 1.0) -> SimHub:
     hub = SimHub(seed=DEMO_SEED, clock=SimClock(start=start if start is not None else time.time(), speed=speed))
     hub.start()
     return hub
+
+
+# How far from a refresh the back-fill and the fixed history poll: well inside the bracket that dates a
+# refresh precisely (hfwatch.store.refresh.PRECISE_BRACKET_S), so every refresh they see is dated.
+BRACKET_MARGIN_S = 3600.0
+
+
+def refresh_instants(hub: SimHub, t0: float, t1: float) -> list[float]:
+    """The simulated Hub's daily refresh instants in (t0, t1] (skip and partial days included)."""
+    return [at for at, _kind in hub.truth.refreshes(t0, t1)]
+
+
+def bracket_plan(hub: SimHub, start: float, end: float) -> list[tuple[float, Lane]]:
+    """(time, lane) of polls from `start` to `end` that see every refresh between them precisely: a poll an
+    hour before each refresh and a slow poll an hour after it (hfwatch dates a refresh from such a bracket;
+    polls a day apart never do), then both lanes at `end`. The first poll is slow, so that the first refresh
+    already finds every listed model."""
+    plan: list[tuple[float, Lane]] = [(start, Lane.SLOW), (start, Lane.FAST)]
+    for at in refresh_instants(hub, start + BRACKET_MARGIN_S, end - BRACKET_MARGIN_S):
+        plan += [(at - BRACKET_MARGIN_S, Lane.FAST), (at + BRACKET_MARGIN_S, Lane.SLOW),
+                 (at + BRACKET_MARGIN_S, Lane.FAST)]
+    if plan[-1][0] < end:
+        plan += [(end, Lane.SLOW), (end, Lane.FAST)]
+    return plan

@@ -365,8 +365,10 @@ async def test_watched_family_burst_is_one_toast(history_copy: Path, registry: R
                                                  tmp_path: Path) -> None:
     with sqlite3.connect(history_copy) as conn:
         mids = [m for (m,) in conn.execute("SELECT mid FROM models WHERE family = 'deepseek' LIMIT 5")]
+        # After every event of the history: the toast covers this poll's events and any later, no others.
+        (last,) = conn.execute("SELECT max(t) FROM events").fetchone()
         conn.executemany("INSERT INTO events (t, kind, mid, pid) VALUES (?, 'new', ?, 999)",
-                         [(1_793_491_000, m) for m in mids])
+                         [(last + 1, m) for m in mids])
     app = make_app(history_copy, registry, tmp_path, watched=("deepseek",), feeder=FakeFeeder())
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)

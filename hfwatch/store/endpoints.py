@@ -30,6 +30,7 @@ class _Candidate:
     ev: int | None
     value: int
     changed: bool
+    created: int | None = None  # a newly discovered model's creation time
 
 
 class Endpoints:
@@ -63,9 +64,10 @@ class Endpoints:
         if ea is None and value is not None:
             self.candidates.append(_Candidate(mid, family, via, ea, ev, value, False))
 
-    def discover(self, mid: int, family: str | None, via: str | None, value: int | None) -> None:
+    def discover(self, mid: int, family: str | None, via: str | None, value: int | None,
+                 created: int | None = None) -> None:
         if value is not None:
-            self.candidates.append(_Candidate(mid, family, via, None, None, value, False))
+            self.candidates.append(_Candidate(mid, family, via, None, None, value, False, created))
 
     def finish(self, conn: sqlite3.Connection) -> dict[int, int]:
         """Record a refresh this poll saw, credit the spans; returns the asof of each new endpoint."""
@@ -85,16 +87,19 @@ class Endpoints:
         for c in self.candidates:
             if c.ea is not None and self.latest <= c.ea:
                 continue  # a second change since the same refresh: it joins the model's next interval
+            # A model created after the latest refresh had no downloads before it existed: its first value
+            # holds from its creation, so its first growth is not spread over time before it.
+            b = self.latest if c.ea is not None or c.created is None else max(self.latest, c.created)
             if c.family is not None and (c.ea is None or (c.ev is not None and c.value > c.ev)):
                 # A model's first endpoint is an empty span: the family's coverage starts there, so a
                 # family whose models never grow reads 0, not unknown.
-                a = self.latest if c.ea is None else c.ea
+                a = b if c.ea is None else c.ea
                 for scope in ((_ECO, _FP) if c.via == _ORG else (_ECO,)):
-                    key = (scope, c.family, a, self.latest)
+                    key = (scope, c.family, a, b)
                     spans[key] = spans.get(key, 0) + (0 if c.ev is None or c.ea is None else c.value - c.ev)
-            asof[c.mid] = self.latest
+            asof[c.mid] = b
         conn.executemany("UPDATE models SET ea = ?, ev = ? WHERE mid = ?",
-                         [(self.latest, c.value, c.mid) for c in self.candidates if c.mid in asof])
+                         [(asof[c.mid], c.value, c.mid) for c in self.candidates if c.mid in asof])
         conn.executemany(
             "INSERT INTO spans (scope, family, a, b, credited_t, growth) VALUES (?,?,?,?,?,?)"
             " ON CONFLICT DO UPDATE SET growth = growth + excluded.growth",

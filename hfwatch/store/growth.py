@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 from hfwatch.store.queries import _rows
+from hfwatch.store.refresh import FULL_MIN_SHARE
 
 
 def endpoints(conn: sqlite3.Connection, mids: list[int], since: int,
@@ -28,9 +29,11 @@ def endpoints(conn: sqlite3.Connection, mids: list[int], since: int,
 
 
 def refresh_instants(conn: sqlite3.Connection, until: int) -> list[int]:
-    """The instants of the Hub refreshes seen by polls at or before `until`, oldest first."""
+    """The instants of the full Hub refreshes seen by polls at or before `until`, oldest first: the observed
+    horizons of the rates. A partial refresh is left out: most counters have not reached it yet."""
     return [r[0] for r in conn.execute(
-        "SELECT DISTINCT instant FROM refreshes WHERE t <= ? AND instant IS NOT NULL ORDER BY instant", (until,))]
+        "SELECT DISTINCT instant FROM refreshes WHERE t <= ? AND instant IS NOT NULL AND changed >= ? * relisted"
+        " ORDER BY instant", (until, FULL_MIN_SHARE))]
 
 
 def spans(conn: sqlite3.Connection, scope: str, until: int, family: str | None = None,

@@ -172,7 +172,7 @@ class _Writes:
         self.observations[mid] = (mid, t, *counters)
         family, via = attr_row[0], attr_row[3]
         self.totals.add(family, via, 1, counters[0], counters[1])
-        self.ends.discover(mid, family, via, counters[1])
+        self.ends.discover(mid, family, via, counters[1], None if rec.created_at is None else int(rec.created_at))
         # New releases of untracked models too: the feed's readers choose which families they show.
         if rec.created_at is not None and rec.created_at >= t - NEW_RELEASE_WINDOW_S:
             self.fresh.append(mid)

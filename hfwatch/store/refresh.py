@@ -16,11 +16,20 @@ PRECISE_BRACKET_S = 3 * 3600
 # A poll observed a Hub refresh when this share (and count) of the models it listed again changed.
 REFRESH_MIN_SHARE = 0.05
 REFRESH_MIN_MODELS = 3
+# A refresh that moved fewer than this share of the counters it relisted was partial (the Hub recomputed
+# only some models, as on 2026-08-13): the others' growth up to it is not known yet, so it does not advance
+# the observed horizon of any rate (a full refresh moves ~90% of them: the rest had no downloads that day).
+FULL_MIN_SHARE = 0.5
 
 
 def is_refresh(changed: int, relisted: int) -> bool:
     """Whether a poll that saw `changed` of `relisted` counters move has seen a Hub refresh."""
     return changed >= REFRESH_MIN_MODELS and changed >= REFRESH_MIN_SHARE * relisted
+
+
+def is_full_refresh(changed: int, relisted: int) -> bool:
+    """Whether a refresh that moved `changed` of `relisted` counters recomputed (about) every model."""
+    return changed >= FULL_MIN_SHARE * relisted
 
 
 def refresh_instant(t: int, t_lo: int | None, precise_instants: Sequence[int]) -> tuple[bool, int | None]:

@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 from hfwatch.engine import Poller, PollOutcome
 from hfwatch.records import Lane
 from hfwatch.store import Store
-from hfwatch.timeunits import DAY_S
 
 StatusCallback = Callable[[str], None]
+# The demo's back-fill: (simulated time, lane) of each poll, given the time the demo starts at.
+BackfillPlan = Callable[[float], Sequence[tuple[float, Lane]]]
 
 
 class Feeder:
@@ -42,19 +43,18 @@ class Feeder:
         reset_at = budget.reset_at
         return budget.remaining, None if reset_at is None else reset_at - time.monotonic()
 
-    def backfill(self, days_ago: Sequence[float], on_step: Callable[[int, int, PollOutcome], None]) -> float:
-        """Poll both lanes with the simulated clock set back to each of `days_ago`, so that a new
+    def backfill(self, plan: BackfillPlan, on_step: Callable[[int, int, PollOutcome], None]) -> float:
+        """Poll the lanes at the simulated times `plan(now)` gives (the past, oldest first), so that a new
         demo file has trends at once; then puts the clock back. Returns the seconds it took."""
         if self._set_clock is None:
             raise RuntimeError("back-fill needs a simulated Hub")
         began = time.monotonic()
         resume_at = self.poller.clock()
-        steps = [(d, lane) for d in days_ago for lane in (Lane.SLOW, Lane.FAST)]
-        for n, (d, lane) in enumerate(steps, start=1):
+        steps = plan(resume_at)
+        for n, (t, lane) in enumerate(steps, start=1):
             if self.cancel.is_set():
                 break
-            if lane is Lane.SLOW:
-                self._set_clock(resume_at - d * DAY_S)
+            self._set_clock(t)
             # Polling the simulated past is not traffic a real client would send: it does not spend
             # the API budget that the live polls after it are shown working within.
             self._spend_nothing()

@@ -66,7 +66,7 @@ class PollingApp(App[int]):
         if self.session.mode is Mode.FOLLOWING:
             self.set_interval(FOLLOW_EVERY_S, self._follow)
         elif self.session.feeder is not None:
-            if self.session.backfill_days:
+            if self.session.backfill is not None:
                 self._warming = (0, 1)
                 self._backfill()
             else:
@@ -152,15 +152,15 @@ class PollingApp(App[int]):
 
     @work(thread=True, exclusive=True, group="backfill", exit_on_error=False, description="demo back-fill")
     def _backfill(self) -> None:
-        feeder = self.session.feeder
-        assert feeder is not None
+        feeder, plan = self.session.feeder, self.session.backfill
+        assert feeder is not None and plan is not None
 
         def step(n: int, total: int, outcome: PollOutcome) -> None:
             self.post_message(WarmupProgress(n, total))
             self.post_message(finished(outcome, 0.0, warmup=True))
 
         try:
-            feeder.backfill(self.session.backfill_days, step)
+            feeder.backfill(plan, step)
         finally:
             self.post_message(WarmupProgress(0, 0, done=True))
 

@@ -13,15 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hfwatch.config import Config
 from hfwatch.pollsource import open_poll_source
 from hfwatch.records import Lane
 from hfwatch.registry import Registry
 from hfwatch.store import Store, WriterLock
-from hfwatch.tui.feeder import Feeder
+from hfwatch.timeunits import DAY_S
+from hfwatch.tui.feeder import BackfillPlan, Feeder
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.state import default_state_path
+
+if TYPE_CHECKING:
+    from hfwatch.demo import DemoHub
 
 HUB_URL = "https://huggingface.co"
 
@@ -30,9 +35,10 @@ HUB_URL = "https://huggingface.co"
 # ~106 requests: a slow poll every 90 s (15 simulated hours) stays within it, fast polls are cheap.
 DEMO_SPEED = 600.0
 DEMO_INTERVALS = {Lane.FAST: 10.0, Lane.SLOW: 90.0}
-# A new demo file gets a week of history at once: both lanes polled with the clock set back a day at
-# a time (a slow poll of the simulated Hub takes well under a second: data shows within seconds).
-DEMO_BACKFILL_DAYS = (7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0)
+# A new demo file gets a week of history at once: polls with the clock set back around each of the Hub's
+# daily refreshes of the past week (an hour before and after: refreshes are dated, so rates are known at
+# once; polls a day apart would date none). A slow poll of the simulated Hub takes about a second.
+DEMO_BACKFILL_DAYS = 7.0
 DEMO_RESUME_GAP_S = 3600  # a demo restarted on its own file resumes an hour after its history
 FOLLOW_EVERY_S = 3.0
 
@@ -55,7 +61,7 @@ class Session:
     intervals: dict[Lane, float] = field(default_factory=dict)
     state_path: Path = field(default_factory=default_state_path)
     speed: float = 1.0  # simulated seconds per real second
-    backfill_days: tuple[float, ...] = ()
+    backfill: BackfillPlan | None = None
     writer_pid: str | None = None
     endpoint: str = HUB_URL
     note: str | None = None  # why the mode is what it is (HF_HUB_OFFLINE, ...)
@@ -122,9 +128,16 @@ def _demo(db: Path, registry: Registry, config: Config, state: Path, writer: Sto
                    feeder=Feeder(poller, writer, set_clock=hub.clock.set, reset_budget=hub.ratelimit.reset,
                                  speed=DEMO_SPEED),
                    intervals=dict(DEMO_INTERVALS), state_path=state, speed=DEMO_SPEED,
-                   backfill_days=DEMO_BACKFILL_DAYS if history_t is None else (),
+                   backfill=demo_backfill(hub) if history_t is None else None,
                    # The simulated catalogue carries real model names: show them where they live.
                    endpoint=HUB_URL, _closers=closers)
+
+
+def demo_backfill(hub: DemoHub) -> BackfillPlan:
+    from hfwatch.demo import bracket_plan
+
+    return lambda now: [(t, lane) for t, lane in bracket_plan(hub, now - DEMO_BACKFILL_DAYS * DAY_S, now)
+                        if t < now]
 
 
 def _read_only(db: Path, registry: Registry, config: Config, mode: Mode, state: Path, *,
