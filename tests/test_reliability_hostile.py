@@ -150,10 +150,14 @@ async def test_monitor_shows_hostile_hub_text_literally(hostile_db: tuple[Path, 
     from hfwatch.tui.widgets.model_table import ModelTable
 
     db, _ = hostile_db
+    # Each hostile record borrows another real record's lineage, so each lands in the family that one has.
+    shown = {"evil-org/[bold red]x[/]": "evil-org/[bold red]x[/]",  # literal brackets: no markup was applied
+             "evil-org/\u202egnp.exe": "gnp.exe"}  # the right-to-left override is gone, the name is not
     conn = sqlite3.connect(db)
-    family = conn.execute("SELECT family FROM models WHERE id = ?", ("evil-org/[bold red]x[/]",)).fetchone()[0]
+    families = {model_id: conn.execute("SELECT family FROM models WHERE id = ?", (model_id,)).fetchone()[0]
+                for model_id in shown}
     conn.close()
-    assert family is not None
+    assert None not in families.values()
     session = open_session(db, demo=False, offline=True, registry=load_registry(), config=Config(),
                            state_path=tmp_path / "state.json")
     assert session.mode is Mode.OFFLINE
@@ -162,18 +166,19 @@ async def test_monitor_shows_hostile_hub_text_literally(hostile_db: tuple[Path, 
         async with app.run_test(size=(200, 60)) as pilot:
             await pilot.pause()
             feed_text = _table_text(app.screen.query_one(Feed))
-            app.selected_family = family
-            app.open_family(family)
-            await pilot.pause()
-            assert isinstance(app.screen, FamilyScreen)
-            table = app.screen.query_one(ModelTable)
-            models_text = _table_text(table)
-            for text in (feed_text, models_text):
-                assert not CONTROL_BYTES & set(text) and "\u202e" not in text
-            assert "evil-org/[bold red]x[/]" in models_text  # literal brackets: no markup was applied
-            assert "gnp.exe" in models_text  # the right-to-left override is gone, the name is not
-            # The screen still renders as a whole (no crash on 5,000-character ids).
-            assert "hfwatch" in app.export_screenshot()
+            assert not CONTROL_BYTES & set(feed_text) and "\u202e" not in feed_text
+            for model_id, literal in shown.items():
+                app.selected_family = families[model_id]
+                app.open_family(families[model_id])
+                await pilot.pause()
+                assert isinstance(app.screen, FamilyScreen)
+                models_text = _table_text(app.screen.query_one(ModelTable))
+                assert not CONTROL_BYTES & set(models_text) and "\u202e" not in models_text
+                assert literal in models_text
+                # The screen still renders as a whole (no crash on 5,000-character ids).
+                assert "hfwatch" in app.export_screenshot()
+                app.pop_screen()
+                await pilot.pause()
     finally:
         session.close()
 
