@@ -25,7 +25,7 @@ from .dynamics import DAY, Dynamics
 from .firstparty import first_party_specs
 from .indie import qwen_swarm_specs, untracked_specs
 from .releases import scheduled_specs
-from .repospec import Spec, is_conversational
+from .repospec import Spec, is_conversational, matches_family
 
 #: Releases are scheduled up to this long after the start.
 HORIZON_S = 21 * DAY
@@ -174,6 +174,15 @@ def build_catalogue(seed: int = 7, anchor: float = DEFAULT_START) -> Catalogue:
     return Catalogue(_finalize(specs, rng))
 
 
+@lru_cache(maxsize=1)
+def _family_words() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((f.name, f.patterns + traits.EXTRA_PATTERNS.get(f.name, ())) for f in sources.families())
+
+
+def _named_family(name: str) -> str | None:
+    return next((fam for fam, words in _family_words() if matches_family(name, words)), None)
+
+
 def _finalize(specs: list[Spec], rng: random.Random) -> list[Model]:
     by_id = {s.id: s for s in specs}
     resolved: dict[str, tuple[str | None, str | None]] = {}
@@ -182,7 +191,11 @@ def _finalize(specs: list[Spec], rng: random.Random) -> list[Model]:
         """(family, via) of a repo; cycle-safe through the depth bound."""
         if spec.id in resolved:
             return resolved[spec.id]
-        if spec.kind != "deriv":
+        if spec.kind == "first" and spec.family is None and not spec.bases:
+            # A lab's own untagged model in an org that hosts several things: the family its name names.
+            named = _named_family(spec.name)
+            result = (named, "name" if named else None)
+        elif spec.kind != "deriv":
             result = (spec.family, "org" if spec.family else None)
         else:
             result = (None, None)

@@ -182,6 +182,8 @@ SHARED_ORGS = frozenset(
         "ByteDance",
         "bytedance-research",
         "HuggingFaceH4",
+        "HuggingFaceTB",  # SmolLM, and FineMath and other research
+        "openbmb",  # MiniCPM, and RLPR, Eurus and other research on other families' bases
         "HuggingFaceM4",
         "ibm-research",
     }
