@@ -111,7 +111,9 @@ def test_table_and_csv_formats(polled_db: Path) -> None:
 def test_db_info(polled_db: Path) -> None:
     ran = run_cli("db", "info", "--db", str(polled_db))
     assert ran.code == 0
-    assert "schema        2" in ran.out
+    from hfwatch.store.schema import SCHEMA_VERSION
+
+    assert f"schema        {SCHEMA_VERSION}" in ran.out
     polls = next(line for line in ran.out.splitlines() if line.startswith("polls"))
     assert polls.split()[1] == str(2 * POLL_DAYS)  # a fast and a slow lane each day
 
