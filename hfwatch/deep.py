@@ -17,12 +17,13 @@ import math
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hfwatch.engine import DEFAULT_DEADLINE_S, Poller, StatusCallback
-from hfwatch.records import Lane, ModelRecord, PollResult, PollStats
-from hfwatch.store import Store, deepwalk
+from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, PollStats
+from hfwatch.store import Store, deepwalk, queries
 from hfwatch.store.db import sqlite_failure
 from hfwatch.store.deepwalk import Walk
 
@@ -113,8 +114,9 @@ def _walk_pages(poller: Poller, store: Store, walk: Walk, guard: PollGuard, out:
         done = cursor is None or _below(page.records, floor=walk.floor)
         result = PollResult(lane=Lane.DEEP, started=t, finished=t, records=page.records,
                             stats=PollStats(requests=requests, responses=requests, bytes=size))
-        summary, count = deepwalk.apply_page(store.conn, walk, result, poller.attribute(store, page.records),
-                                             t=t, cursor=cursor, requests=requests, done=done)
+        attributions = poller.attribute(store, page.records, known=_fresh_lookup(store))
+        summary, count = deepwalk.apply_page(store.conn, walk, result, attributions, t=t, cursor=cursor,
+                                             requests=requests, done=done)
         out.pages += 1
         out.walked += count.walked
         out.new_models += summary.new_models
@@ -127,6 +129,18 @@ def _walk_pages(poller: Poller, store: Store, walk: Walk, guard: PollGuard, out:
         out.reason = budget_short(poller, reserve_share)
         if out.reason is not None:
             return
+
+
+def _fresh_lookup(store: Store) -> Callable[[str], Attribution | None]:
+    """Stored attributions, cached for one page: a parent stored by an earlier page of the walk is found."""
+    cache: dict[str, Attribution | None] = {}
+
+    def known(model_id: str) -> Attribution | None:
+        if model_id not in cache:
+            cache[model_id] = queries.attribution_of(store.conn, model_id)
+        return cache[model_id]
+
+    return known
 
 
 def _below(records: list[ModelRecord], *, floor: int) -> bool:

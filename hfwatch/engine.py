@@ -102,9 +102,11 @@ class Poller:
             result.started, result.finished = guard.stats.hub_first, guard.stats.hub_last
         return result
 
-    def attribute(self, store: Store, records: list[ModelRecord]) -> dict[str, Attribution]:
-        """Attribute records as a stored poll of them would be (lineage, name, the re-uploaders setting)."""
-        attributions = attribute_all(records, self.registry, known=store.attribution_of)
+    def attribute(self, store: Store, records: list[ModelRecord],
+                  known: Callable[[str], Attribution | None] | None = None) -> dict[str, Attribution]:
+        """Attribute records as a stored poll of them would be (lineage, name, the re-uploaders setting);
+        `known` looks up a parent's stored attribution (default: the store's, cached until its next ingest)."""
+        attributions = attribute_all(records, self.registry, known=known or store.attribution_of)
         if not self.include_reuploaders:
             attributions = exclude_reuploads(records, attributions, self.registry)
         return attributions

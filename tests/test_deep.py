@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,16 +31,6 @@ def _floor_for(hub: SimHub, pages: float) -> int:
     """The floor whose walk takes about `pages` pages of 1000 (from the generator's own counts)."""
     assert hub.tail is not None
     return hub.tail.downloads(int(pages * 1000) - 300, hub.clock.now())
-
-
-@pytest.fixture(scope="module")
-def tail_hub() -> Iterator[SimHub]:
-    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0), quota=1_000_000, tail=TAIL)
-    hub.start()
-    try:
-        yield hub
-    finally:
-        hub.stop()
 
 
 def _poller(hub: SimHub) -> Poller:
@@ -66,10 +55,10 @@ def _totals_match_models(db: Path) -> None:
     assert totals == models and totals
 
 
-def test_walk_finds_what_the_truth_says_and_its_coverage(tail_hub: SimHub, tmp_path: Path) -> None:
-    floor = _floor_for(tail_hub, 6)
-    out = _walk(tail_hub, tmp_path / "h.sqlite", floor)
-    truth = tail_hub.truth.deep_walk(floor, tail_hub.clock.now())
+def test_walk_finds_what_the_truth_says_and_its_coverage(tail_sim: SimHub, tmp_path: Path) -> None:
+    floor = _floor_for(tail_sim, 6)
+    out = _walk(tail_sim, tmp_path / "h.sqlite", floor)
+    truth = tail_sim.truth.deep_walk(floor, tail_sim.clock.now())
     assert out.status == "done" and out.walk is not None
     w = out.walk
     assert (w.walked, w.downloads, w.floor) == (truth.models, truth.downloads, floor)
@@ -96,21 +85,21 @@ def test_a_hub_sending_smaller_pages_is_walked_all_the_same(tmp_path: Path) -> N
     assert out.walk.walked == truth.models and out.pages >= truth.models // 300
 
 
-def test_cancel_stops_after_the_page_in_hand_and_the_walk_resumes(tail_hub: SimHub, tmp_path: Path) -> None:
+def test_cancel_stops_after_the_page_in_hand_and_the_walk_resumes(tail_sim: SimHub, tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
-    floor = _floor_for(tail_hub, 4)
+    floor = _floor_for(tail_sim, 4)
     cancel = threading.Event()
 
     def on_status(text: str) -> None:
         if text.startswith("deep walk: page 2,"):
             cancel.set()
 
-    first = _walk(tail_hub, db, floor, cancel=cancel, on_status=on_status)
+    first = _walk(tail_sim, db, floor, cancel=cancel, on_status=on_status)
     assert first.status == "cancelled" and first.walk is not None
     assert first.walk.pages == 2 and first.walk.finished is None and first.walk.cursor
     _totals_match_models(db)
-    second = _walk(tail_hub, db, floor)
-    truth = tail_hub.truth.deep_walk(floor, tail_hub.clock.now())
+    second = _walk(tail_sim, db, floor)
+    truth = tail_sim.truth.deep_walk(floor, tail_sim.clock.now())
     assert second.status == "done" and second.resumed and second.walk is not None
     assert second.walk.wid == first.walk.wid and second.walk.walked == truth.models
     assert first.walked + second.walked == truth.models
@@ -133,14 +122,14 @@ def test_the_deep_lane_never_spends_the_reserve_of_the_other_lanes(tmp_path: Pat
     assert fast.ok and fast.result.stats.waited_s == 0
 
 
-def test_memory_stays_bounded_however_many_pages(tail_hub: SimHub, tmp_path: Path) -> None:
-    few, many = _floor_for(tail_hub, 4), _floor_for(tail_hub, 16)
-    _walk(tail_hub, tmp_path / "warm.sqlite", many)  # the simulated Hub's own caches, outside the measure
+def test_memory_stays_bounded_however_many_pages(tail_sim: SimHub, tmp_path: Path) -> None:
+    few, many = _floor_for(tail_sim, 4), _floor_for(tail_sim, 16)
+    _walk(tail_sim, tmp_path / "warm.sqlite", many)  # the simulated Hub's own caches, outside the measure
 
     def peak(floor: int, name: str) -> int:
         tracemalloc.start()
         try:
-            out = _walk(tail_hub, tmp_path / name, floor)
+            out = _walk(tail_sim, tmp_path / name, floor)
             return tracemalloc.get_traced_memory()[1] if out.status == "done" else -1
         finally:
             tracemalloc.stop()
@@ -201,10 +190,10 @@ def test_a_killed_walk_resumes_where_it_stopped(tmp_path: Path) -> None:
     _totals_match_models(db)
 
 
-def test_db_info_json_without_a_walk_says_null(tmp_path: Path, tail_hub: SimHub) -> None:
+def test_db_info_json_without_a_walk_says_null(tmp_path: Path, tail_sim: SimHub) -> None:
     db = tmp_path / "h.sqlite"
     with Store(db) as store:
-        assert _poller(tail_hub).poll(store, Lane.FAST).ok
+        assert _poller(tail_sim).poll(store, Lane.FAST).ok
     ran = run_cli("db", "info", "--db", str(db), "--format", "json")
     assert ran.code == 0, ran.err
     info = json.loads(ran.out)

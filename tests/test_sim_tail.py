@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator
 
-import pytest
-
-from hfwatch_sim import SimClock, SimHub
+from hfwatch_sim import SimHub
 from hfwatch_sim.tail import Tail
 from tests.conftest import SIM_START
 
 TAIL = 1_000_000
-
-
-@pytest.fixture(scope="module")
-def tail_sim() -> Iterator[SimHub]:
-    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0), quota=1_000_000, tail=TAIL)
-    hub.start()
-    try:
-        yield hub
-    finally:
-        hub.stop()
 
 
 def _get(url: str) -> tuple[list[dict], str | None]:
