@@ -14,6 +14,7 @@ import contextlib
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -147,12 +148,7 @@ def _validate(data: dict[str, Any], path: Path, lines: _Lines) -> Config:
     for key in ("fast_interval_s", "slow_interval_s"):
         if key in values and not low <= values[key] <= high:
             raise fail(lines.top(key), key, f"must be between {low} and {high} seconds, not {values[key]}")
-    low_h, high_h = DEEP_INTERVAL_BOUNDS_H
-    if "deep_interval_h" in values and not low_h <= values["deep_interval_h"] <= high_h:
-        raise fail(lines.top("deep_interval_h"), "deep_interval_h",
-                   f"must be between {low_h} and {high_h} hours, not {values['deep_interval_h']}")
-    if "deep_floor" in values and values["deep_floor"] < 0:
-        raise fail(lines.top("deep_floor"), "deep_floor", f"must be 0 or more, not {values['deep_floor']}")
+    _check_deep(values, lines, fail)
     for key, allowed in (("scope", SCOPES), ("metric", METRICS)):
         if key in values and values[key] not in allowed:
             raise fail(lines.top(key), key, f"must be one of {', '.join(allowed)}, not {values[key]!r}")
@@ -187,6 +183,15 @@ def _validate(data: dict[str, Any], path: Path, lines: _Lines) -> Config:
             raise fail(line, "registry_file", f"{target}: no such file")
         values["registry_file"] = str(target.resolve())
     return Config(**values, source=str(path))
+
+
+def _check_deep(values: dict[str, Any], lines: _Lines, fail: Callable[[int, str, str], ConfigError]) -> None:
+    low_h, high_h = DEEP_INTERVAL_BOUNDS_H
+    if "deep_interval_h" in values and not low_h <= values["deep_interval_h"] <= high_h:
+        raise fail(lines.top("deep_interval_h"), "deep_interval_h",
+                   f"must be between {low_h} and {high_h} hours, not {values['deep_interval_h']}")
+    if "deep_floor" in values and values["deep_floor"] < 0:
+        raise fail(lines.top("deep_floor"), "deep_floor", f"must be 0 or more, not {values['deep_floor']}")
 
 
 def _tname(value: object) -> str:

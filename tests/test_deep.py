@@ -188,6 +188,9 @@ def test_a_killed_walk_resumes_where_it_stopped(tmp_path: Path) -> None:
     assert len(walks) == 1 and walks[0][2] is not None
     assert (walks[0][0], walks[0][1]) == (truth.models, truth.downloads) and seen == truth.models
     _totals_match_models(db)
+    info = run_cli("db", "info", "--db", str(db))
+    coverage = next(line for line in info.out.splitlines() if line.startswith("coverage"))
+    assert truth.coverage is not None and abs(float(coverage.split()[1].rstrip("%")) / 100 - truth.coverage) < 0.005
 
 
 def test_db_info_json_without_a_walk_says_null(tmp_path: Path, tail_sim: SimHub) -> None:
