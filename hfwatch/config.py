@@ -14,6 +14,7 @@ import contextlib
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from hfwatch.tomltext import TomlLines, syntax_error
 SCOPES = ("first-party", "ecosystem")
 METRICS = ("downloads_30d", "downloads_all_time", "rate")
 INTERVAL_BOUNDS_S = (5, 86400)
+DEEP_INTERVAL_BOUNDS_H = (1, 24 * 30)
 
 # Keys that look like a place for a secret: refused with a pointer to where tokens belong, so a
 # token never sits in a file that `hfwatch config show` (or a bug report) might print.
@@ -41,6 +43,8 @@ class ConfigError(ValueError):
 class Config:
     fast_interval_s: int = 300
     slow_interval_s: int = 3600
+    deep_interval_h: int = 24  # hours between deep-lane walks (the whole Hub by downloads)
+    deep_floor: int = 100  # 30-day downloads the deep lane walks down to
     watched: tuple[str, ...] = ()  # family ids whose releases and trending entries raise alerts
     scope: str = "ecosystem"  # the monitor's scope at start
     metric: str = "downloads_30d"  # the monitor's metric at start
@@ -62,6 +66,8 @@ class Config:
 _TYPES: dict[str, tuple[type, str]] = {
     "fast_interval_s": (int, "an integer (seconds)"),
     "slow_interval_s": (int, "an integer (seconds)"),
+    "deep_interval_h": (int, "an integer (hours)"),
+    "deep_floor": (int, "an integer (30-day downloads)"),
     "watched": (list, "a list of family ids"),
     "scope": (str, "a string"),
     "metric": (str, "a string"),
@@ -142,6 +148,7 @@ def _validate(data: dict[str, Any], path: Path, lines: _Lines) -> Config:
     for key in ("fast_interval_s", "slow_interval_s"):
         if key in values and not low <= values[key] <= high:
             raise fail(lines.top(key), key, f"must be between {low} and {high} seconds, not {values[key]}")
+    _check_deep(values, lines, fail)
     for key, allowed in (("scope", SCOPES), ("metric", METRICS)):
         if key in values and values[key] not in allowed:
             raise fail(lines.top(key), key, f"must be one of {', '.join(allowed)}, not {values[key]!r}")
@@ -176,6 +183,15 @@ def _validate(data: dict[str, Any], path: Path, lines: _Lines) -> Config:
             raise fail(line, "registry_file", f"{target}: no such file")
         values["registry_file"] = str(target.resolve())
     return Config(**values, source=str(path))
+
+
+def _check_deep(values: dict[str, Any], lines: _Lines, fail: Callable[[int, str, str], ConfigError]) -> None:
+    low_h, high_h = DEEP_INTERVAL_BOUNDS_H
+    if "deep_interval_h" in values and not low_h <= values["deep_interval_h"] <= high_h:
+        raise fail(lines.top("deep_interval_h"), "deep_interval_h",
+                   f"must be between {low_h} and {high_h} hours, not {values['deep_interval_h']}")
+    if "deep_floor" in values and values["deep_floor"] < 0:
+        raise fail(lines.top("deep_floor"), "deep_floor", f"must be 0 or more, not {values['deep_floor']}")
 
 
 def _tname(value: object) -> str:
@@ -226,6 +242,8 @@ def _toml_value(value: Any) -> str:
 _COMMENTS = {
     "fast_interval_s": "seconds between fast-lane polls (trending + newest)",
     "slow_interval_s": "seconds between slow-lane polls (every family's orgs and derivatives)",
+    "deep_interval_h": "hours between deep-lane walks (the whole Hub by downloads; `poll --lane deep`)",
+    "deep_floor": "30-day downloads the deep lane walks down to",
     "watched": "family ids whose new releases and trending entries raise alerts",
     "scope": "the monitor's scope at start: first-party | ecosystem (CLI commands take --scope)",
     "metric": "the monitor's metric at start: downloads_30d | downloads_all_time | rate",
@@ -239,7 +257,8 @@ def to_toml(config: Config) -> str:
     """The effective config as TOML that `load_config` reads back to the same values."""
     out = [f"# hfwatch config in force: defaults{', overridden by ' + config.source if config.source else ''}"]
     values = as_dict(config)
-    for key in ("fast_interval_s", "slow_interval_s", "watched", "scope", "metric", "theme", "include_reuploaders"):
+    for key in ("fast_interval_s", "slow_interval_s", "deep_interval_h", "deep_floor", "watched", "scope", "metric",
+                "theme", "include_reuploaders"):
         out.append(f"{key} = {_toml_value(values[key])}  # {_COMMENTS[key]}")
     if config.registry_file:
         out.append(f"registry_file = {_toml_value(config.registry_file)}  # merged over the bundled registry")

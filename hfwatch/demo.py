@@ -10,6 +10,8 @@ from hfwatch.records import Lane
 from hfwatch_sim import SimClock, SimHub
 
 DEMO_SEED = 7
+# The demo Hub has the long tail the deep lane walks (generated lazily: it costs nothing until listed).
+DEMO_TAIL = 1_000_000
 # What the rest of hfwatch may name: the demo launcher is the one module that imports the simulated Hub.
 DemoHub = SimHub
 
@@ -19,7 +21,8 @@ def start_demo_hub(*, start: float | None = None, speed: float = 1.0) -> SimHub:
     # The agent-detection request huggingface_hub adds to its user agent would go to the
     # configured endpoint, not the demo's: there is no telemetry to send to a simulation.
     constants.HF_HUB_DISABLE_TELEMETRY = True
-    hub = SimHub(seed=DEMO_SEED, clock=SimClock(start=start if start is not None else time.time(), speed=speed))
+    hub = SimHub(seed=DEMO_SEED, clock=SimClock(start=start if start is not None else time.time(), speed=speed),
+                 tail=DEMO_TAIL)
     hub.start()
     return hub
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     # at start, also offline, so the client is imported only where a poll actually runs (`fetch`).
     from hfwatch.hub.client import HubClient, Query
 
-DEFAULT_DEADLINE_S = {Lane.FAST: 90.0, Lane.SLOW: 900.0}
+DEFAULT_DEADLINE_S = {Lane.FAST: 90.0, Lane.SLOW: 900.0, Lane.DEEP: 1800.0}
 
 Clock = Callable[[], float]
 StatusCallback = Callable[[str], None]
@@ -101,6 +101,15 @@ class Poller:
         if self.hub_clock and guard.stats.hub_first is not None and guard.stats.hub_last is not None:
             result.started, result.finished = guard.stats.hub_first, guard.stats.hub_last
         return result
+
+    def attribute(self, store: Store, records: list[ModelRecord],
+                  known: Callable[[str], Attribution | None] | None = None) -> dict[str, Attribution]:
+        """Attribute records as a stored poll of them would be (lineage, name, the re-uploaders setting);
+        `known` looks up a parent's stored attribution (default: the store's, cached until its next ingest)."""
+        attributions = attribute_all(records, self.registry, known=known or store.attribution_of)
+        if not self.include_reuploaders:
+            attributions = exclude_reuploads(records, attributions, self.registry)
+        return attributions
 
     def poll(self, store: Store, lane: Lane, *, cancel: threading.Event | None = None,
              on_status: StatusCallback | None = None, deadline_s: float | None = None) -> PollOutcome:

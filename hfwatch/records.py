@@ -33,6 +33,7 @@ class Via(StrEnum):
 class Lane(StrEnum):
     FAST = "fast"
     SLOW = "slow"
+    DEEP = "deep"  # the whole Hub by downloads, page by page (hfwatch.deep)
     IMPORT = "import"  # archived listings stored by `hfwatch import`, one file = one poll
 
 

@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quota", type=int, default=500, help="requests per rate-limit window")
     parser.add_argument("--window", type=float, default=300.0, help="rate-limit window, seconds")
     parser.add_argument("--page-size", type=int, default=100, help="default page size")
+    parser.add_argument("--tail", type=int, default=1_000_000, help="long-tail repos (0 = none)")
     args = parser.parse_args(argv)
 
     sim = SimHub(
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         quota=args.quota,
         window_s=args.window,
         port=args.port,
+        tail=args.tail,
     )
     done = threading.Event()
     # SIGTERM ends the process as cleanly as Ctrl-C does.

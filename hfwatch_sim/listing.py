@@ -16,28 +16,52 @@ from operator import itemgetter
 from .catalogue import Catalogue, Model
 from .query import Query, select, sort_value
 from .refresh import Schedule, day_of
+from .tail import Tail, TailModel
 
 _Key = tuple[float, str]
 _CACHED = 16
 
 
 class Listings:
-    def __init__(self, catalogue: Catalogue, schedule: Schedule) -> None:
+    def __init__(self, catalogue: Catalogue, schedule: Schedule, tail: Tail | None = None) -> None:
         self.catalogue = catalogue
         self.schedule = schedule
+        self.tail = tail
         self._cache: OrderedDict[tuple[object, ...], tuple[list[_Key], list[Model]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def page(self, q: Query, t: float) -> tuple[list[Model], _Key | None]:
+    def page(self, q: Query, t: float) -> tuple[list[Model | TailModel], _Key | None]:
         """The page ``q`` asks for at ``t`` (descending, starting after the cursor's key), and the key of
         its last record when more follow."""
+        if self.tail is not None and self.tail.size and q.sort == "downloads" and not (
+            q.author or q.search or q.filters or q.pipeline_tag
+        ):
+            return self._with_tail(q, t, self.tail)
         keys, models = self.sorted(q, t)
         n = len(keys)
         # Keys are ascending; the listing is read from the end. Records at or above the cursor are done.
         start = 0 if q.after is None else n - bisect.bisect_left(keys, q.after)
         end = min(n, start + q.limit)
-        page = [models[n - 1 - i] for i in range(start, end)]
+        page: list[Model | TailModel] = [models[n - 1 - i] for i in range(start, end)]
         return page, (keys[n - end] if end < n and page else None)
+
+    def _with_tail(self, q: Query, t: float, tail: Tail) -> tuple[list[Model | TailModel], _Key | None]:
+        """The catalogue's listing and the tail's, merged by key: both are read in descending order."""
+        keys, models = self.sorted(q, t)
+        i = (len(keys) if q.after is None else bisect.bisect_left(keys, q.after)) - 1
+        r = tail.first_after(q.after, t)
+        page: list[Model | TailModel] = []
+        last: _Key | None = None
+        while len(page) < q.limit and (i >= 0 or r < tail.size):
+            if r < tail.size and (i < 0 or tail.key(r, t) > keys[i]):
+                last = tail.key(r, t)
+                page.append(tail.model(r, t))
+                r += 1
+            else:
+                last = keys[i]
+                page.append(models[i])
+                i -= 1
+        return page, (last if (i >= 0 or r < tail.size) else None)
 
     def ordered(self, q: Query, t: float) -> list[Model]:
         """Every model ``q`` matches at ``t``, in listing order."""

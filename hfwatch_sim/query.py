@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from .catalogue import Catalogue, Model
 from .clock import iso_z
 from .refresh import Schedule
+from .tail import TailModel
 
 SORTS = ("trendingScore", "downloads", "likes", "createdAt", "lastModified")
 #: What the listing accepts in ``expand`` (``baseModels``/``childrenModelCount`` only work per repo).
@@ -235,12 +236,15 @@ def _dumps(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def render(models: Sequence[Model], t: float, fields: Sequence[str], schedule: Schedule) -> bytes:
+def render(models: Sequence[Model | TailModel], t: float, fields: Sequence[str], schedule: Schedule) -> bytes:
     """``json.dumps([record(m, t, fields) for m in models])``, but from per-model cached JSON fragments of
     the fields that never change: a 1000-record page is mostly tags, and encoding them once is enough."""
     with_counts = any(f in _COUNTS for f in fields)
     out = []
     for m in models:
+        if not isinstance(m, Model):  # a long-tail repo (hfwatch_sim.tail), built for this page only
+            out.append(m.json(fields))
+            continue
         cache = m.json_fragments
         head = cache.get("")
         if head is None:

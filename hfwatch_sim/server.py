@@ -20,6 +20,7 @@ from .listing import Listings
 from .ratelimit import FixedWindow
 from .refresh import Schedule
 from .stats import Stats
+from .tail import Tail, tail_roots
 from .truth import Truth
 
 _NOT_FOUND = {"error": "Sorry, we can't find the page you are looking for."}
@@ -33,6 +34,8 @@ class SimHub:
       the clock's reading at construction (floored to the day), so any start date has releases ahead.
     - ``page_size``: the page size when a request gives no ``limit`` (``limit`` itself is capped at 1000).
     - ``quota`` / ``window_s``: the fixed-window rate limit, on real time, over every request.
+    - ``tail``: how many long-tail repos the listing sorted by downloads adds (lazily, see
+      :mod:`hfwatch_sim.tail`); 0 (the default) for none.
     - ``response_hook``: None, or a :data:`~hfwatch_sim.exchange.ResponseHook` that sees every listing
       request and may replace or change its reply (the tests' fault injection).
     - ``truth``: the generator's ground truth (:class:`~hfwatch_sim.truth.Truth`).
@@ -48,6 +51,7 @@ class SimHub:
         quota: int = 500,
         window_s: float = 300,
         port: int = 0,
+        tail: int = 0,
     ) -> None:
         self.seed = seed
         self.clock = clock if clock is not None else SimClock()
@@ -58,8 +62,10 @@ class SimHub:
         # Releases are scheduled around the clock's start, whatever date the hub is started at.
         self.models: Catalogue = build_catalogue(seed, anchor_for(self.clock.now()))
         self.schedule = Schedule(seed)
-        self.listings = Listings(self.models, self.schedule)
-        self.truth = Truth(self.models, self.schedule)
+        anchor = anchor_for(self.clock.now())
+        self.tail = Tail(seed, tail, anchor, tail_roots(self.models.models, anchor)) if tail > 0 else None
+        self.listings = Listings(self.models, self.schedule, self.tail)
+        self.truth = Truth(self.models, self.schedule, self.tail)
         self._port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from .catalogue import Catalogue, Model
 from .refresh import Schedule, day_of, instant
+from .tail import Tail
 
 SCOPES = ("first-party", "ecosystem")
 
@@ -45,10 +46,26 @@ class Recount:
     offset: int
 
 
+@dataclass(frozen=True, slots=True)
+class DeepWalk:
+    """What a walk of the listing sorted by downloads down to ``floor`` should find at one instant."""
+
+    floor: int
+    models: int  # repos whose published 30-day downloads are >= floor
+    downloads: int  # their 30-day downloads
+    tracked: int  # of which in a tracked family (by the generator's lineage)
+    tail_models: int  # how many of them are long-tail repos
+
+    @property
+    def coverage(self) -> float | None:
+        return self.tracked / self.downloads if self.downloads else None
+
+
 class Truth:
-    def __init__(self, catalogue: Catalogue, schedule: Schedule) -> None:
+    def __init__(self, catalogue: Catalogue, schedule: Schedule, tail: Tail | None = None) -> None:
         self._catalogue = catalogue
         self._schedule = schedule
+        self._tail = tail
 
     def _m(self, model_id: str) -> Model:
         try:
@@ -57,6 +74,12 @@ class Truth:
             raise KeyError(f"no simulated model {model_id!r}") from None
 
     def model(self, model_id: str) -> TrueModel:
+        rank = self._tail.rank_of(model_id) if self._tail is not None else None
+        if rank is not None and self._tail is not None:
+            tm = self._tail.model(rank, self._tail.anchor)
+            bases = (tm.base,) if tm.base else ()
+            return TrueModel(tm.id, tm.id.split("/", 1)[0], "tail", tm.family, "lineage" if tm.family else None,
+                             tm.family, "finetune" if tm.base else None, bases, tm.created)
         m = self._m(model_id)
         return TrueModel(m.id, m.author, m.kind, m.family, m.via, m.base_family, m.relation, m.bases, m.created)
 
@@ -82,6 +105,24 @@ class Truth:
     def family_downloads(self, family: str, scope: str, t0: float, t1: float) -> int:
         """True downloads in ``[t0, t1]`` of every model of ``family`` in ``scope``."""
         return sum(self.downloads(m.id, t0, t1) for m in self.in_scope(family, scope) if m.created < t1)
+
+    def deep_walk(self, floor: int, t: float) -> DeepWalk:
+        """The repos at or above ``floor`` 30-day downloads at ``t`` (catalogue and tail), and the share of
+        their downloads in a tracked family: what the deep lane's walk and coverage should report."""
+        models = downloads = tracked = tail_models = 0
+        for m in self._catalogue.visible(t):
+            d30 = self._schedule.published(m, t)[1]
+            if d30 >= floor:
+                models, downloads = models + 1, downloads + d30
+                tracked += d30 if m.family is not None else 0
+        tail = self._tail
+        rank = 0
+        while tail is not None and rank < tail.size and tail.downloads(rank, t) >= floor:
+            tm = tail.model(rank, t)
+            models, downloads, tail_models = models + 1, downloads + tm.downloads, tail_models + 1
+            tracked += tm.downloads if tm.family is not None else 0
+            rank += 1
+        return DeepWalk(floor, models, downloads, tracked, tail_models)
 
     def refreshes(self, t0: float, t1: float) -> list[tuple[float, str]]:
         """(instant, kind) of every refresh in ``[t0, t1]``; kind is full, skip or partial."""

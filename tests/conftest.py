@@ -57,6 +57,17 @@ def shared_sim() -> Iterator[SimHub]:
         hub.stop()
 
 
+@pytest.fixture(scope="module")
+def tail_sim() -> Iterator[SimHub]:
+    """A simulated Hub with the long tail the deep lane walks (a million repos, generated as they are listed)."""
+    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0), quota=1_000_000, tail=1_000_000)
+    hub.start()
+    try:
+        yield hub
+    finally:
+        hub.stop()
+
+
 @dataclass
 class Ran:
     code: int

@@ -58,6 +58,13 @@ def test_full_file_is_read(tmp_path: Path) -> None:
     assert config.source == str(tmp_path / "config.toml")
 
 
+def test_deep_lane_keys(tmp_path: Path) -> None:
+    assert (Config().deep_interval_h, Config().deep_floor) == (24, 100)
+    config = load_config(write(tmp_path, "deep_interval_h = 48\ndeep_floor = 1000\n"))
+    assert (config.deep_interval_h, config.deep_floor) == (48, 1000)
+    assert load_config(write(tmp_path, to_toml(config), "again.toml")).deep_floor == 1000
+
+
 def test_dotted_and_inline_keymap(tmp_path: Path) -> None:
     assert load_config(write(tmp_path, 'keymap.poll_now = "f5"\n')).keymap == {"poll_now": "f5"}
     assert load_config(write(tmp_path, 'keymap = { quit = "ctrl+q" }\n')).keymap == {"quit": "ctrl+q"}
@@ -80,6 +87,9 @@ def test_dotted_and_inline_keymap(tmp_path: Path) -> None:
     ('[keymap]\nquit = "ctrl+q,,"\n', 2, "keymap.quit", "comma-separated"),
     ('registry_file = "missing.toml"\n', 1, "registry_file", "no such file"),
     ('hf_token = "hf_abc"\n', 1, "hf_token", "tokens do not belong"),
+    ("deep_interval_h = 0\n", 1, "deep_interval_h", "between 1 and 720 hours"),
+    ("\ndeep_floor = -5\n", 2, "deep_floor", "0 or more"),
+    ('deep_floor = "100"\n', 1, "deep_floor", "an integer"),
 ])
 def test_invalid_values_name_file_line_and_key(tmp_path: Path, text: str, line: int, key: str, words: str) -> None:
     path = write(tmp_path, text)

@@ -39,7 +39,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
     db = resolve_db(args)
     registry = registry_in_force()
-    reuploaders = load_config().include_reuploaders
+    config = load_config()
+    reuploaders = config.include_reuploaders
     if is_offline() and not args.demo:
         raise CliError("HF_HUB_OFFLINE is set: not polling (unset it, or use --demo)")
     history_t = _history_time(db)  # also refuses a bad file before any request is spent
@@ -52,6 +53,9 @@ def cmd_poll(args: argparse.Namespace) -> int:
         source = open_poll_source(registry, demo=args.demo, include_reuploaders=reuploaders, history_t=history_t,
                                   resume_gap_s=DEMO_STEP_S)
         poller = source.poller
+        if args.lane == "deep":
+            floor = args.deep_floor if args.deep_floor is not None else config.deep_floor
+            return _poll_deep(poller, db, floor, args.deadline)
         lanes = [Lane.FAST, Lane.SLOW] if args.lane == "all" else [Lane(args.lane)]
         failures: list[str] = []
         store: Store | None = None
@@ -84,6 +88,37 @@ def cmd_poll(args: argparse.Namespace) -> int:
         print(f"hfwatch: error: {failures[0]}{hint if 'connect' in failures[0] else ''}", file=sys.stderr)
         return EXIT_FAIL
     return EXIT_OK
+
+
+def _poll_deep(poller: Any, db: Path, floor: int, deadline: float | None) -> int:
+    """One run of the deep lane: walks (or resumes) down to `floor`, prints one line; 0 unless it failed."""
+    from hfwatch.deep import walk_deep
+    from hfwatch.store import Store
+
+    with Store(db) as store:
+        outcome = walk_deep(poller, store, floor=floor, deadline_s=deadline)
+    print(_deep_line(outcome))
+    if not outcome.ok:
+        print(f"hfwatch: error: deep walk {outcome.status}: {outcome.reason}", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+def _deep_line(outcome: Any) -> str:
+    s, walk = outcome.stats, outcome.walk
+    head = {"done": "deep walk done", "paused": "deep walk paused", "cancelled": "deep walk cancelled",
+            "failed": "deep walk failed"}[outcome.status]
+    if walk is None:
+        return f"{head}: nothing walked"
+    lowest = human(walk.lowest) if walk.lowest is not None else "–"
+    budget = f" · api {s.rate_remaining}/{s.rate_limit} left" if s.rate_remaining is not None else ""
+    line = (f"{head}: {outcome.walked:,} models walked this run ({walk.walked:,} in this walk"
+            f"{', resumed' if outcome.resumed else ''}; down to {lowest} 30-day downloads, floor {walk.floor:,})"
+            f" · coverage {percent(walk.coverage)} of walked 30-day downloads in tracked families"
+            f" · {s.requests} requests ({walk.requests} in this walk) · {s.elapsed_s:.1f} s{budget}{_unusable(s)}")
+    if outcome.status == "paused":
+        line += f" · stopped to resume later ({outcome.reason}); `hfwatch poll --lane deep` resumes"
+    return line
 
 
 def _summary_line(result: Any, summary: Any) -> str:
@@ -197,7 +232,7 @@ def cmd_families(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from hfwatch.store import Store, queries
+    from hfwatch.store import Store, deepwalk, queries
     from hfwatch.store.schema import SCHEMA_VERSION
 
     db = resolve_db(args)
@@ -206,6 +241,19 @@ def cmd_db(args: argparse.Namespace) -> int:
         last = queries.last_poll(store.conn)
         size = store.file_size()
         version = store.conn.execute("PRAGMA user_version").fetchone()[0]
+        # A file this hfwatch has not migrated yet (opened read-only) has no deep walks to show.
+        walk = deepwalk.latest(store.conn) if version >= 3 else None
+    if getattr(args, "format", "table") == "json":
+        import json
+
+        from hfwatch.textsafe import json_safe
+
+        # One object, not rows: `db info` describes a file. The path is the user's text, made terminal-safe.
+        print(json_safe(json.dumps({"path": str(db), "size": size, "schema": version, **c,
+                    "last_poll": None if last is None else {"lane": last.lane, "status": last.status,
+                                                           "finished": last.finished, "error": last.error},
+                    "deep": None if walk is None else walk.as_dict()}, ensure_ascii=False, indent=1)))
+        return EXIT_OK
     print(f"path          {db}")
     print(f"size          {size:,} bytes")
     print(f"schema        {version} (this hfwatch: {SCHEMA_VERSION})")
@@ -216,7 +264,19 @@ def cmd_db(args: argparse.Namespace) -> int:
     if last is not None:
         print(f"last poll     {last.lane} {last.status} at {iso(last.finished)}"
               + (f": {last.error}" if last.error else ""))
+    print(f"deep walk     {_walk_text(walk)}")
+    if walk is not None:
+        print(f"coverage      {percent(walk.coverage)} of the walked 30-day downloads in tracked families")
     return EXIT_OK
+
+
+def _walk_text(walk: Any) -> str:
+    if walk is None:
+        return "none yet (`hfwatch poll --lane deep`)"
+    state = f"finished {iso(walk.finished)}" if walk.finished is not None else "in progress (resumable)"
+    lowest = human(walk.lowest) if walk.lowest is not None else "–"
+    return (f"{walk.walked:,} models down to {lowest} 30-day downloads (floor {walk.floor:,}), {walk.pages:,} pages,"
+            f" {walk.requests:,} requests; started {iso(walk.started)}, {state}")
 
 
 # -- the monitor ------------------------------------------------------------------------------------
@@ -231,10 +291,23 @@ def run_monitor(args: argparse.Namespace) -> int:
 
 def _setup_poll(p: argparse.ArgumentParser) -> None:
     demo_arg(p, "poll the embedded simulated Hub")
-    p.add_argument("--lane", choices=["fast", "slow", "all"], default="all",
-                   help="fast: trending + newest; slow: every family's orgs and derivatives (default: all)")
+    p.add_argument("--lane", choices=["fast", "slow", "all", "deep"], default="all",
+                   help="fast: trending + newest; slow: every family's orgs and derivatives (default: all = fast "
+                        "and slow); deep: the whole Hub by downloads down to --deep-floor, resumable")
+    p.add_argument("--deep-floor", type=_floor_arg, metavar="N", default=None,
+                   help="with --lane deep: walk down to N 30-day downloads (default: config deep_floor, 100)")
     p.add_argument("--deadline", type=float, metavar="SECONDS", help="give up on a lane after this long")
     db_arg(p)
+
+
+def _floor_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of downloads (a whole number, 0 or more)")
+    return value
 
 
 def _setup_top(p: argparse.ArgumentParser) -> None:
@@ -259,6 +332,7 @@ def _setup_db(p: argparse.ArgumentParser) -> None:
     info = dbsub.add_parser("info", help="path, size, schema, models, observations, polls, time span",
                             epilog="example:\n  hfwatch db info --db ~/hf.sqlite",
                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    info.add_argument("--format", choices=["table", "json"], default="table")
     demo_arg(info, "the demo's history file")
     db_arg(info)
 

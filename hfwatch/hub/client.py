@@ -47,6 +47,8 @@ class Query:
     search: str | None = None
     sort: str | None = None  # huggingface_hub names: trending_score, created_at, downloads, likes
     limit: int | None = None  # None: every page
+    page_size: int | None = None  # `limit` per page for a listing walked to its end (None: the Hub's default)
+    cursor: str | None = None  # start after the page this cursor of the Hub's next links ends (a resumed walk)
 
     def params(self) -> httpx2.QueryParams:
         """The first page's query string; the Hub carries it into its next links."""
@@ -59,6 +61,10 @@ class Query:
             params.append(("sort", _SORT_KEYS.get(self.sort, self.sort)))
         if self.limit is not None:
             params.append(("limit", self.limit))  # the page size: fewer pages for a top-N listing
+        elif self.page_size is not None:
+            params.append(("limit", self.page_size))
+        if self.cursor is not None:
+            params.append(("cursor", self.cursor))
         return httpx2.QueryParams(params + [("expand", field) for field in EXPAND])
 
 
@@ -120,6 +126,12 @@ class HubClient:
 
     def pages(self, query: Query, guard: PollGuard) -> Iterator[ParsedPage]:
         """Each page of one query, parsed as it arrives: memory holds one raw page at a time."""
+        for page, _cursor in self.walk(query, guard):
+            yield page
+
+    def walk(self, query: Query, guard: PollGuard) -> Iterator[tuple[ParsedPage, str | None]]:
+        """Each page of one query with the Hub's cursor of the page after it (None after the last): a walk
+        that stops can start again from that cursor (`Query.cursor`)."""
         with guarding(guard):
             try:
                 yield from self._pages(query, guard)
@@ -140,7 +152,7 @@ class HubClient:
                 self.budget.fill(guard.stats)
                 guard.stats.elapsed_s = time.monotonic() - guard.started
 
-    def _pages(self, query: Query, guard: PollGuard) -> Iterator[ParsedPage]:
+    def _pages(self, query: Query, guard: PollGuard) -> Iterator[tuple[ParsedPage, str | None]]:
         if is_offline():
             raise OfflineModeIsEnabled(OFFLINE_MESSAGE)
         session = get_session()
@@ -155,11 +167,11 @@ class HubClient:
             page = parse_page(response.json())
             guard.stats.skipped += page.skipped
             guard.stats.bad_fields += page.bad_fields
-            yield page
+            url, params = self._next(response), None
+            yield page, (httpx2.URL(url).params.get("cursor") if url is not None else None)
             listed += page.items
             if query.limit is not None and listed >= query.limit:
                 return  # a top-N listing: the next pages are never requested
-            url, params = self._next(response), None
 
     def _next(self, response: httpx2.Response) -> str | None:
         """The absolute URL of the next page, if any; only ever on the endpoint's own host.

@@ -9,6 +9,8 @@ from hfwatch.registry import Registry
 TRENDING_LIMIT = 100
 NEWEST_LIMIT = 200
 DERIVATIVES_LIMIT = 1000
+# The deep lane's page size: the most the Hub is reported to send (it may send fewer; the walk follows its links).
+DEEP_PAGE_SIZE = 1000
 
 
 def fast_lane() -> list[Query]:
@@ -46,5 +48,12 @@ def slow_lane(registry: Registry) -> list[Query]:
     return queries
 
 
+def deep_lane(cursor: str | None = None) -> Query:
+    """The whole Hub by 30-day downloads, every page, from the start or after a stopped walk's `cursor`."""
+    return Query(label="deep", sort="downloads", page_size=DEEP_PAGE_SIZE, cursor=cursor)
+
+
 def plan(lane: Lane, registry: Registry) -> list[Query]:
+    if lane is Lane.DEEP:
+        return [deep_lane()]
     return fast_lane() if lane is Lane.FAST else slow_lane(registry)

@@ -127,6 +127,12 @@ def ingest_poll(conn: sqlite3.Connection, result: PollResult, attributions: Mapp
     return summary
 
 
+def ingest_in_transaction(conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution],
+                          *, t: int) -> IngestSummary:
+    """`ingest_poll` inside the caller's transaction: the deep lane commits each page with its walk's progress."""
+    return _ingest(conn, result, result.records, attributions, t)
+
+
 def _rollback(conn: sqlite3.Connection) -> None:
     # On SQLITE_FULL or an I/O error SQLite has already rolled back; a second ROLLBACK would raise
     # "no transaction is active" and hide the real cause.

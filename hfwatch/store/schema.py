@@ -7,7 +7,7 @@ schema version, so a foreign or newer file is recognised before anything is writ
 from __future__ import annotations
 
 APPLICATION_ID = 0x68667763  # "hfwc"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Rollups are kept per hour: every poll in the same hour replaces that hour's row, so the
 # dashboard reads O(families x hours) rows however often the fast lane polls.
@@ -198,4 +198,30 @@ CREATE INDEX spans_start ON spans (scope, family, a, credited_t);
 CREATE INDEX models_family_created ON models (family, created_at);
 """
 
-MIGRATIONS: dict[int, str] = {1: SCHEMA_V2, 2: SCHEMA_V3}
+# v4: the deep lane's walks (DESIGN §5): progress kept in the file, so a stopped walk resumes at its cursor.
+SCHEMA_V4 = """
+-- One row per walk of the listing sorted by downloads. A walk in progress has `finished` NULL. Each page is
+-- stored with the walk's new cursor and counts in one transaction, so the counts are always those of the
+-- pages whose models are stored.
+CREATE TABLE deep_walks (
+    wid       INTEGER PRIMARY KEY,
+    floor     INTEGER NOT NULL,  -- 30-day downloads the walk goes down to
+    started   REAL NOT NULL,
+    updated   REAL NOT NULL,
+    finished  REAL,
+    cursor    TEXT,              -- the Hub's cursor of the next page (NULL before the first page)
+    pages     INTEGER NOT NULL DEFAULT 0,
+    requests  INTEGER NOT NULL DEFAULT 0,
+    listed    INTEGER NOT NULL DEFAULT 0,  -- records stored, whatever their downloads
+    walked    INTEGER NOT NULL DEFAULT 0,  -- distinct models at or above the floor
+    downloads INTEGER NOT NULL DEFAULT 0,  -- their 30-day downloads
+    tracked   INTEGER NOT NULL DEFAULT 0,  -- the part of those attributed to a tracked family
+    lowest    INTEGER                      -- the lowest 30-day downloads the walk has read
+);
+-- The models the walk in progress has counted: a live cursor may list one twice, it counts once.
+CREATE TABLE deep_seen (
+    id TEXT PRIMARY KEY
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: dict[int, str] = {1: SCHEMA_V2, 2: SCHEMA_V3, 3: SCHEMA_V4}
