@@ -8,12 +8,12 @@ family totals are carried forward by deltas instead of re-summing the models tab
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Scope, Via
 from hfwatch.store.endpoints import Endpoints
+from hfwatch.store.known import Stored, existing_rows
 from hfwatch.store.schema import ROLLUP_BUCKET_S
 
 NEW_RELEASE_WINDOW_S = 7 * 86400
@@ -21,53 +21,9 @@ TRENDING_TOP_N = 20
 # An unchanged model's last_seen is rewritten once a day, not on every poll: rewriting every tracked
 # row each hour would make the WAL carry the whole models table per poll.
 LAST_SEEN_RESOLUTION_S = 86400
-_CHUNK = 900  # below SQLite's default limit of bound parameters
-# Above this share of the models table, one sequential scan beats probing the id index per record.
-_SCAN_SHARE = 0.3
 
 _ECO, _FP = Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value
 _ORG = Via.ORG.value
-
-class _Stored(NamedTuple):
-    """What the store holds of a listed model (one row of `models`)."""
-
-    id: str
-    mid: int
-    d30: int | None
-    dall: int | None
-    likes: int | None
-    trend: int | None
-    family: str | None
-    base_family: str | None
-    publisher_family: str | None
-    via: str | None
-    country: str | None
-    base_model: str | None
-    created_at: int | None
-    pipeline: str | None
-    library: str | None
-    params: int | None
-    gated: str | None
-    last_seen: int
-    t: int | None
-    ea: int | None  # the latest rate endpoint: its refresh instant...
-    ev: int | None  # ...and the downloadsAllTime it holds
-
-    @property
-    def counters(self) -> tuple:
-        return self.d30, self.dall, self.likes, self.trend
-
-    @property
-    def attribution(self) -> tuple:
-        return self.family, self.base_family, self.publisher_family, self.via, self.country, self.base_model
-
-    @property
-    def meta(self) -> tuple:
-        return self.created_at, self.pipeline, self.library, self.params, self.gated
-
-
-_EXISTING = ", ".join(_Stored._fields)
-
 
 @dataclass(frozen=True, slots=True)
 class IngestSummary:
@@ -76,11 +32,6 @@ class IngestSummary:
     changed: int
     new_models: int
     events: int
-
-
-def _chunks(items: list[str], size: int = _CHUNK) -> Iterable[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _attr_row(a: Attribution) -> tuple[str | None, ...]:
@@ -140,19 +91,6 @@ def _rollback(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
 
 
-def _existing(conn: sqlite3.Connection, ids: list[str]) -> dict[str, _Stored]:
-    max_mid = conn.execute("SELECT coalesce(max(mid), 0) FROM models").fetchone()[0]
-    if len(ids) >= _SCAN_SHARE * max_mid:
-        return {row[0]: _Stored._make(row) for row in conn.execute(f"SELECT {_EXISTING} FROM models")}
-    existing: dict[str, _Stored] = {}
-    # Sorted, so consecutive probes of the id index land on pages just read.
-    for chunk in _chunks(sorted(ids)):
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(f"SELECT {_EXISTING} FROM models WHERE id IN ({marks})", chunk):
-            existing[row[0]] = _Stored._make(row)
-    return existing
-
-
 @dataclass(slots=True)
 class _Writes:
     """Everything one poll writes, gathered in memory before the statements run."""
@@ -183,7 +121,7 @@ class _Writes:
         if rec.created_at is not None and rec.created_at >= t - NEW_RELEASE_WINDOW_S:
             self.fresh.append(mid)
 
-    def update_known(self, old: _Stored, attr_row: tuple, meta: tuple, counters: tuple, started: float) -> None:
+    def update_known(self, old: Stored, attr_row: tuple, meta: tuple, counters: tuple, started: float) -> None:
         t, mid = self.t, old.mid
         family, via = attr_row[0], attr_row[3]
         if old.t is not None and old.t > started:
@@ -216,7 +154,7 @@ class _Writes:
 
 def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRecord],
             attributions: Mapping[str, Attribution], t: int) -> IngestSummary:
-    existing = _existing(conn, [r.id for r in records])
+    existing = existing_rows(conn, [r.id for r in records])
     next_mid = conn.execute("SELECT coalesce(max(mid), 0) + 1 FROM models").fetchone()[0]
     unattributed = Attribution(family=None, via=None, country=None)
     writes = _Writes(t=t, ends=Endpoints(conn, t), next_mid=next_mid)
@@ -298,7 +236,7 @@ def _retire_unlisted(conn: sqlite3.Connection, listed: set[str], t: int, totals:
                      [(row[0],) for row in gone])
 
 
-def _trending_events(conn: sqlite3.Connection, result: PollResult, existing: Mapping[str, _Stored],
+def _trending_events(conn: sqlite3.Connection, result: PollResult, existing: Mapping[str, Stored],
                      new_mids: Mapping[str, int], t: int, pid: int) -> list[tuple]:
     if not result.trending:
         return []
