@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hfwatch_sim import SimClock
-from tests.sim import SimHub
+from tests.helpers.sim import SimHub
 
 # 2026-11-01T00:00:00Z: a fixed simulated "now" so tests are deterministic.
 SIM_START = 1_793_491_200.0

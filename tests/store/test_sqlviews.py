@@ -14,7 +14,7 @@ from hfwatch.store import Store
 from hfwatch.store.sqlviews import VIEWS
 from tests.conftest import run_cli
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "sql.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "sql.md"
 BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.S)
 
 

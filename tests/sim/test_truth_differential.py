@@ -38,8 +38,8 @@ from hfwatch.tui.feeder import Feeder
 from hfwatch.tui.session import demo_backfill
 from hfwatch_sim import SimClock, Truth
 from tests.conftest import SIM_START
-from tests.sim import SimHub
-from tests.test_tui_support import fixed_history, registry
+from tests.helpers.sim import SimHub
+from tests.helpers.tui import fixed_history, registry
 
 __all__ = ["fixed_history", "registry"]  # fixtures used below
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.reliability
 
 KILLS = 20
 DAY = 86_400.0
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from hfwatch.tui.widgets.feed import Feed, model_of_key
 from hfwatch.tui.widgets.race import OvertakeTable
 from hfwatch.tui.widgets.release_table import NewcomerTable, ReleaseTable
 from tests.conftest import run_cli
-from tests.test_tui_support import SIZE, fixed_history, history_copy, make_app, registry
+from tests.helpers.tui import SIZE, fixed_history, history_copy, make_app, registry
 
 pytestmark = pytest.mark.ui
 __all__ = ["fixed_history", "history_copy", "registry"]  # fixtures used below

@@ -32,7 +32,7 @@ from tests.helpers.reliability import (
     one_line_error,
     snapshot,
 )
-from tests.sim import SimHub
+from tests.helpers.sim import SimHub
 
 pytestmark = pytest.mark.reliability
 

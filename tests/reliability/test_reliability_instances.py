@@ -20,7 +20,7 @@ from hfwatch.registry import load_registry
 from hfwatch.store import Store, WriterLock
 from tests.conftest import run_cli
 from tests.helpers.reliability import FAST_ENV, FAST_POLICY, one_line_error, snapshot
-from tests.sim import SimHub
+from tests.helpers.sim import SimHub
 
 pytestmark = pytest.mark.reliability
 

@@ -29,7 +29,7 @@ from hfwatch.tui.widgets.keyed_table import KeyedTable
 from hfwatch.tui.widgets.leaderboard import Leaderboard
 from hfwatch.tui.widgets.model_table import ModelTable
 from hfwatch.tui.widgets.release_table import ReleaseTable
-from tests.test_tui_support import SIZE, FakeFeeder, fixed_history, history_copy, loaded, make_app, registry
+from tests.helpers.tui import SIZE, FakeFeeder, fixed_history, history_copy, loaded, make_app, registry
 
 pytestmark = pytest.mark.ui
 __all__ = ["fixed_history", "history_copy", "registry"]  # fixtures used below

@@ -23,7 +23,7 @@ from tests.helpers.reliability import (
     closed_port,
     one_line_error,
 )
-from tests.sim import SimHub
+from tests.helpers.sim import SimHub
 
 pytestmark = pytest.mark.reliability
 

@@ -13,7 +13,7 @@ from hfwatch.analysis.attribution import attribute_all, attribute_id, attribute_
 from hfwatch.records import Attribution, ModelRecord, Via
 from hfwatch.registry import Registry, load_registry
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def _int(value: Any) -> int | None:
@@ -460,7 +460,7 @@ def test_attribute_all_50k_lineage_follows_parents(registry: Registry) -> None:
     assert sum(1 for a in got.values() if a.via is Via.LINEAGE) > 1000
 
 
-# ---------------------------------------------------- errors once seen with real ids (tests/test_real_ids.py)
+# ---------------------------------------------------- errors once seen with real ids (tests/unit/test_real_ids.py)
 
 
 @pytest.mark.parametrize(

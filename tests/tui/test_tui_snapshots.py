@@ -15,12 +15,12 @@ import pytest
 
 from hfwatch.registry import Registry
 from hfwatch.tui.screenshots import SHOTS, Shot, frozen_app, take
-from tests.test_tui_support import fixed_history, registry
+from tests.helpers.tui import fixed_history, registry
 
 pytestmark = pytest.mark.ui
 __all__ = ["fixed_history", "registry"]  # fixtures used below
 
-BASELINES = Path(__file__).resolve().parent.parent / "screenshots"
+BASELINES = Path(__file__).resolve().parents[2] / "screenshots"
 UPDATE = os.environ.get("HFWATCH_UPDATE_SNAPSHOTS") == "1"
 
 

@@ -17,7 +17,7 @@ from hfwatch.textsafe import csv_safe, terminal_safe
 from hfwatch_sim import SimClock
 from tests.conftest import SIM_START, run_cli
 from tests.helpers.reliability import CONTROL_BYTES, FAST_ENV, RecordingProxy
-from tests.sim import SimHub
+from tests.helpers.sim import SimHub
 
 pytestmark = pytest.mark.reliability
 

@@ -27,7 +27,7 @@ from hfwatch_sim import clock as clock_module
 from hfwatch_sim.catalogue import build_catalogue
 from hfwatch_sim.dynamics import DAY
 from hfwatch_sim.refresh import Schedule
-from tests.sim import FAULT_KINDS, Faults, SimHub
+from tests.helpers.sim import FAULT_KINDS, Faults, SimHub
 
 # The 34 families of the registry (shared/data/family_orgs.csv), spelled as the simulator labels them.
 FAMILIES = (

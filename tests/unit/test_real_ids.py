@@ -18,7 +18,7 @@ from hfwatch.analysis.attribution import attribute_all
 from hfwatch.records import Attribution, ModelRecord
 from hfwatch.registry import Registry, load_registry
 
-FIXTURE = Path(__file__).parent / "fixtures" / "real_ids.csv"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "real_ids.csv"
 
 
 @dataclass(frozen=True)
