@@ -20,6 +20,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest -n 2 -q
 	$(BIN)/ruff check hfwatch hfwatch_sim tests bench
+	$(BIN)/ruff format --check hfwatch hfwatch_sim tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(MAKE) wheel-smoke
@@ -31,6 +32,7 @@ wheel-smoke: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check hfwatch hfwatch_sim tests bench
+	$(BIN)/ruff format --check hfwatch hfwatch_sim tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

@@ -48,16 +48,21 @@ FULL = Plan(50_000, 3, (1_000, 10_000, 50_000), 40, 3, 3, 5, 3, 40, 50_000, 3)
 QUICK = Plan(10_000, 3, (1_000, 50_000), 12, 3, 1, 3, 1, 30, 50_000, 0)
 
 
-def years(sizes: tuple[int, ...], registry: Registry, tmp: Path, fresh: bool,
-          details: dict[str, object]) -> dict[int, history.History]:
+def years(
+    sizes: tuple[int, ...], registry: Registry, tmp: Path, fresh: bool, details: dict[str, object]
+) -> dict[int, history.History]:
     """Copies of the synthetic years (cached between runs) in this run's scratch directory."""
     out = {}
     for n in sizes:
         t = time.perf_counter()
         print(f"[bench] synthetic year, {n:,} models ...", file=sys.stderr, flush=True)
         out[n], hit = yearcache.year(tmp / f"year-{n}.sqlite", n, registry, fresh=fresh)
-        details[f"history:{n}"] = {"seconds": round(time.perf_counter() - t, 1), "cached": hit,
-                                   "build_s": round(out[n].build_s, 1), "observations": out[n].observations}
+        details[f"history:{n}"] = {
+            "seconds": round(time.perf_counter() - t, 1),
+            "cached": hit,
+            "build_s": round(out[n].build_s, 1),
+            "observations": out[n].observations,
+        }
     return out
 
 
@@ -108,8 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hfwatch-bench-") as tmp_name:
         tmp = Path(tmp_name)
         section("ingest", lambda: ingest.run(p.ingest_models, p.ingest_reps, registry))
-        histories = years(p.sizes, registry, tmp, args.fresh_year, details) if not only or only & {
-            "dashboard", "ui", "memory"} else {}
+        histories = (
+            years(p.sizes, registry, tmp, args.fresh_year, details)
+            if not only or only & {"dashboard", "ui", "memory"}
+            else {}
+        )
         big = histories.get(max(p.sizes)) if histories else None
 
         if big is not None:
@@ -117,20 +125,31 @@ def main(argv: list[str] | None = None) -> int:
             section("dashboard:storage", lambda: storage(histories))
             section("dashboard:maintenance", lambda: dashboard.maintenance(big, tmp, p.maint_reps))
             section("ui:cold start", lambda: ui.cold_start(big.path, p.cold_reps, tmp))
-            section("ui:responsiveness", lambda: ui.responsiveness(big.path, p.keys_per_poll, p.key_polls,
-                                                                   p.poll_models, T_HISTORY, tmp))
+            section(
+                "ui:responsiveness",
+                lambda: ui.responsiveness(big.path, p.keys_per_poll, p.key_polls, p.poll_models, T_HISTORY, tmp),
+            )
             if p.memory_reps:  # no budget: left out of the quick run
                 section("memory", lambda: memory.run(big.path, big.models, p.memory_reps, tmp))
         section("network", lambda: network.run(registry))
 
-    meta = {**at_start, "finished_at": time.time(), "mode": "quick" if args.quick else "full",
-            "seconds": round(time.perf_counter() - began, 1), "cpu_seconds": round(cpu_seconds(), 1),
-            "load_avg_1m_at_end": round(os.getloadavg()[0], 2), "failures": failures, "plan": asdict(p),
-            "sections": {k: v.get("seconds") for k, v in details.items() if isinstance(v, dict)}}
+    meta = {
+        **at_start,
+        "finished_at": time.time(),
+        "mode": "quick" if args.quick else "full",
+        "seconds": round(time.perf_counter() - began, 1),
+        "cpu_seconds": round(cpu_seconds(), 1),
+        "load_avg_1m_at_end": round(os.getloadavg()[0], 2),
+        "failures": failures,
+        "plan": asdict(p),
+        "sections": {k: v.get("seconds") for k, v in details.items() if isinstance(v, dict)},
+    }
     print(table(figures))
-    print(f"\n{meta['mode']} run: {meta['seconds']} s ({meta['cpu_seconds']} s CPU, children included) on "
-          f"{meta['cpus']} CPUs; load average "
-          f"{meta['load_avg_1m_at_start']} at start, {meta['load_avg_1m_at_end']} at end; JSON: {args.out}")
+    print(
+        f"\n{meta['mode']} run: {meta['seconds']} s ({meta['cpu_seconds']} s CPU, children included) on "
+        f"{meta['cpus']} CPUs; load average "
+        f"{meta['load_avg_1m_at_start']} at start, {meta['load_avg_1m_at_end']} at end; JSON: {args.out}"
+    )
     write_json(args.out, meta, figures, details)
     if not args.no_docs and not only:
         docs.write(meta, figures)

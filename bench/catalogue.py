@@ -70,13 +70,24 @@ def build(n: int, registry: Registry, *, now: float, seed: int = 11) -> Catalogu
         created = now - rng.uniform(7, 1100) * 86400
         rate = 2.0 * rng.paretovariate(1.2)  # downloads/day: tracked repos are the popular ones
         age_days = (now - created) / 86400
-        items.append({
-            "_id": f"{len(items):024x}", "id": model_id, "author": author,
-            "downloads": int(rate * 30), "downloadsAllTime": int(rate * age_days), "likes": int(rate ** 0.5),
-            "trendingScore": 0, "createdAt": _iso(created), "lastModified": _iso(created + 86400),
-            "pipeline_tag": pipeline, "library_name": "transformers", "tags": tags,
-            "gated": False, "safetensors": {"parameters": {"BF16": 7_000_000_000}, "total": 7_000_000_000},
-        })
+        items.append(
+            {
+                "_id": f"{len(items):024x}",
+                "id": model_id,
+                "author": author,
+                "downloads": int(rate * 30),
+                "downloadsAllTime": int(rate * age_days),
+                "likes": int(rate**0.5),
+                "trendingScore": 0,
+                "createdAt": _iso(created),
+                "lastModified": _iso(created + 86400),
+                "pipeline_tag": pipeline,
+                "library_name": "transformers",
+                "tags": tags,
+                "gated": False,
+                "safetensors": {"parameters": {"BF16": 7_000_000_000}, "total": 7_000_000_000},
+            }
+        )
 
     # One first-party repo per family first, so that every lineage tag has a parent to name.
     for fam in families:
@@ -109,8 +120,7 @@ def build(n: int, registry: Registry, *, now: float, seed: int = 11) -> Catalogu
             else:
                 author, relation = user, "finetune"
                 name = f"{base_name}-sft-{rng.randint(1, 99999)}"
-            add(f"{author}/{name}", author, ["gguf", f"base_model:{base}", f"base_model:{relation}:{base}"],
-                pipeline)
+            add(f"{author}/{name}", author, ["gguf", f"base_model:{base}", f"base_model:{relation}:{base}"], pipeline)
         elif kind == "name":
             name = f"my-{_stem(fam)}-{rng.choice(SIZES)}-{rng.randint(1, 99999)}"
             add(f"{user}/{name}", user, ["transformers"], pipeline)
@@ -133,8 +143,16 @@ def bump(items: list[dict], fraction: float, *, seed: int = 12) -> list[dict]:
 
 def record_of(item: dict) -> ModelRecord:
     """A record straight from a catalogue item, for building fixtures (not the timed parse path)."""
-    return ModelRecord(id=item["id"], author=item["author"], downloads_30d=item["downloads"],
-                       downloads_all_time=item["downloadsAllTime"], likes=item["likes"],
-                       trending_score=item["trendingScore"], pipeline_tag=item["pipeline_tag"],
-                       library_name=item["library_name"], tags=tuple(item["tags"]), gated="false",
-                       params=item["safetensors"]["total"])
+    return ModelRecord(
+        id=item["id"],
+        author=item["author"],
+        downloads_30d=item["downloads"],
+        downloads_all_time=item["downloadsAllTime"],
+        likes=item["likes"],
+        trending_score=item["trendingScore"],
+        pipeline_tag=item["pipeline_tag"],
+        library_name=item["library_name"],
+        tags=tuple(item["tags"]),
+        gated="false",
+        params=item["safetensors"]["total"],
+    )

@@ -14,8 +14,9 @@ def verdicts(path: Path) -> dict[str, bool | None]:
 
 
 def differences(a: dict[str, bool | None], b: dict[str, bool | None]) -> list[str]:
-    return [f"{name}: {a.get(name)} vs {b.get(name)}" for name in sorted(a.keys() | b.keys())
-            if a.get(name) != b.get(name)]
+    return [
+        f"{name}: {a.get(name)} vs {b.get(name)}" for name in sorted(a.keys() | b.keys()) if a.get(name) != b.get(name)
+    ]
 
 
 def main(argv: list[str]) -> int:

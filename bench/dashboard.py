@@ -23,14 +23,12 @@ BYTES_BUDGET = "<= 60"
 QUERIES = ("leaderboard", "countries", "family_models", "recent_events", "release_shares")
 
 
-def refresh(conn: sqlite3.Connection, registry: Registry, now: int, family: str,
-            samples: dict[str, Samples]) -> None:
+def refresh(conn: sqlite3.Connection, registry: Registry, now: int, family: str, samples: dict[str, Samples]) -> None:
     """What one dashboard refresh runs, each part timed."""
     with samples["leaderboard"].measure():
         board = views.leaderboard(conn, registry, scope=Scope.ECOSYSTEM, metric=Metric.DOWNLOADS_30D, now=now)
     with samples["countries"].measure():
-        views.countries(conn, registry, scope=Scope.ECOSYSTEM, metric=Metric.DOWNLOADS_30D, now=now,
-                        families=board)
+        views.countries(conn, registry, scope=Scope.ECOSYSTEM, metric=Metric.DOWNLOADS_30D, now=now, families=board)
     with samples["family_models"].measure():
         views.family_models(conn, family, scope=Scope.ECOSYSTEM, now=now)
     with samples["recent_events"].measure():
@@ -57,8 +55,11 @@ class PollWriter:
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         c.execute("UPDATE models SET d30 = d30 + 1, dall = dall + 1 WHERE mid % 24 = ?", share)
-        c.execute("INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend)"
-                  " SELECT mid, ?, d30, dall, likes, trend FROM models WHERE mid % 24 = ?", (self.now, *share))
+        c.execute(
+            "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend)"
+            " SELECT mid, ?, d30, dall, likes, trend FROM models WHERE mid % 24 = ?",
+            (self.now, *share),
+        )
         c.execute("UPDATE rollups SET d30 = d30 + 1, dall = dall + 1 WHERE t = ?", (self.now,))
         c.execute("UPDATE totals SET d30 = d30 + 1, dall = dall + 1")
         c.execute("COMMIT")
@@ -76,16 +77,24 @@ def date_growth(path: Path, now: int, days: int = 16) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT OR REPLACE INTO refreshes (t, t_lo, changed, relisted, precise, instant)"
-                     " SELECT t, t - 3600, models, models, 1, t FROM (SELECT DISTINCT t, 1000 AS models"
-                     " FROM rollups WHERE t % 86400 = ?)", (daily,))
-        conn.execute("INSERT OR REPLACE INTO spans (scope, family, a, b, credited_t, growth)"
-                     " SELECT scope, family, a, t, t, max(0, dall - pd) FROM (SELECT scope, family, t, dall,"
-                     " lag(t) OVER w AS a, lag(dall) OVER w AS pd FROM rollups WHERE t % 86400 = ?"
-                     " WINDOW w AS (PARTITION BY scope, family ORDER BY t)) WHERE a IS NOT NULL", (daily,))
+        conn.execute(
+            "INSERT OR REPLACE INTO refreshes (t, t_lo, changed, relisted, precise, instant)"
+            " SELECT t, t - 3600, models, models, 1, t FROM (SELECT DISTINCT t, 1000 AS models"
+            " FROM rollups WHERE t % 86400 = ?)",
+            (daily,),
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO spans (scope, family, a, b, credited_t, growth)"
+            " SELECT scope, family, a, t, t, max(0, dall - pd) FROM (SELECT scope, family, t, dall,"
+            " lag(t) OVER w AS a, lag(dall) OVER w AS pd FROM rollups WHERE t % 86400 = ?"
+            " WINDOW w AS (PARTITION BY scope, family ORDER BY t)) WHERE a IS NOT NULL",
+            (daily,),
+        )
         times = [now - k * DAY_S for k in range(days)]
-        conn.execute("UPDATE observations SET asof = t WHERE (mid, t) IN"
-                     " (SELECT m.mid, d.value FROM models m, json_each(?) d)", (json.dumps(times),))
+        conn.execute(
+            "UPDATE observations SET asof = t WHERE (mid, t) IN (SELECT m.mid, d.value FROM models m, json_each(?) d)",
+            (json.dumps(times),),
+        )
         conn.execute("UPDATE models SET ea = ?, ev = dall", (now,))
         conn.execute("COMMIT")
     finally:
@@ -108,14 +117,17 @@ def measure(path: Path, history: History, registry: Registry, iterations: int) -
         writer.close()
     out = {q: s.ms() for q, s in samples.items()}
     out["refresh"] = total.ms()
-    screen = Samples(wall=[sum(samples[q].wall[i] for q in SCREEN) for i in range(iterations)],
-                     cpu=[sum(samples[q].cpu[i] for q in SCREEN) for i in range(iterations)])
+    screen = Samples(
+        wall=[sum(samples[q].wall[i] for q in SCREEN) for i in range(iterations)],
+        cpu=[sum(samples[q].cpu[i] for q in SCREEN) for i in range(iterations)],
+    )
     out["dashboard screen"] = screen.ms()
     return out
 
 
-def repeated(histories: dict[int, History], registry: Registry, iterations: int, reps: int,
-             scratch: Path) -> tuple[list[Figure], dict]:
+def repeated(
+    histories: dict[int, History], registry: Registry, iterations: int, reps: int, scratch: Path
+) -> tuple[list[Figure], dict]:
     """`reps` repeats, sizes interleaved within each so a ratio pairs runs close in time; on one copy of
     each year (the commits of the repeats add up to a few hours' polls: nothing the year notices)."""
     results: dict[int, list[dict[str, dict[str, float]]]] = {n: [] for n in histories}
@@ -147,16 +159,31 @@ def figures(results: dict[int, list[dict[str, dict[str, float]]]], iterations: i
         for q in (*QUERIES, "refresh", "dashboard screen"):
             budget = P95_BUDGET if n == big and q in BUDGETED else ""
             p50 = median([r[q]["p50_ms"] for r in results[n]])
-            out.append(summary("dashboard", f"{n // 1000}k models: {q} p95", [r[q]["p95_ms"] for r in results[n]],
-                               "ms", budget, note=f"p50 {p50:.1f} ms; p95 of {iterations} refreshes per repeat, "
-                                                  "a commit before each" if q in BUDGETED else ""))
+            out.append(
+                summary(
+                    "dashboard",
+                    f"{n // 1000}k models: {q} p95",
+                    [r[q]["p95_ms"] for r in results[n]],
+                    "ms",
+                    budget,
+                    note=f"p50 {p50:.1f} ms; p95 of {iterations} refreshes per repeat, a commit before each"
+                    if q in BUDGETED
+                    else "",
+                )
+            )
     for q in (*QUERIES, "refresh", "dashboard screen"):
         ratios = [b[q]["p95_ms"] / s[q]["p95_ms"] for b, s in zip(results[big], results[small], strict=True)]
         budget = RATIO_BUDGET if q in BUDGETED else ""
-        note = ("refresh = every query of the issue's list (family_models for the biggest family); dashboard "
+        note = (
+            (
+                "refresh = every query of the issue's list (family_models for the biggest family); dashboard "
                 "screen = the same without family_models, as the TUI's dashboard reloads; each repeat's ratio "
                 "pairs the two sizes measured back to back; per-query ratios of sub-millisecond queries are "
-                "mostly timer noise") if q == "dashboard screen" else ""
+                "mostly timer noise"
+            )
+            if q == "dashboard screen"
+            else ""
+        )
         out.append(summary("dashboard", f"{q} p95 {big // 1000}k/{small // 1000}k", ratios, "x", budget, note))
     return out
 
@@ -168,11 +195,19 @@ def storage(history: History) -> tuple[list[Figure], dict]:
         tables = dict(store.conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"))
     obs = tables.get("observations", 0) / max(1, history.observations)
     label = f"{history.models // 1000}k models"
-    figs = [Figure("storage", f"{label}: bytes per model-day", per_day, "B", BYTES_BUDGET,
-                   check(per_day, BYTES_BUDGET),
-                   note=f"one build, deterministic: {size / 2**20:,.0f} MiB file (WAL checkpointed) / "
-                        f"({history.models:,} models x "
-                        f"{history.days} days); {history.observations:,} observations at {obs:.1f} B each")]
+    figs = [
+        Figure(
+            "storage",
+            f"{label}: bytes per model-day",
+            per_day,
+            "B",
+            BYTES_BUDGET,
+            check(per_day, BYTES_BUDGET),
+            note=f"one build, deterministic: {size / 2**20:,.0f} MiB file (WAL checkpointed) / "
+            f"({history.models:,} models x "
+            f"{history.days} days); {history.observations:,} observations at {obs:.1f} B each",
+        )
+    ]
     return figs, {"file_bytes": size, "tables": tables, "observations": history.observations}
 
 
@@ -195,9 +230,19 @@ def maintenance(history: History, scratch: Path, reps: int) -> tuple[list[Figure
     label = f"{history.models // 1000}k models"
     last = reports[-1]
     return [
-        summary("maintenance", f"{label}: daily run", [r.seconds for r in reports], "s",
-                note=f"{last.observations_deleted:,} observations and {last.rollups_deleted:,} rollups thinned "
-                     f"in {last.transactions} transactions"),
-        summary("maintenance", f"{label}: longest transaction", [r.longest_transaction_s * 1e3 for r in reports],
-                "ms", note="the longest the writer lock is held at a time (readers never wait in WAL mode)"),
+        summary(
+            "maintenance",
+            f"{label}: daily run",
+            [r.seconds for r in reports],
+            "s",
+            note=f"{last.observations_deleted:,} observations and {last.rollups_deleted:,} rollups thinned "
+            f"in {last.transactions} transactions",
+        ),
+        summary(
+            "maintenance",
+            f"{label}: longest transaction",
+            [r.longest_transaction_s * 1e3 for r in reports],
+            "ms",
+            note="the longest the writer lock is held at a time (readers never wait in WAL mode)",
+        ),
     ], {"reports": [repr(r) for r in reports]}

@@ -22,25 +22,40 @@ def _md(cells: tuple[str, ...] | list[str]) -> str:
 
 def run_line(meta: dict) -> str:
     when = datetime.fromtimestamp(meta.get("finished_at", 0), UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return (f"`python -m bench{' --quick' if meta['mode'] == 'quick' else ''}` ({meta['mode']} run), {when}: "
-            f"{meta['seconds']} s ({meta.get('cpu_seconds', '–')} s CPU) on {meta['cpus']} CPUs, "
-            f"Python {meta['python']}, SQLite {meta['sqlite']}; "
-            f"load average {meta['load_avg_1m_at_start']} at start, {meta['load_avg_1m_at_end']} at end"
-            + ("" if not meta.get("failures") else f"; sections that failed: {'; '.join(meta['failures'])}"))
+    return (
+        f"`python -m bench{' --quick' if meta['mode'] == 'quick' else ''}` ({meta['mode']} run), {when}: "
+        f"{meta['seconds']} s ({meta.get('cpu_seconds', '–')} s CPU) on {meta['cpus']} CPUs, "
+        f"Python {meta['python']}, SQLite {meta['sqlite']}; "
+        f"load average {meta['load_avg_1m_at_start']} at start, {meta['load_avg_1m_at_end']} at end"
+        + ("" if not meta.get("failures") else f"; sections that failed: {'; '.join(meta['failures'])}")
+    )
 
 
 def budget_table(figures: list[Figure]) -> str:
     lines = [_md(("figure", "median", "min–max", "n", "unit", "budget", "met")), "|---|--:|--:|--:|---|---|---|"]
     for f in figures:
         if f.budget:
-            lines.append(_md((f"{f.section}: {f.name}", fmt(f.value), spread(f), str(f.n) if f.n else "",
-                              f.unit, f.budget, "**NO**" if f.met is False else verdict(f))))
+            lines.append(
+                _md(
+                    (
+                        f"{f.section}: {f.name}",
+                        fmt(f.value),
+                        spread(f),
+                        str(f.n) if f.n else "",
+                        f.unit,
+                        f.budget,
+                        "**NO**" if f.met is False else verdict(f),
+                    )
+                )
+            )
     return "\n".join(lines)
 
 
 def full_table(figures: list[Figure]) -> str:
-    lines = [_md(("section", "figure", "median", "min–max", "n", "unit", "budget", "met")),
-             "|---|---|--:|--:|--:|---|---|---|"]
+    lines = [
+        _md(("section", "figure", "median", "min–max", "n", "unit", "budget", "met")),
+        "|---|---|--:|--:|--:|---|---|---|",
+    ]
     lines += [_md(r) for r in rows(figures)]
     notes = [f"- **{f.section} / {f.name}**: {f.note}" for f in figures if f.note]
     return "\n".join(lines + (["", "Notes:", "", *notes] if notes else []))
@@ -48,15 +63,27 @@ def full_table(figures: list[Figure]) -> str:
 
 def results_md(meta: dict, figures: list[Figure]) -> str:
     text = TEMPLATE.read_text()
-    return (text.replace("{{run}}", run_line(meta)).replace("{{budgets}}", budget_table(figures))
-            .replace("{{table}}", full_table(figures)))
+    return (
+        text.replace("{{run}}", run_line(meta))
+        .replace("{{budgets}}", budget_table(figures))
+        .replace("{{table}}", full_table(figures))
+    )
 
 
 def readme_block(meta: dict, figures: list[Figure]) -> str:
-    return "\n".join([BEGIN, "<!-- written by `python -m bench`: edits here are overwritten -->", "",
-                      f"Latest run: {run_line(meta)}. Medians of repeats with their min–max; how each is "
-                      "measured, and every figure with its notes: [bench/RESULTS.md](bench/RESULTS.md).", "",
-                      budget_table(figures), "", END])
+    return "\n".join(
+        [
+            BEGIN,
+            "<!-- written by `python -m bench`: edits here are overwritten -->",
+            "",
+            f"Latest run: {run_line(meta)}. Medians of repeats with their min–max; how each is "
+            "measured, and every figure with its notes: [bench/RESULTS.md](bench/RESULTS.md).",
+            "",
+            budget_table(figures),
+            "",
+            END,
+        ]
+    )
 
 
 def write(meta: dict, figures: list[Figure], readme: Path = README, results: Path = RESULTS_MD) -> None:

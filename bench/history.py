@@ -126,8 +126,9 @@ def _models(n: int, registry: Registry, rng: random.Random, times: list[int], no
     drafts = []
     for item in catalogue.items:
         a = attrs[item["id"]]
-        created = rng.randint(times[0], now - HOUR) if rng.random() < NEW_SHARE else \
-            times[0] - rng.randint(1, 800) * DAY
+        created = (
+            rng.randint(times[0], now - HOUR) if rng.random() < NEW_SHARE else times[0] - rng.randint(1, 800) * DAY
+        )
         drafts.append((item, a, created))
     # Discovery order: models older than the year grouped by family (as the slow lane lists them),
     # then the year's releases as they appeared.
@@ -161,8 +162,11 @@ def _rollups(models: list[_Model], times: list[int]) -> list[tuple]:
         if not keys:
             continue
         # Daily polls k: n(k) = max(0, k + b), b the refreshes by the first poll (negative before creation).
-        b = _refreshes(m, times[0]) if m.created <= times[0] else \
-            (times[0] - m.phase) // DAY - (m.created - m.phase) // DAY
+        b = (
+            _refreshes(m, times[0])
+            if m.created <= times[0]
+            else (times[0] - m.phase) // DAY - (m.created - m.phase) // DAY
+        )
         start = max(0, -b)
         cap = max(start, D30_DAYS - b)  # from here on d30 stays at 30 days' worth
         first = m.r * _refreshes(m, times[m.first_seen])
@@ -233,35 +237,62 @@ def generate(path: Path, n: int, registry: Registry, *, seed: int = 5, now: int 
     conn.execute("PRAGMA cache_size = -500000")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("BEGIN")
-    conn.execute("CREATE TEMP TABLE p (mid INTEGER PRIMARY KEY, r INTEGER, created INTEGER, phase INTEGER,"
-                 " hot INTEGER, first_seen INTEGER)")
+    conn.execute(
+        "CREATE TEMP TABLE p (mid INTEGER PRIMARY KEY, r INTEGER, created INTEGER, phase INTEGER,"
+        " hot INTEGER, first_seen INTEGER)"
+    )
     conn.execute("CREATE TEMP TABLE g (t INTEGER PRIMARY KEY, hourly INTEGER)")
     conn.executemany("INSERT INTO g VALUES (?, ?)", [(t, t > hourly_from) for t in times])
-    conn.executemany("INSERT INTO p VALUES (?,?,?,?,?,?)",
-                     [(m.mid, m.r, m.created, m.phase, m.hot, times[m.first_seen]) for m in models])
+    conn.executemany(
+        "INSERT INTO p VALUES (?,?,?,?,?,?)",
+        [(m.mid, m.r, m.created, m.phase, m.hot, times[m.first_seen]) for m in models],
+    )
     observations = conn.execute(_OBSERVATIONS).rowcount
 
     rollups = _rollups(models, times)
     # Every synthetic poll lists every model, so each one credits growth: tg = t, and (tg0, g0) = (t, growth).
-    conn.executemany("INSERT INTO rollups (scope, h, family, t, models, d30, dall, growth, tg, tg0, g0)"
-                     " VALUES (?,?,?,?,?,?,?,?,?4,?4,?8)",
-                     rollups)
-    conn.execute("INSERT INTO totals (scope, family, models, d30, dall, growth, tg)"
-                 " SELECT scope, family, models, d30, dall, growth, tg FROM rollups WHERE t = ?", (now,))
+    conn.executemany(
+        "INSERT INTO rollups (scope, h, family, t, models, d30, dall, growth, tg, tg0, g0)"
+        " VALUES (?,?,?,?,?,?,?,?,?4,?4,?8)",
+        rollups,
+    )
+    conn.execute(
+        "INSERT INTO totals (scope, family, models, d30, dall, growth, tg)"
+        " SELECT scope, family, models, d30, dall, growth, tg FROM rollups WHERE t = ?",
+        (now,),
+    )
     conn.executemany(
         "INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
         " created_at, pipeline, library, params, gated, first_seen, last_seen)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(m.mid, m.item["id"], m.item["author"], *_attribution(m), m.created, m.item["pipeline_tag"],
-          m.item["library_name"], m.item["safetensors"]["total"], "false", times[m.first_seen], now) for m in models])
-    conn.execute("UPDATE models SET (t, d30, dall, likes, trend) = (SELECT t, d30, dall, likes, trend"
-                 " FROM observations o WHERE o.mid = models.mid ORDER BY t DESC LIMIT 1)")
+        [
+            (
+                m.mid,
+                m.item["id"],
+                m.item["author"],
+                *_attribution(m),
+                m.created,
+                m.item["pipeline_tag"],
+                m.item["library_name"],
+                m.item["safetensors"]["total"],
+                "false",
+                times[m.first_seen],
+                now,
+            )
+            for m in models
+        ],
+    )
+    conn.execute(
+        "UPDATE models SET (t, d30, dall, likes, trend) = (SELECT t, d30, dall, likes, trend"
+        " FROM observations o WHERE o.mid = models.mid ORDER BY t DESC LIMIT 1)"
+    )
     _polls(conn, models, times, hourly_from)
     _events(conn, models, times, rng, now)
     _check(conn)
     _maintained(conn, now)
-    biggest = conn.execute("SELECT family FROM models WHERE family IS NOT NULL GROUP BY family"
-                           " ORDER BY count(*) DESC LIMIT 1").fetchone()
+    biggest = conn.execute(
+        "SELECT family FROM models WHERE family IS NOT NULL GROUP BY family ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
     conn.execute("DROP TABLE p")
     conn.execute("DROP TABLE g")
     conn.execute("COMMIT")
@@ -270,8 +301,15 @@ def generate(path: Path, n: int, registry: Registry, *, seed: int = 5, now: int 
     conn.execute("PRAGMA journal_mode = WAL").fetchall()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     conn.close()
-    return History(path=path, models=len(models), days=YEAR_DAYS, observations=observations, now=now,
-                   build_s=time.perf_counter() - began, biggest_family=biggest[0] if biggest else "")
+    return History(
+        path=path,
+        models=len(models),
+        days=YEAR_DAYS,
+        observations=observations,
+        now=now,
+        build_s=time.perf_counter() - began,
+        biggest_family=biggest[0] if biggest else "",
+    )
 
 
 def _attribution(m: _Model) -> tuple:
@@ -290,13 +328,19 @@ def _polls(conn: sqlite3.Connection, models: list[_Model], times: list[int], hou
         polls.append(("slow", t - 240, t, 150, 40_000_000, known, seen[k]))
     polls.extend(("fast", t - 3, t, 2, 150_000, 300, 0) for t in range(hourly_from, times[-1], 300))
     polls.sort(key=lambda p: p[2])
-    conn.executemany("INSERT INTO polls (lane, started, finished, status, requests, bytes, models, new_models)"
-                     " VALUES (?, ?, ?, 'ok', ?, ?, ?, ?)", polls)
+    conn.executemany(
+        "INSERT INTO polls (lane, started, finished, status, requests, bytes, models, new_models)"
+        " VALUES (?, ?, ?, 'ok', ?, ?, ?, ?)",
+        polls,
+    )
 
 
 def _events(conn: sqlite3.Connection, models: list[_Model], times: list[int], rng: random.Random, now: int) -> None:
-    events: list[tuple[int, str, int, int | None]] = [(times[m.first_seen], "new", m.mid, None) for m in models
-              if m.family is not None and m.created >= times[m.first_seen] - NEW_RELEASE_WINDOW_S]
+    events: list[tuple[int, str, int, int | None]] = [
+        (times[m.first_seen], "new", m.mid, None)
+        for m in models
+        if m.family is not None and m.created >= times[m.first_seen] - NEW_RELEASE_WINDOW_S
+    ]
     hot = [m.mid for m in models if m.hot and m.family is not None]
     for day in range(YEAR_DAYS if hot else 0):
         for _ in range(TRENDING_EVENTS_PER_DAY):
@@ -309,21 +353,30 @@ def _maintained(conn: sqlite3.Connection, now: int) -> None:
     """Mark the file as maintained up to `now`, as a monitor running all year would have left it (the
     history is written at the resolutions the default policy keeps)."""
     p = DEFAULT_POLICY
-    marks = {"maintenance.last_day": now // DAY, "maintenance.pending": 0,
-             "maintenance.observations_daily_until": day_start(now - p.raw_days * DAY),
-             "maintenance.observations_weekly_until": week_start(now - p.daily_days * DAY),
-             "maintenance.rollups_daily_until": day_start(now - p.rollup_hourly_days * DAY)}
+    marks = {
+        "maintenance.last_day": now // DAY,
+        "maintenance.pending": 0,
+        "maintenance.observations_daily_until": day_start(now - p.raw_days * DAY),
+        "maintenance.observations_weekly_until": week_start(now - p.daily_days * DAY),
+        "maintenance.rollups_daily_until": day_start(now - p.rollup_hourly_days * DAY),
+    }
     conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [(k, str(v)) for k, v in marks.items()])
 
 
 def _check(conn: sqlite3.Connection) -> None:
     """The closed-form totals must equal the sums of the models' last observed counters."""
-    want = {(f, s): (n, d30, dall) for s, f, n, d30, dall in conn.execute(
-        "SELECT 'ecosystem', family, count(*), sum(d30), sum(dall) FROM models WHERE family IS NOT NULL"
-        " GROUP BY family UNION ALL SELECT 'first-party', family, count(*), sum(d30), sum(dall) FROM models"
-        " WHERE via = 'org' GROUP BY family")}
-    got = {(f, s): (n, d30, dall) for s, f, n, d30, dall in conn.execute(
-        "SELECT scope, family, models, d30, dall FROM totals")}
+    want = {
+        (f, s): (n, d30, dall)
+        for s, f, n, d30, dall in conn.execute(
+            "SELECT 'ecosystem', family, count(*), sum(d30), sum(dall) FROM models WHERE family IS NOT NULL"
+            " GROUP BY family UNION ALL SELECT 'first-party', family, count(*), sum(d30), sum(dall) FROM models"
+            " WHERE via = 'org' GROUP BY family"
+        )
+    }
+    got = {
+        (f, s): (n, d30, dall)
+        for s, f, n, d30, dall in conn.execute("SELECT scope, family, models, d30, dall FROM totals")
+    }
     if want != got:
         bad = sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))[:3]
         detail = [(k, want.get(k), got.get(k)) for k in bad]

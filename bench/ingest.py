@@ -29,12 +29,17 @@ T0 = 1_793_574_000
 BUDGET = ">= 0.5"
 # The next hour's poll: the Hub refreshes counters about daily, so ~1/24 of the models moved.
 STEADY_SHARE = 1 / 24
-PHASES = {"first": "first poll (all new)", "next_day": "next day (all changed)",
-          "next_hour": "next hour (1/24 changed)"}
+PHASES = {
+    "first": "first poll (all new)",
+    "next_day": "next day (all changed)",
+    "next_hour": "next hour (1/24 changed)",
+}
 
-_MODEL_SQL = ("INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
-              " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend)"
-              " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+_MODEL_SQL = (
+    "INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
+    " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 # The statements hfwatch.store.ingest runs for a model whose counters changed (its refresh bookkeeping, the
 # endpoint columns and spans, is work the store does on top, counted against it).
 _UPDATE_SQL = "UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend=? WHERE mid=?"
@@ -50,15 +55,33 @@ def _insert_rows(records: list[ModelRecord], attrs: dict[str, Attribution], t: i
     models, observations = [], []
     for mid, r in enumerate(records, start=1):
         a = attrs.get(r.id) or Attribution(family=None, via=None, country=None)
-        models.append((mid, r.id, r.namespace, a.family, a.base_family, a.publisher_family,
-                       a.via.value if a.via else None, a.country, a.base_model, r.created_at, r.pipeline_tag,
-                       r.library_name, r.params, r.gated, t, t, t, *_counters(r)))
+        models.append(
+            (
+                mid,
+                r.id,
+                r.namespace,
+                a.family,
+                a.base_family,
+                a.publisher_family,
+                a.via.value if a.via else None,
+                a.country,
+                a.base_model,
+                r.created_at,
+                r.pipeline_tag,
+                r.library_name,
+                r.params,
+                r.gated,
+                t,
+                t,
+                t,
+                *_counters(r),
+            )
+        )
         observations.append((mid, t, *_counters(r)))
     return [(_MODEL_SQL, models), (_OBS_SQL, observations)]
 
 
-def _update_rows(path: Path, before: list[ModelRecord], records: list[ModelRecord],
-                 t: int) -> list[tuple[str, list]]:
+def _update_rows(path: Path, before: list[ModelRecord], records: list[ModelRecord], t: int) -> list[tuple[str, list]]:
     """A later poll's writes for the models whose counters changed, with the mids of the file."""
     conn = sqlite3.connect(path)
     mids = dict(conn.execute("SELECT id, mid FROM models"))
@@ -98,8 +121,9 @@ def _parse(body: bytes) -> tuple[list[ModelRecord], float, float]:
     return records, parsed - began, time.perf_counter() - parsed
 
 
-def _poll(store: Store, body: bytes, registry: Registry, t: int) -> tuple[dict[str, float], list[ModelRecord],
-                                                                           dict[str, Attribution]]:
+def _poll(
+    store: Store, body: bytes, registry: Registry, t: int
+) -> tuple[dict[str, float], list[ModelRecord], dict[str, Attribution]]:
     """One poll's stages, each timed."""
     records, json_s, parse_s = _parse(body)
     began = time.perf_counter()
@@ -107,8 +131,13 @@ def _poll(store: Store, body: bytes, registry: Registry, t: int) -> tuple[dict[s
     attributed = time.perf_counter()
     store.ingest(PollResult(lane=Lane.SLOW, started=t - 60, finished=t, records=records), attrs, t=t)
     stored = time.perf_counter()
-    out = {"json_s": json_s, "parse_s": parse_s, "attribute_s": attributed - began, "store_s": stored - attributed,
-           "models": len(records)}
+    out = {
+        "json_s": json_s,
+        "parse_s": parse_s,
+        "attribute_s": attributed - began,
+        "store_s": stored - attributed,
+        "models": len(records),
+    }
     out["pipeline_s"] = json_s + parse_s + out["attribute_s"] + out["store_s"]
     return out, records, attrs
 
@@ -141,8 +170,11 @@ def _rep(tmp: Path, rep: int, bodies: dict[str, bytes], registry: Registry) -> t
 def run(n: int, reps: int, registry: Registry) -> tuple[list[Figure], dict]:
     catalogue = build(n, registry, now=T0)
     day = bump(catalogue.items, 1.0)
-    bodies = {"first": json.dumps(catalogue.items).encode(), "next_day": json.dumps(day).encode(),
-              "next_hour": json.dumps(bump(day, STEADY_SHARE, seed=13)).encode()}
+    bodies = {
+        "first": json.dumps(catalogue.items).encode(),
+        "next_day": json.dumps(day).encode(),
+        "next_hour": json.dumps(bump(day, STEADY_SHARE, seed=13)).encode(),
+    }
     runs: dict[str, list[dict[str, float]]] = {k: [] for k in bodies}
     raw: dict[str, list[float]] = {k: [] for k in bodies}
     with tempfile.TemporaryDirectory(prefix="hfwatch-bench-ingest-") as tmp:
@@ -157,33 +189,65 @@ def run(n: int, reps: int, registry: Registry) -> tuple[list[Figure], dict]:
         label, rs = PHASES[phase], runs[phase]
         models = rs[0]["models"]
         figures += [
-            summary("ingest", f"{label}: pipeline", [models / r["pipeline_s"] for r in rs], "models/s",
-                    note="json.loads + parse_page + attribute_all + Store.ingest" if phase == "first"
-                    else ""),
+            summary(
+                "ingest",
+                f"{label}: pipeline",
+                [models / r["pipeline_s"] for r in rs],
+                "models/s",
+                note="json.loads + parse_page + attribute_all + Store.ingest" if phase == "first" else "",
+            ),
             summary("ingest", f"{label}: Store.ingest", [models / r["store_s"] for r in rs], "models/s"),
-            summary("ingest", f"{label}: raw executemany", [models / s for s in raw[phase]], "models/s",
-                    note="the same inserts into an empty file of the same schema" if phase == "first" else
-                    "the same UPDATEs and observation inserts on a copy of the same 1-day-old file"),
+            summary(
+                "ingest",
+                f"{label}: raw executemany",
+                [models / s for s in raw[phase]],
+                "models/s",
+                note="the same inserts into an empty file of the same schema"
+                if phase == "first"
+                else "the same UPDATEs and observation inserts on a copy of the same 1-day-old file",
+            ),
             # Paired: each repeat's store against the baseline run right after it.
-            summary("ingest", f"{label}: store ratio", [b / r["store_s"] for r, b in zip(rs, raw[phase],
-                                                                                         strict=True)],
-                    "x raw", BUDGET),
-            summary("ingest", f"{label}: pipeline ratio", [b / r["pipeline_s"] for r, b in zip(rs, raw[phase],
-                                                                                               strict=True)],
-                    "x raw", BUDGET, note="DESIGN §11: parse and attribution included" if phase == "first" else ""),
+            summary(
+                "ingest",
+                f"{label}: store ratio",
+                [b / r["store_s"] for r, b in zip(rs, raw[phase], strict=True)],
+                "x raw",
+                BUDGET,
+            ),
+            summary(
+                "ingest",
+                f"{label}: pipeline ratio",
+                [b / r["pipeline_s"] for r, b in zip(rs, raw[phase], strict=True)],
+                "x raw",
+                BUDGET,
+                note="DESIGN §11: parse and attribution included" if phase == "first" else "",
+            ),
         ]
-        shares = {k: median([r[k] / r["pipeline_s"] for r in rs]) for k in ("json_s", "parse_s", "attribute_s",
-                                                                            "store_s")}
+        shares = {
+            k: median([r[k] / r["pipeline_s"] for r in rs]) for k in ("json_s", "parse_s", "attribute_s", "store_s")
+        }
         details[phase] = {"runs": rs, "raw_s": raw[phase], "pipeline_share": shares}
     hour = runs["next_hour"]
     figures += [
-        summary("ingest", f"{PHASES['next_hour']}: Store.ingest", [r["store_s"] * 1e3 for r in hour], "ms",
-                note=f"{n:,} models listed, ~{n * STEADY_SHARE:,.0f} changed: the steady hourly poll"),
+        summary(
+            "ingest",
+            f"{PHASES['next_hour']}: Store.ingest",
+            [r["store_s"] * 1e3 for r in hour],
+            "ms",
+            note=f"{n:,} models listed, ~{n * STEADY_SHARE:,.0f} changed: the steady hourly poll",
+        ),
         summary("ingest", f"{PHASES['next_hour']}: raw executemany", [s * 1e3 for s in raw["next_hour"]], "ms"),
     ]
     details["next_hour"] = {"runs": hour, "raw_s": raw["next_hour"]}
     first = details["first"]["pipeline_share"]  # type: ignore[index]
-    figures.append(Figure("ingest", "first poll: time share parse/attribute/store", " / ".join(
-        f"{first[k]:.0%}" for k in ("parse_s", "attribute_s", "store_s")), "", n=reps,
-        note="medians; parse = hfwatch.hub.parse.parse_page; json.loads is the rest"))
+    figures.append(
+        Figure(
+            "ingest",
+            "first poll: time share parse/attribute/store",
+            " / ".join(f"{first[k]:.0%}" for k in ("parse_s", "attribute_s", "store_s")),
+            "",
+            n=reps,
+            note="medians; parse = hfwatch.hub.parse.parse_page; json.loads is the rest",
+        )
+    )
     return figures, details

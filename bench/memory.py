@@ -22,11 +22,19 @@ def run(db: Path, models: int, reps: int, tmp: Path) -> tuple[list[Figure], dict
             for f in tmp.glob("rss.sqlite*"):
                 f.unlink()
     return [
-        summary("memory", f"monitor on the {models // 1000}k-model year, --offline",
-                [m["peak_rss_mib"] for m in monitor], "MiB",
-                note="dashboard painted, then the biggest family's screen opened"),
-        summary("memory", f"one slow poll of {poll[0]['models']:,} models, parsed, attributed and stored",
-                [p["peak_rss_mib"] for p in poll], "MiB",
-                note=f"{poll[0]['before_poll_mib']:.0f} MiB with the listing held as JSON text, before parsing; "
-                     "the monitor's poll worker does the same in its own thread"),
+        summary(
+            "memory",
+            f"monitor on the {models // 1000}k-model year, --offline",
+            [m["peak_rss_mib"] for m in monitor],
+            "MiB",
+            note="dashboard painted, then the biggest family's screen opened",
+        ),
+        summary(
+            "memory",
+            f"one slow poll of {poll[0]['models']:,} models, parsed, attributed and stored",
+            [p["peak_rss_mib"] for p in poll],
+            "MiB",
+            note=f"{poll[0]['before_poll_mib']:.0f} MiB with the listing held as JSON text, before parsing; "
+            "the monitor's poll worker does the same in its own thread",
+        ),
     ], {"monitor": monitor, "poll": poll}

@@ -46,35 +46,77 @@ def run(registry: Registry) -> tuple[list[Figure], dict]:
             # huggingface_hub's own listing on the same endpoint, with `full=True` instead of `expand`
             api = HfApi(endpoint=client.endpoint, token=False)
             for q in queries:
-                for _ in api.list_models(author=q.author, search=q.search, sort=q.sort,  # type: ignore[arg-type]
-                                         limit=q.limit, full=True):
+                for _ in api.list_models(
+                    author=q.author,
+                    search=q.search,
+                    sort=q.sort,  # type: ignore[arg-type]
+                    limit=q.limit,
+                    full=True,
+                ):
                     pass
             full_bytes = hub.stats.bytes_sent
             ratio = requests / needed
             results, models = sum(sizes), len(result.records)
             dup = 1 - models / results if results else 0.0
             figures += [
-                Figure("network", f"{lane.value} cycle: requests (sim count)", requests, "",
-                       note=f"{len(queries)} listings in the plan, {needed} pages needed for their "
-                            f"{results:,} results (page size {hub.page_size}); deterministic (a stopped clock)"),
+                Figure(
+                    "network",
+                    f"{lane.value} cycle: requests (sim count)",
+                    requests,
+                    "",
+                    note=f"{len(queries)} listings in the plan, {needed} pages needed for their "
+                    f"{results:,} results (page size {hub.page_size}); deterministic (a stopped clock)",
+                ),
                 Figure("network", f"{lane.value} cycle: requests / needed", ratio, "x", "<= 1", check(ratio, "<= 1")),
-                Figure("network", f"{lane.value} cycle: distinct models", models, "",
-                       note=f"{results:,} results for {models:,} models: the listings overlap"),
-                Figure("network", f"{lane.value} cycle: duplicate results", dup, "share",
-                       note=f"{results - models:,} of {results:,} results name a model another listing of the "
-                            "cycle already returned"),
-                Figure("network", f"{lane.value} cycle: requests per 1,000 distinct models", requests / models * 1e3,
-                       "", note=f"{requests} requests for {models:,} distinct models; {results / models:.2f} results "
-                                "fetched per model kept"),
-                Figure("network", f"{lane.value} cycle: bytes with expand (simulated Hub)", sent, "B",
-                       note=f"{sent / max(1, models):,.0f} B per distinct model"),
-                Figure("network", f"{lane.value} cycle: bytes expand / full=True (simulated Hub)", sent / full_bytes,
-                       "x", note=f"full=True: {full_bytes:,} B for the same listings; measured on the simulated "
-                                 "Hub, not the real one: the ratio depends on what a Hub puts in a full record"),
+                Figure(
+                    "network",
+                    f"{lane.value} cycle: distinct models",
+                    models,
+                    "",
+                    note=f"{results:,} results for {models:,} models: the listings overlap",
+                ),
+                Figure(
+                    "network",
+                    f"{lane.value} cycle: duplicate results",
+                    dup,
+                    "share",
+                    note=f"{results - models:,} of {results:,} results name a model another listing of the "
+                    "cycle already returned",
+                ),
+                Figure(
+                    "network",
+                    f"{lane.value} cycle: requests per 1,000 distinct models",
+                    requests / models * 1e3,
+                    "",
+                    note=f"{requests} requests for {models:,} distinct models; {results / models:.2f} results "
+                    "fetched per model kept",
+                ),
+                Figure(
+                    "network",
+                    f"{lane.value} cycle: bytes with expand (simulated Hub)",
+                    sent,
+                    "B",
+                    note=f"{sent / max(1, models):,.0f} B per distinct model",
+                ),
+                Figure(
+                    "network",
+                    f"{lane.value} cycle: bytes expand / full=True (simulated Hub)",
+                    sent / full_bytes,
+                    "x",
+                    note=f"full=True: {full_bytes:,} B for the same listings; measured on the simulated "
+                    "Hub, not the real one: the ratio depends on what a Hub puts in a full record",
+                ),
             ]
-            details[lane.value] = {"requests": requests, "needed": needed, "bytes": sent, "full_bytes": full_bytes,
-                                   "client_count": {"requests": result.stats.requests, "bytes": result.stats.bytes},
-                                   "listings": len(queries), "results": results, "models": models}
+            details[lane.value] = {
+                "requests": requests,
+                "needed": needed,
+                "bytes": sent,
+                "full_bytes": full_bytes,
+                "client_count": {"requests": result.stats.requests, "bytes": result.stats.bytes},
+                "listings": len(queries),
+                "results": results,
+                "models": models,
+            }
     finally:
         hub.stop()
     return figures, details

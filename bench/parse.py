@@ -26,16 +26,18 @@ T0 = 1_793_574_000
 
 
 def pages(n: int) -> dict[str, list[dict[str, Any]]]:
-    real = [{k: v for k, v in r.items() if not k.startswith("_")}
-            for r in json.loads(FIXTURE.read_text())["real"]]
+    real = [{k: v for k, v in r.items() if not k.startswith("_")} for r in json.loads(FIXTURE.read_text())["real"]]
     repeated = [{**real[i % len(real)], "id": f"{real[i % len(real)]['id']}-{i}"} for i in range(n)]
     # Through JSON and back, so both parsers read what json.loads hands them on a poll.
-    return {"catalogue": json.loads(json.dumps(build(n, load_registry(), now=T0).items[:n])),
-            "real-shaped": json.loads(json.dumps(repeated))}
+    return {
+        "catalogue": json.loads(json.dumps(build(n, load_registry(), now=T0).items[:n])),
+        "real-shaped": json.loads(json.dumps(repeated)),
+    }
 
 
-def per_record_us(fns: dict[str, Callable[[list[dict[str, Any]]], object]], items: list[dict[str, Any]],
-                  reps: int) -> dict[str, tuple[float, float]]:
+def per_record_us(
+    fns: dict[str, Callable[[list[dict[str, Any]]], object]], items: list[dict[str, Any]], reps: int
+) -> dict[str, tuple[float, float]]:
     """Median wall and CPU microseconds per record of each function, run in turns so that the load of a
     shared machine weighs on all of them alike."""
     wall: dict[str, list[float]] = {name: [] for name in fns}
@@ -64,10 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, items in pages(args.records).items():
         got = per_record_us({"ModelInfo": model_info, "parse_page": parse_page}, items, args.reps)
         (theirs, theirs_cpu), (ours, ours_cpu) = got["ModelInfo"], got["parse_page"]
-        print(f"{name:12} {len(items):,} records, medians of {args.reps} (wall / CPU):"
-              f" ModelInfo(**item) {theirs:.1f} / {theirs_cpu:.1f} µs/record"
-              f" · hfwatch parse_page, ModelRecord built {ours:.1f} / {ours_cpu:.1f} µs/record"
-              f" · {theirs_cpu / ours_cpu:.1f}x less CPU")
+        print(
+            f"{name:12} {len(items):,} records, medians of {args.reps} (wall / CPU):"
+            f" ModelInfo(**item) {theirs:.1f} / {theirs_cpu:.1f} µs/record"
+            f" · hfwatch parse_page, ModelRecord built {ours:.1f} / {ours_cpu:.1f} µs/record"
+            f" · {theirs_cpu / ours_cpu:.1f}x less CPU"
+        )
     return 0
 
 

@@ -33,14 +33,12 @@ def check(value: float | None, budget: str) -> bool | None:
     return value >= float(limit) if op == ">=" else value <= float(limit)
 
 
-def summary(section: str, name: str, repeats: list[float], unit: str = "", budget: str = "",
-            note: str = "") -> Figure:
+def summary(section: str, name: str, repeats: list[float], unit: str = "", budget: str = "", note: str = "") -> Figure:
     """One figure from its repeats: the median, judged against the budget, with min and max beside it."""
     if not repeats:
         return Figure(section, name, None, unit, budget, None, note or "not measured")
     mid = median(repeats)
-    return Figure(section, name, mid, unit, budget, check(mid, budget), note, min(repeats), max(repeats),
-                  len(repeats))
+    return Figure(section, name, mid, unit, budget, check(mid, budget), note, min(repeats), max(repeats), len(repeats))
 
 
 def fmt(value: object) -> str:
@@ -67,8 +65,10 @@ HEADER = ("section", "figure", "median", "min–max", "n", "unit", "budget", "me
 
 
 def rows(figures: list[Figure]) -> list[tuple[str, ...]]:
-    return [(f.section, f.name, fmt(f.value), spread(f), str(f.n) if f.n else "", f.unit, f.budget, verdict(f))
-            for f in figures]
+    return [
+        (f.section, f.name, fmt(f.value), spread(f), str(f.n) if f.n else "", f.unit, f.budget, verdict(f))
+        for f in figures
+    ]
 
 
 def table(figures: list[Figure]) -> str:
@@ -76,8 +76,11 @@ def table(figures: list[Figure]) -> str:
     widths = [max(len(r[i]) for r in body) for i in range(len(HEADER))]
     lines = []
     for n, r in enumerate(body):
-        lines.append("  ".join(c.rjust(w) if i in (2, 3, 4) else c.ljust(w)
-                               for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip())
+        lines.append(
+            "  ".join(
+                c.rjust(w) if i in (2, 3, 4) else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+        )
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     notes = [f"  [{f.section}/{f.name}] {f.note}" for f in figures if f.note]
@@ -87,6 +90,7 @@ def table(figures: list[Figure]) -> str:
 def write_json(path: Path, meta: dict, figures: list[Figure], details: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"meta": meta, "figures": [asdict(f) for f in figures], "details": details},
-                              indent=2, default=str))
+    tmp.write_text(
+        json.dumps({"meta": meta, "figures": [asdict(f) for f in figures], "details": details}, indent=2, default=str)
+    )
     os.replace(tmp, path)

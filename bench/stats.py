@@ -40,9 +40,13 @@ class Samples:
         self.wall.append(time.perf_counter() - w)
 
     def ms(self) -> dict[str, float]:
-        return {"p50_ms": median(self.wall) * 1e3, "p95_ms": percentile(self.wall, 95) * 1e3,
-                "cpu_p50_ms": median(self.cpu) * 1e3, "cpu_p95_ms": percentile(self.cpu, 95) * 1e3,
-                "n": len(self.wall)}
+        return {
+            "p50_ms": median(self.wall) * 1e3,
+            "p95_ms": percentile(self.wall, 95) * 1e3,
+            "cpu_p50_ms": median(self.cpu) * 1e3,
+            "cpu_p95_ms": percentile(self.cpu, 95) * 1e3,
+            "n": len(self.wall),
+        }
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -53,8 +57,13 @@ def timed(fn: Callable[[], object]) -> float:
 
 def machine() -> dict[str, object]:
     load = os.getloadavg()
-    return {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "cpus": os.cpu_count(),
-            "platform": platform.platform(), "load_avg_1m_at_start": round(load[0], 2)}
+    return {
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "load_avg_1m_at_start": round(load[0], 2),
+    }
 
 
 def cpu_seconds() -> float:

@@ -33,6 +33,7 @@ WARMUP = 3
 def load(impl: str | None) -> ModuleType:
     if impl is None:
         from hfwatch.tui.widgets import keyed_table
+
         return keyed_table
     spec = importlib.util.spec_from_file_location("bench_keyed_table", impl)
     assert spec is not None and spec.loader is not None
@@ -43,24 +44,66 @@ def load(impl: str | None) -> ModuleType:
 
 
 def leaderboard_row(i: int, value: float, rng: random.Random) -> list[Text | str]:
-    return [fmt.right(str(i + 1)), Text("–", style="dim"), Text(f"  family-{i}"), Text("CN"),
-            fmt.right(fmt.human(value), style="bold"), fmt.right(fmt.human(value / 30)),
-            fmt.right(fmt.percent(value / 1e9)), fmt.spark([rng.random() for _ in range(16)], 16),
-            fmt.right(f"{rng.randrange(1000):,}"), fmt.right("2d", style="dim")]
+    return [
+        fmt.right(str(i + 1)),
+        Text("–", style="dim"),
+        Text(f"  family-{i}"),
+        Text("CN"),
+        fmt.right(fmt.human(value), style="bold"),
+        fmt.right(fmt.human(value / 30)),
+        fmt.right(fmt.percent(value / 1e9)),
+        fmt.spark([rng.random() for _ in range(16)], 16),
+        fmt.right(f"{rng.randrange(1000):,}"),
+        fmt.right("2d", style="dim"),
+    ]
 
 
 def model_row(i: int, value: float, rng: random.Random) -> list[Text | str]:
-    return [fmt.safe(f"org-{i % 7}/model-{i}-instruct-gguf", 60), Text("org", style="bold green"),
-            fmt.right(fmt.human(value), style="bold"), fmt.right(fmt.human(value * 12)),
-            fmt.right(fmt.human(value / 30)), fmt.spark([rng.random() for _ in range(12)], 12),
-            fmt.right(fmt.human(rng.randrange(10_000))), fmt.right("3w", style="dim"), fmt.safe("text-generation", 16)]
+    return [
+        fmt.safe(f"org-{i % 7}/model-{i}-instruct-gguf", 60),
+        Text("org", style="bold green"),
+        fmt.right(fmt.human(value), style="bold"),
+        fmt.right(fmt.human(value * 12)),
+        fmt.right(fmt.human(value / 30)),
+        fmt.spark([rng.random() for _ in range(12)], 12),
+        fmt.right(fmt.human(rng.randrange(10_000))),
+        fmt.right("3w", style="dim"),
+        fmt.safe("text-generation", 16),
+    ]
 
 
 SHAPES = {
-    "leaderboard, 34 rows": (34, [("rank", 3), ("delta", 3), ("family", 14), ("cc", 2), ("value", 8), ("rate", 7),
-                                  ("share", 6), ("trend", 16), ("models", 6), ("newest", 6)], leaderboard_row),
-    "model table, 500 rows": (500, [("model", 60), ("via", 7), ("d30", 8), ("dall", 8), ("rate", 7), ("trend", 12),
-                                    ("likes", 6), ("age", 4), ("pipeline", 16)], model_row),
+    "leaderboard, 34 rows": (
+        34,
+        [
+            ("rank", 3),
+            ("delta", 3),
+            ("family", 14),
+            ("cc", 2),
+            ("value", 8),
+            ("rate", 7),
+            ("share", 6),
+            ("trend", 16),
+            ("models", 6),
+            ("newest", 6),
+        ],
+        leaderboard_row,
+    ),
+    "model table, 500 rows": (
+        500,
+        [
+            ("model", 60),
+            ("via", 7),
+            ("d30", 8),
+            ("dall", 8),
+            ("rate", 7),
+            ("trend", 12),
+            ("likes", 6),
+            ("age", 4),
+            ("pipeline", 16),
+        ],
+        model_row,
+    ),
 }
 
 

@@ -22,15 +22,30 @@ ROOT = Path(__file__).resolve().parent.parent
 def child_env(tmp: Path, **extra: str) -> dict[str, str]:
     """No user config, state or token; nothing leaves the machine."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HFWATCH_", "XDG_"))}
-    env.update({"HF_HOME": str(tmp / "hf"), "XDG_CONFIG_HOME": str(tmp / "cfg"), "XDG_DATA_HOME": str(tmp / "data"),
-                "HF_HUB_DISABLE_TELEMETRY": "1", "PYTHONPATH": str(ROOT), **extra})
+    env.update(
+        {
+            "HF_HOME": str(tmp / "hf"),
+            "XDG_CONFIG_HOME": str(tmp / "cfg"),
+            "XDG_DATA_HOME": str(tmp / "data"),
+            "HF_HUB_DISABLE_TELEMETRY": "1",
+            "PYTHONPATH": str(ROOT),
+            **extra,
+        }
+    )
     return env
 
 
 def run_child(args: list[str], env: dict[str, str], timeout: float = 300) -> tuple[dict, float]:
     began = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "bench.ui_child", *args], capture_output=True, text=True,
-                          env=env, timeout=timeout, cwd=ROOT, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.ui_child", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+    )
     took = time.perf_counter() - began
     if proc.returncode != 0:
         said = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:]
@@ -75,26 +90,41 @@ def cold_start(db: Path, runs: int, tmp: Path) -> tuple[list[Figure], dict]:
             if (cache, kind) == ("warm", "hfwatch"):
                 out["hfwatch_detail"].append(detail)
     d = out["hfwatch_detail"]
-    split = (f"in the child (warm): imports {median([x['imported_s'] for x in d]):.2f} s, registry + session "
-             f"{median([x['session_s'] - x['imported_s'] for x in d]):.2f} s, app start to painted "
-             f"{median([x['painted_s'] - x['session_s'] for x in d]):.2f} s")
-    how = ("page cache dropped (echo 1 > /proc/sys/vm/drop_caches) before each cold start" if can_drop else
-           "drop_caches refused: 'cold' = a fresh copy of the database only; Python and libraries stay cached")
+    split = (
+        f"in the child (warm): imports {median([x['imported_s'] for x in d]):.2f} s, registry + session "
+        f"{median([x['session_s'] - x['imported_s'] for x in d]):.2f} s, app start to painted "
+        f"{median([x['painted_s'] - x['session_s'] for x in d]):.2f} s"
+    )
+    how = (
+        "page cache dropped (echo 1 > /proc/sys/vm/drop_caches) before each cold start"
+        if can_drop
+        else "drop_caches refused: 'cold' = a fresh copy of the database only; Python and libraries stay cached"
+    )
     figs = []
     for cache in ("warm", "cold"):
         hf, bare = out[f"hfwatch_{cache}"], out[f"bare_{cache}"]
         figs += [
-            summary("cold start", f"{cache} page cache: monitor, --offline, to first painted dashboard", hf, "s",
-                    note=f"spawn to exit of a child process; {split}" if cache == "warm" else how),
+            summary(
+                "cold start",
+                f"{cache} page cache: monitor, --offline, to first painted dashboard",
+                hf,
+                "s",
+                note=f"spawn to exit of a child process; {split}" if cache == "warm" else how,
+            ),
             summary("cold start", f"{cache} page cache: bare Textual app, one widget", bare, "s"),
-            summary("cold start", f"{cache} page cache: ratio", [h / b for h, b in zip(hf, bare, strict=True)],
-                    "x bare", COLD_BUDGET, note="each repeat's monitor start over the bare start run next to it"),
+            summary(
+                "cold start",
+                f"{cache} page cache: ratio",
+                [h / b for h, b in zip(hf, bare, strict=True)],
+                "x bare",
+                COLD_BUDGET,
+                note="each repeat's monitor start over the bare start run next to it",
+            ),
         ]
     return figs, {**out, "page_cache_dropped": can_drop}
 
 
-def responsiveness(db: Path, presses: int, polls: int, models: int, t0: int,
-                   tmp: Path) -> tuple[list[Figure], dict]:
+def responsiveness(db: Path, presses: int, polls: int, models: int, t0: int, tmp: Path) -> tuple[list[Figure], dict]:
     """Keys pressed while the monitor's slow lane stores a real-size poll in its worker thread, writing to
     the same file (bench.ui_child._synthetic_slow_lane). Per poll, the p95 of its presses; the figure is
     the median over the polls."""
@@ -103,8 +133,11 @@ def responsiveness(db: Path, presses: int, polls: int, models: int, t0: int,
     hub = SimHub(seed=7, clock=SimClock(speed=60.0), quota=100_000)  # the session's endpoint, the fast lane
     hub.start()
     try:
-        detail, _ = run_child(["keys", str(copy), str(presses), str(models), str(polls), str(t0)],
-                              child_env(tmp, HF_ENDPOINT=hub.url), timeout=600)
+        detail, _ = run_child(
+            ["keys", str(copy), str(presses), str(models), str(polls), str(t0)],
+            child_env(tmp, HF_ENDPOINT=hub.url),
+            timeout=600,
+        )
     finally:
         hub.stop()
         for f in tmp.glob("keys.sqlite*"):
@@ -117,25 +150,42 @@ def responsiveness(db: Path, presses: int, polls: int, models: int, t0: int,
     unit = "one poll's p95"
     if len(polls_used) == 1:  # a quick run's single poll: its presses in three consecutive thirds
         only = polls_used[0]
-        polls_used = [only[i * len(only) // 3:(i + 1) * len(only) // 3] for i in range(3)]
+        polls_used = [only[i * len(only) // 3 : (i + 1) * len(only) // 3] for i in range(3)]
         unit = "the p95 of one third of the poll's presses, in order"
     if not polls_used:
-        return [Figure("responsiveness", "keypress during a poll", None,
-                       note="fewer than 3 presses landed inside one poll")], detail
-    per_key = {k: percentile([t for _, key, _, t in rows if key == k], 95) * 1e3
-               for k in ("right", "left", "m", "d") if any(r[1] == k for r in rows)}
+        return [
+            Figure("responsiveness", "keypress during a poll", None, note="fewer than 3 presses landed inside one poll")
+        ], detail
+    per_key = {
+        k: percentile([t for _, key, _, t in rows if key == k], 95) * 1e3
+        for k in ("right", "left", "m", "d")
+        if any(r[1] == k for r in rows)
+    }
     poll_s = ", ".join(f"{s:.1f}" for s in detail["poll_s"])
     figs = [
-        summary("responsiveness", "keypress to repainted screen during a slow poll, p50",
-                [median([t for _, _, t in v]) * 1e3 for v in polls_used], "ms"),
-        summary("responsiveness", "keypress to repainted screen during a slow poll, p95",
-                [percentile([t for _, _, t in v], 95) * 1e3 for v in polls_used], "ms", KEY_BUDGET,
-                note=f"{len(rows)} presses during {len(by_poll)} slow poll(s) of {models:,} models (one repeat = "
-                     f"{unit}; polls took {poll_s} s); p95 ms by key, all presses: "
-                     + ", ".join(f"{k} {v:.0f}" for k, v in per_key.items()) + " (m/d re-rank every family)"),
-        summary("responsiveness", "keypress to updated widgets (before repaint), p95",
-                [percentile([d for _, d, _ in v], 95) * 1e3 for v in polls_used], "ms",
-                note="the key handled and the new data in the widgets; the rest of the figure above is Textual "
-                     "repainting"),
+        summary(
+            "responsiveness",
+            "keypress to repainted screen during a slow poll, p50",
+            [median([t for _, _, t in v]) * 1e3 for v in polls_used],
+            "ms",
+        ),
+        summary(
+            "responsiveness",
+            "keypress to repainted screen during a slow poll, p95",
+            [percentile([t for _, _, t in v], 95) * 1e3 for v in polls_used],
+            "ms",
+            KEY_BUDGET,
+            note=f"{len(rows)} presses during {len(by_poll)} slow poll(s) of {models:,} models (one repeat = "
+            f"{unit}; polls took {poll_s} s); p95 ms by key, all presses: "
+            + ", ".join(f"{k} {v:.0f}" for k, v in per_key.items())
+            + " (m/d re-rank every family)",
+        ),
+        summary(
+            "responsiveness",
+            "keypress to updated widgets (before repaint), p95",
+            [percentile([d for _, d, _ in v], 95) * 1e3 for v in polls_used],
+            "ms",
+            note="the key handled and the new data in the widgets; the rest of the figure above is Textual repainting",
+        ),
     ]
     return figs, detail

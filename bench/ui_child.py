@@ -82,8 +82,9 @@ def _session(db: Path, *, offline: bool) -> Any:
     if base:
         Path(base).mkdir(parents=True, exist_ok=True)
     state = Path(tempfile.mkdtemp(prefix="hfwatch-bench-ui-", dir=base)) / "state.json"
-    return open_session(db, demo=False, offline=offline, registry=load_registry(), config=load_config(),
-                        state_path=state)
+    return open_session(
+        db, demo=False, offline=offline, registry=load_registry(), config=load_config(), state_path=state
+    )
 
 
 def _board_rows(app: Any) -> int:
@@ -129,7 +130,7 @@ def _synthetic_slow_lane(feeder: Any, models: int, polls: int, t0: int) -> None:
     bodies = []
     for k in range(polls):
         items = bump(items, 1 / 24, seed=100 + k)
-        bodies.append([json.dumps(items[i:i + 1000]).encode() for i in range(0, len(items), 1000)])
+        bodies.append([json.dumps(items[i : i + 1000]).encode() for i in range(0, len(items), 1000)])
     real_fetch = feeder.poller.fetch
     done = [0]
 
@@ -160,8 +161,11 @@ async def _press(app: Any, key: str) -> tuple[str, float, float]:
     assert driver is not None
     sent = time.perf_counter()
     driver.send_message(events.Key(key, None))  # what a keystroke becomes
-    await _wait(lambda: (board.cursor_row != before[0]) if key in ("left", "right")
-                else app.data_version != before[1], 20, f"the effect of {key!r}")
+    await _wait(
+        lambda: (board.cursor_row != before[0]) if key in ("left", "right") else app.data_version != before[1],
+        20,
+        f"the effect of {key!r}",
+    )
     data = time.perf_counter() - sent
     await _painted(app)
     return key, data, time.perf_counter() - sent
@@ -258,10 +262,13 @@ def rss_poll(db: Path, n: int) -> dict[str, float]:
     del body
     with Store(db) as store:
         t = 1_793_577_600
-        summary = store_records(store, PollResult(lane=Lane.SLOW, started=t, finished=t, records=records),
-                                registry)
-    return {"peak_rss_mib": _peak_rss_mib(), "before_poll_mib": baseline, "models": summary.models,
-            "changed": summary.changed}
+        summary = store_records(store, PollResult(lane=Lane.SLOW, started=t, finished=t, records=records), registry)
+    return {
+        "peak_rss_mib": _peak_rss_mib(),
+        "before_poll_mib": baseline,
+        "models": summary.models,
+        "changed": summary.changed,
+    }
 
 
 def main(argv: list[str]) -> None:

@@ -15,8 +15,13 @@ from bench import history
 from hfwatch.registry import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("bench/history.py", "bench/catalogue.py", "hfwatch/store/schema.py", "hfwatch/store/ingest.py",
-           "hfwatch/data/families.toml")
+SOURCES = (
+    "bench/history.py",
+    "bench/catalogue.py",
+    "hfwatch/store/schema.py",
+    "hfwatch/store/ingest.py",
+    "hfwatch/data/families.toml",
+)
 
 
 def cache_dir() -> Path:
@@ -30,8 +35,7 @@ def _key(n: int, seed: int) -> str:
     return digest.hexdigest()[:16]
 
 
-def year(dest: Path, n: int, registry: Registry, *, fresh: bool = False, seed: int = 5) -> tuple[history.History,
-                                                                                                   bool]:
+def year(dest: Path, n: int, registry: Registry, *, fresh: bool = False, seed: int = 5) -> tuple[history.History, bool]:
     """A copy at `dest` of the year of n models (the cached one, or a new build); True if it was cached.
     Runs write to their copy, never to the cache."""
     cached = cache_dir() / f"year-{n}-{_key(n, seed)}.sqlite"

@@ -72,7 +72,7 @@ _TYPES: dict[str, tuple[type, str]] = {
     "scope": (str, "a string"),
     "metric": (str, "a string"),
     "theme": (str, "a string"),
-    "keymap": (dict, "a table of Binding id = \"keys\""),
+    "keymap": (dict, 'a table of Binding id = "keys"'),
     "include_reuploaders": (bool, "true or false"),
     "registry_file": (str, "a path (string)"),
 }
@@ -157,8 +157,9 @@ def _validate(data: dict[str, Any], path: Path, lines: _Lines) -> Config:
     if "watched" in values:
         for item in values["watched"]:
             if not isinstance(item, str) or not _FAMILY_ID.match(item):
-                raise fail(lines.top("watched"), "watched",
-                           f"{item!r} is not a family id (`hfwatch families` lists them)")
+                raise fail(
+                    lines.top("watched"), "watched", f"{item!r} is not a family id (`hfwatch families` lists them)"
+                )
         values["watched"] = tuple(dict.fromkeys(values["watched"]))
     if "keymap" in values:
         for binding, keys in values["keymap"].items():
@@ -166,7 +167,7 @@ def _validate(data: dict[str, Any], path: Path, lines: _Lines) -> Config:
             if not _BINDING_ID.match(binding):
                 raise fail(line, f"keymap.{binding}", "is not a Binding id")
             if not isinstance(keys, str):
-                raise fail(line, f"keymap.{binding}", f"must be a string of keys like \"f5\", not {_tname(keys)}")
+                raise fail(line, f"keymap.{binding}", f'must be a string of keys like "f5", not {_tname(keys)}')
             parts = [k.strip() for k in keys.split(",")]
             if not all(parts) or not all(_KEY_NAME.match(k) for k in parts):
                 raise fail(line, f"keymap.{binding}", f"{keys!r} is not a comma-separated list of key names")
@@ -188,15 +189,24 @@ def _validate(data: dict[str, Any], path: Path, lines: _Lines) -> Config:
 def _check_deep(values: dict[str, Any], lines: _Lines, fail: Callable[[int, str, str], ConfigError]) -> None:
     low_h, high_h = DEEP_INTERVAL_BOUNDS_H
     if "deep_interval_h" in values and not low_h <= values["deep_interval_h"] <= high_h:
-        raise fail(lines.top("deep_interval_h"), "deep_interval_h",
-                   f"must be between {low_h} and {high_h} hours, not {values['deep_interval_h']}")
+        raise fail(
+            lines.top("deep_interval_h"),
+            "deep_interval_h",
+            f"must be between {low_h} and {high_h} hours, not {values['deep_interval_h']}",
+        )
     if "deep_floor" in values and values["deep_floor"] < 0:
         raise fail(lines.top("deep_floor"), "deep_floor", f"must be 0 or more, not {values['deep_floor']}")
 
 
 def _tname(value: object) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
-            dict: "a table"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
 
 
 def check_watched(config: Config, family_ids: set[str] | frozenset[str]) -> None:
@@ -217,6 +227,7 @@ def as_dict(config: Config) -> dict[str, Any]:
 
 
 # -- writing TOML (the standard library reads TOML but does not write it) ----------------------------
+
 
 def _toml_str(value: str) -> str:
     # JSON string escapes are valid TOML basic-string escapes; TOML also forbids a raw DEL.
@@ -249,7 +260,7 @@ _COMMENTS = {
     "metric": "the monitor's metric at start: downloads_30d | downloads_all_time | rate",
     "theme": "a Textual theme name, e.g. textual-dark, textual-light",
     "include_reuploaders": "false: re-uploads (the registry's reuploaders) count for no family",
-    "keymap": "Binding id = \"keys\" (comma-separated), e.g. poll_now = \"f5\"",
+    "keymap": 'Binding id = "keys" (comma-separated), e.g. poll_now = "f5"',
 }
 
 
@@ -257,14 +268,24 @@ def to_toml(config: Config) -> str:
     """The effective config as TOML that `load_config` reads back to the same values."""
     out = [f"# hfwatch config in force: defaults{', overridden by ' + config.source if config.source else ''}"]
     values = as_dict(config)
-    for key in ("fast_interval_s", "slow_interval_s", "deep_interval_h", "deep_floor", "watched", "scope", "metric",
-                "theme", "include_reuploaders"):
+    for key in (
+        "fast_interval_s",
+        "slow_interval_s",
+        "deep_interval_h",
+        "deep_floor",
+        "watched",
+        "scope",
+        "metric",
+        "theme",
+        "include_reuploaders",
+    ):
         out.append(f"{key} = {_toml_value(values[key])}  # {_COMMENTS[key]}")
     if config.registry_file:
         out.append(f"registry_file = {_toml_value(config.registry_file)}  # merged over the bundled registry")
     else:
-        out.append(f"# registry_file: not set; {config.registry_path()} is merged over the bundled registry "
-                   "when it exists")
+        out.append(
+            f"# registry_file: not set; {config.registry_path()} is merged over the bundled registry when it exists"
+        )
     out.append("")
     out.append(f"[keymap]  # {_COMMENTS['keymap']}")
     for binding, keys in sorted(config.keymap.items()):

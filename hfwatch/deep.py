@@ -67,13 +67,22 @@ def budget_short(poller: Poller, share: float = RESERVE_SHARE) -> str | None:
     keep = reserve(limit, poller.client.policy.budget_reserve, share)
     if remaining > keep:
         return None
-    return (f"rate budget: {remaining}/{limit if limit is not None else '?'} requests left in this window, "
-            f"{keep} kept for the fast and slow lanes; resets in {max(0.0, reset_at - time.monotonic()):.0f} s")
+    return (
+        f"rate budget: {remaining}/{limit if limit is not None else '?'} requests left in this window, "
+        f"{keep} kept for the fast and slow lanes; resets in {max(0.0, reset_at - time.monotonic()):.0f} s"
+    )
 
 
-def walk_deep(poller: Poller, store: Store, *, floor: int = DEEP_FLOOR, cancel: threading.Event | None = None,
-              on_status: StatusCallback | None = None, deadline_s: float | None = None,
-              reserve_share: float = RESERVE_SHARE) -> DeepOutcome:
+def walk_deep(
+    poller: Poller,
+    store: Store,
+    *,
+    floor: int = DEEP_FLOOR,
+    cancel: threading.Event | None = None,
+    on_status: StatusCallback | None = None,
+    deadline_s: float | None = None,
+    reserve_share: float = RESERVE_SHARE,
+) -> DeepOutcome:
     """Walk (or resume walking) the listing by downloads down to `floor`, storing page by page."""
     from hfwatch.hub.guard import HubError, PollCancelled, PollDeadline
 
@@ -94,14 +103,18 @@ def walk_deep(poller: Poller, store: Store, *, floor: int = DEEP_FLOOR, cancel: 
         out.status, out.reason = "failed", str(err)
     except sqlite3.Error as err:
         out.status = "failed"
-        out.reason = str(sqlite_failure(store.path, err, doing="storing a deep-lane page",
-                                        outcome="the walk keeps the pages stored before it"))
+        out.reason = str(
+            sqlite_failure(
+                store.path, err, doing="storing a deep-lane page", outcome="the walk keeps the pages stored before it"
+            )
+        )
     out.walk = deepwalk.latest(store.conn)
     return out
 
 
-def _walk_pages(poller: Poller, store: Store, walk: Walk, guard: PollGuard, out: DeepOutcome,
-                reserve_share: float) -> None:
+def _walk_pages(
+    poller: Poller, store: Store, walk: Walk, guard: PollGuard, out: DeepOutcome, reserve_share: float
+) -> None:
     from hfwatch.hub.guard import PollCancelled
     from hfwatch.hub.plan import deep_lane
 
@@ -112,11 +125,17 @@ def _walk_pages(poller: Poller, store: Store, walk: Walk, guard: PollGuard, out:
         requests, sent = guard.stats.requests - sent, guard.stats.requests
         size, read = guard.stats.bytes - read, guard.stats.bytes
         done = cursor is None or _below(page.records, floor=walk.floor)
-        result = PollResult(lane=Lane.DEEP, started=t, finished=t, records=page.records,
-                            stats=PollStats(requests=requests, responses=requests, bytes=size))
+        result = PollResult(
+            lane=Lane.DEEP,
+            started=t,
+            finished=t,
+            records=page.records,
+            stats=PollStats(requests=requests, responses=requests, bytes=size),
+        )
         attributions = poller.attribute(store, page.records, known=_fresh_lookup(store))
-        summary, count = deepwalk.apply_page(store.conn, walk, result, attributions, t=t, cursor=cursor,
-                                             requests=requests, done=done)
+        summary, count = deepwalk.apply_page(
+            store.conn, walk, result, attributions, t=t, cursor=cursor, requests=requests, done=done
+        )
         out.pages += 1
         out.walked += count.walked
         out.new_models += summary.new_models

@@ -21,8 +21,9 @@ def start_demo_hub(*, start: float | None = None, speed: float = 1.0) -> SimHub:
     # The agent-detection request huggingface_hub adds to its user agent would go to the
     # configured endpoint, not the demo's: there is no telemetry to send to a simulation.
     constants.HF_HUB_DISABLE_TELEMETRY = True
-    hub = SimHub(seed=DEMO_SEED, clock=SimClock(start=start if start is not None else time.time(), speed=speed),
-                 tail=DEMO_TAIL)
+    hub = SimHub(
+        seed=DEMO_SEED, clock=SimClock(start=start if start is not None else time.time(), speed=speed), tail=DEMO_TAIL
+    )
     hub.start()
     return hub
 
@@ -44,8 +45,11 @@ def bracket_plan(hub: SimHub, start: float, end: float) -> list[tuple[float, Lan
     already finds every listed model."""
     plan: list[tuple[float, Lane]] = [(start, Lane.SLOW), (start, Lane.FAST)]
     for at in refresh_instants(hub, start + BRACKET_MARGIN_S, end - BRACKET_MARGIN_S):
-        plan += [(at - BRACKET_MARGIN_S, Lane.FAST), (at + BRACKET_MARGIN_S, Lane.SLOW),
-                 (at + BRACKET_MARGIN_S, Lane.FAST)]
+        plan += [
+            (at - BRACKET_MARGIN_S, Lane.FAST),
+            (at + BRACKET_MARGIN_S, Lane.SLOW),
+            (at + BRACKET_MARGIN_S, Lane.FAST),
+        ]
     if plan[-1][0] < end:
         plan += [(end, Lane.SLOW), (end, Lane.FAST)]
     return plan

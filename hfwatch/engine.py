@@ -61,8 +61,15 @@ def merge_records(batches: list[list[ModelRecord]]) -> list[ModelRecord]:
 class Poller:
     """Runs polls of either lane against one Hub client into one store."""
 
-    def __init__(self, client: HubClient, registry: Registry, *, clock: Clock | None = None,
-                 include_reuploaders: bool = True, retention: RetentionPolicy = DEFAULT_POLICY) -> None:
+    def __init__(
+        self,
+        client: HubClient,
+        registry: Registry,
+        *,
+        clock: Clock | None = None,
+        include_reuploaders: bool = True,
+        retention: RetentionPolicy = DEFAULT_POLICY,
+    ) -> None:
         self.client = client
         self.registry = registry
         # None: date each poll by the Hub's clock (its `Date` headers), else the local one. A given
@@ -73,15 +80,22 @@ class Poller:
         # The config's `include_reuploaders`: False keeps re-uploads out of every family total.
         self.include_reuploaders = include_reuploaders
 
-    def fetch(self, lane: Lane, *, cancel: threading.Event | None = None,
-              on_status: StatusCallback | None = None, deadline_s: float | None = None) -> PollResult:
+    def fetch(
+        self,
+        lane: Lane,
+        *,
+        cancel: threading.Event | None = None,
+        on_status: StatusCallback | None = None,
+        deadline_s: float | None = None,
+    ) -> PollResult:
         # Here, not at module level: see the TYPE_CHECKING import above (this runs in the poll's thread).
         from hfwatch.hub.guard import HubError
         from hfwatch.hub.plan import plan
 
         started = self.clock()
-        guard = self.client.guard(deadline=time.monotonic() + (deadline_s or DEFAULT_DEADLINE_S[lane]),
-                                  cancel=cancel, on_status=on_status)
+        guard = self.client.guard(
+            deadline=time.monotonic() + (deadline_s or DEFAULT_DEADLINE_S[lane]), cancel=cancel, on_status=on_status
+        )
         result = PollResult(lane=lane, started=started, finished=started)
         queries: list[Query] = plan(lane, self.registry)
         batches: list[list[ModelRecord]] = []
@@ -102,8 +116,9 @@ class Poller:
             result.started, result.finished = guard.stats.hub_first, guard.stats.hub_last
         return result
 
-    def attribute(self, store: Store, records: list[ModelRecord],
-                  known: Callable[[str], Attribution | None] | None = None) -> dict[str, Attribution]:
+    def attribute(
+        self, store: Store, records: list[ModelRecord], known: Callable[[str], Attribution | None] | None = None
+    ) -> dict[str, Attribution]:
         """Attribute records as a stored poll of them would be (lineage, name, the re-uploaders setting);
         `known` looks up a parent's stored attribution (default: the store's, cached until its next ingest)."""
         attributions = attribute_all(records, self.registry, known=known or store.attribution_of)
@@ -111,8 +126,15 @@ class Poller:
             attributions = exclude_reuploads(records, attributions, self.registry)
         return attributions
 
-    def poll(self, store: Store, lane: Lane, *, cancel: threading.Event | None = None,
-             on_status: StatusCallback | None = None, deadline_s: float | None = None) -> PollOutcome:
+    def poll(
+        self,
+        store: Store,
+        lane: Lane,
+        *,
+        cancel: threading.Event | None = None,
+        on_status: StatusCallback | None = None,
+        deadline_s: float | None = None,
+    ) -> PollOutcome:
         """Fetch and store one lane's poll; a failed poll is recorded as failed and stores nothing."""
         return self.save(store, self.fetch(lane, cancel=cancel, on_status=on_status, deadline_s=deadline_s))
 
@@ -130,8 +152,9 @@ class Poller:
         except sqlite3.Error as err:
             # The ingest transaction rolled back: the poll is failed, not half-stored, and the caller
             # (a CLI run, a monitor worker) gets one line naming the file instead of an exception.
-            result.error = str(sqlite_failure(store.path, err, doing="storing the poll",
-                                              outcome="the poll was not stored"))
+            result.error = str(
+                sqlite_failure(store.path, err, doing="storing the poll", outcome="the poll was not stored")
+            )
             return PollOutcome(result, None)
         if result.lane is Lane.SLOW:
             # After a slow poll, when the writer is idle until the next one; at most once per day of
@@ -140,8 +163,9 @@ class Poller:
         return PollOutcome(result, summary)
 
 
-def store_records(store: Store, result: PollResult, registry: Registry, *,
-                  include_reuploaders: bool = True) -> IngestSummary:
+def store_records(
+    store: Store, result: PollResult, registry: Registry, *, include_reuploaders: bool = True
+) -> IngestSummary:
     """Attribute a successful poll's records and store them in one transaction.
 
     Shared by polls and `hfwatch import`, so archived listings are attributed and stored exactly
@@ -153,8 +177,9 @@ def store_records(store: Store, result: PollResult, registry: Registry, *,
     return store.ingest(result, attributions, t=int(result.finished))
 
 
-def exclude_reuploads(records: list[ModelRecord], attributions: dict[str, Attribution],
-                      registry: Registry) -> dict[str, Attribution]:
+def exclude_reuploads(
+    records: list[ModelRecord], attributions: dict[str, Attribution], registry: Registry
+) -> dict[str, Attribution]:
     """Re-uploads (a namespace in `registry.reuploaders`) count for no family.
 
     Done after attribution of the whole batch, so a child of a re-upload (a quant of
@@ -165,6 +190,7 @@ def exclude_reuploads(records: list[ModelRecord], attributions: dict[str, Attrib
     for rec in records:
         attr = out.get(rec.id)
         if attr is not None and attr.via is not Via.ORG and registry.is_reuploader(rec.namespace):
-            out[rec.id] = Attribution(family=None, via=None, country=None, base_family=attr.base_family,
-                                      base_model=attr.base_model)
+            out[rec.id] = Attribution(
+                family=None, via=None, country=None, base_family=attr.base_family, base_model=attr.base_model
+            )
     return out

@@ -29,8 +29,15 @@ class PollSource:
             self.hub.stop()
 
 
-def open_poll_source(registry: Registry, *, demo: bool, include_reuploaders: bool, history_t: int | None = None,
-                     resume_gap_s: float = 3600, speed: float = 1.0) -> PollSource:
+def open_poll_source(
+    registry: Registry,
+    *,
+    demo: bool,
+    include_reuploaders: bool,
+    history_t: int | None = None,
+    resume_gap_s: float = 3600,
+    speed: float = 1.0,
+) -> PollSource:
     """A Poller on the live Hub, or (demo) on a simulated Hub started `resume_gap_s` past the history's end
     (or now, if later) at `speed` simulated seconds per real second, polled on the simulated clock."""
     from hfwatch.hub.client import HubClient
@@ -41,6 +48,7 @@ def open_poll_source(registry: Registry, *, demo: bool, include_reuploaders: boo
     from hfwatch.demo import start_demo_hub
 
     hub = start_demo_hub(start=max(time.time(), (history_t or 0) + resume_gap_s), speed=speed)
-    poller = Poller(HubClient(hub.url, token=False), registry, clock=hub.clock.now,
-                    include_reuploaders=include_reuploaders)
+    poller = Poller(
+        HubClient(hub.url, token=False), registry, clock=hub.clock.now, include_reuploaders=include_reuploaders
+    )
     return PollSource(poller, hub.url, hub)

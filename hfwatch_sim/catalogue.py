@@ -224,9 +224,7 @@ def _finalize(specs: list[Spec], rng: random.Random) -> list[Model]:
     return models
 
 
-def _model(
-    spec: Spec, family: str | None, via: str | None, base_family: str | None, rng: random.Random
-) -> Model:
+def _model(spec: Spec, family: str | None, via: str | None, base_family: str | None, rng: random.Random) -> Model:
     name = spec.name
     lic = traits.license_for(base_family, name)
     arch = traits.ARCH.get(base_family or "", "") or _arch_from_name(name)

@@ -217,11 +217,7 @@ class DerivativeMaker:
         if rng.random() < 0.55:
             name = f"{base.name}-{rng.choice(_TUNE_SUFFIXES)}"
         else:
-            name = (
-                f"{rng.choice(self.brands)}-{size}-v{rng.randint(1, 4)}"
-                if size
-                else f"{rng.choice(self.brands)}-v1"
-            )
+            name = f"{rng.choice(self.brands)}-{size}-v{rng.randint(1, 4)}" if size else f"{rng.choice(self.brands)}-v1"
         delay = delay_days if delay_days is not None else rng.expovariate(1 / 45.0) + 2.0
         adapter = rng.random() < 0.15
         if adapter:
@@ -291,9 +287,7 @@ def _size_label(spec: Spec) -> str:
     return f"{b:.0f}B" if b >= 1 else f"{spec.params / 1e6:.0f}M"
 
 
-def derivative_specs(
-    rng: random.Random, hand: list[Spec], horizon: float, family_words: Iterable[str]
-) -> list[Spec]:
+def derivative_specs(rng: random.Random, hand: list[Spec], horizon: float, family_words: Iterable[str]) -> list[Spec]:
     """Third-party repos around the hand-listed ones (future-dated ones past ``horizon`` are dropped)."""
     maker = DerivativeMaker(rng, horizon, (s.id for s in hand), family_words)
     candidates = [
@@ -335,9 +329,7 @@ def derivative_specs(
                 merges.append(merged)
     out.extend(merges)
 
-    for parent in [
-        s for s in out if s.relation in ("finetune", "merge") and s.fmt is None and s.author != "unsloth"
-    ]:
+    for parent in [s for s in out if s.relation in ("finetune", "merge") and s.fmt is None and s.author != "unsloth"]:
         if rng.random() < 0.35:
             q = maker.chain(parent)
             if q:

@@ -66,9 +66,7 @@ _HITS: dict[str, int] = {
     "deepseek-ai/DeepSeek-V3": 600_000,
 }
 
-_QUANT_SUFFIX = re.compile(
-    r"(?i)-(FP8|fp8|AWQ|GPTQ-Int[48]|Int[48]|4bit|int4|NVFP4|W4A16|W4A4|FP8-Block|MXFP8)$"
-)
+_QUANT_SUFFIX = re.compile(r"(?i)-(FP8|fp8|AWQ|GPTQ-Int[48]|Int[48]|4bit|int4|NVFP4|W4A16|W4A4|FP8-Block|MXFP8)$")
 _TUNED_SUFFIX = re.compile(r"(?i)-(Instruct|it|Chat|chat)$")
 _YYMM = re.compile(r"(?<![\d.])(2[3-6])(0[1-9]|1[0-2])(?![\d.])")
 _MM_YYYY = re.compile(r"(?<!\d)(0[1-9]|1[0-2])-(202[3-6])(?!\d)")
@@ -158,9 +156,7 @@ _INSTRUCT = re.compile(r"(?i)instruct|chat|(^|-)it($|-)")
 _BASE = re.compile(r"(?i)(^|-)(base|pt)($|-)")
 _PREVIEW = re.compile(r"(?i)preview")
 _REWARD = re.compile(r"(?i)(^|-)(RM|PRM|GenRM)(-|$)|reward")
-_STAGE = re.compile(
-    r"(?i)(^|-)(SFT|DPO|RLVR\d?|RL-Zero|Intermediate|Pre-Anneal|broken|random|history|dev)($|-)"
-)
+_STAGE = re.compile(r"(?i)(^|-)(SFT|DPO|RLVR\d?|RL-Zero|Intermediate|Pre-Anneal|broken|random|history|dev)($|-)")
 _SNAPSHOT = re.compile(r"(?i)steps|checkpoint|ckpt|unsharded|Ladder")
 
 
@@ -212,9 +208,7 @@ def first_party_specs(rng: random.Random, fams: list[sources.Family]) -> list[Sp
         spec = Spec(
             id=repo_id,
             created=dater.created(repo_id),
-            kind="first"
-            if pipeline in ("text-generation", "image-text-to-text", "audio-text-to-text")
-            else "nonllm",
+            kind="first" if pipeline in ("text-generation", "image-text-to-text", "audio-text-to-text") else "nonllm",
             pipeline=pipeline,
             library=library_from_name(name, pipeline, fmt),
             fmt=fmt,

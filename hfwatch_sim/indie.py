@@ -27,17 +27,81 @@ PAST_WINDOW_S = 30 * DAY
 #: Share of untracked releases that take off.
 BREAKOUT_SHARE = 0.04
 
-_LAB_STEMS = ("Zentri", "Orvel", "Kavra", "Miraq", "Tessel", "Quorra", "Vantor", "Lyrix", "Sorin", "Bexa",
-              "Corvid", "Dunmore", "Ferro", "Izar", "Jolt", "Kelvo", "Maple", "Nexo", "Pallas", "Ruvo")
+_LAB_STEMS = (
+    "Zentri",
+    "Orvel",
+    "Kavra",
+    "Miraq",
+    "Tessel",
+    "Quorra",
+    "Vantor",
+    "Lyrix",
+    "Sorin",
+    "Bexa",
+    "Corvid",
+    "Dunmore",
+    "Ferro",
+    "Izar",
+    "Jolt",
+    "Kelvo",
+    "Maple",
+    "Nexo",
+    "Pallas",
+    "Ruvo",
+)
 _LAB_SUFFIXES = ("-AI", "Labs", "-Research", "AI", "-ML", "Tech")
-_MODEL_WORDS = ("Nova", "Spark", "Vega", "Lark", "Aria", "Echo", "Flint", "Juno", "Kite", "Lumo", "Mosaic",
-                "Nimbus", "Opal", "Pulse", "Ripple", "Sage", "Tide", "Vireo", "Wisp", "Zephyr")
+_MODEL_WORDS = (
+    "Nova",
+    "Spark",
+    "Vega",
+    "Lark",
+    "Aria",
+    "Echo",
+    "Flint",
+    "Juno",
+    "Kite",
+    "Lumo",
+    "Mosaic",
+    "Nimbus",
+    "Opal",
+    "Pulse",
+    "Ripple",
+    "Sage",
+    "Tide",
+    "Vireo",
+    "Wisp",
+    "Zephyr",
+)
 _SIZES = ("0.5B", "1B", "1.8B", "3B", "4B", "7B", "8B", "12B", "14B", "24B", "32B", "70B")
 _SUFFIXES = ("", "-Instruct", "-Chat", "-Base", "-Reasoning", "-Coder", "-v2", "-Preview", "-Math", "-RP")
-_PIPELINES = (("text-generation", 0.75), ("image-text-to-text", 0.1), ("feature-extraction", 0.08),
-              ("text-to-image", 0.07))
-_QWEN_SUFFIXES = ("GGUF", "AWQ", "FP8", "4bit", "abliterated", "SFT", "DPO", "GRPO", "Med", "Coder-SFT",
-                  "ko", "ja", "vi", "tr", "reasoning", "distill", "tool-use", "RP", "Math", "v2")
+_PIPELINES = (
+    ("text-generation", 0.75),
+    ("image-text-to-text", 0.1),
+    ("feature-extraction", 0.08),
+    ("text-to-image", 0.07),
+)
+_QWEN_SUFFIXES = (
+    "GGUF",
+    "AWQ",
+    "FP8",
+    "4bit",
+    "abliterated",
+    "SFT",
+    "DPO",
+    "GRPO",
+    "Med",
+    "Coder-SFT",
+    "ko",
+    "ja",
+    "vi",
+    "tr",
+    "reasoning",
+    "distill",
+    "tool-use",
+    "RP",
+    "Math",
+    "v2",
+)
 
 
 def _lognormal(rng: random.Random, median: float, sigma: float) -> float:

@@ -33,8 +33,11 @@ class Listings:
     def page(self, q: Query, t: float) -> tuple[list[Model | TailModel], _Key | None]:
         """The page ``q`` asks for at ``t`` (descending, starting after the cursor's key), and the key of
         its last record when more follow."""
-        if self.tail is not None and self.tail.size and q.sort == "downloads" and not (
-            q.author or q.search or q.filters or q.pipeline_tag
+        if (
+            self.tail is not None
+            and self.tail.size
+            and q.sort == "downloads"
+            and not (q.author or q.search or q.filters or q.pipeline_tag)
         ):
             return self._with_tail(q, t, self.tail)
         keys, models = self.sorted(q, t)

@@ -135,9 +135,7 @@ def parse_query(pairs: Sequence[tuple[str, str]], page_size: int) -> Query:
             limit = min(limit, MAX_LIMIT)
         elif key in ("expand", "expand[]"):
             if value not in EXPANDABLE:
-                raise BadRequest(
-                    f"Invalid expand parameter {value!r}: expected one of {', '.join(EXPANDABLE)}"
-                )
+                raise BadRequest(f"Invalid expand parameter {value!r}: expected one of {', '.join(EXPANDABLE)}")
             expand.append(value)
         elif key == "full":
             full = value.lower() in ("true", "1")
@@ -154,9 +152,7 @@ def parse_query(pairs: Sequence[tuple[str, str]], page_size: int) -> Query:
         fields = FULL_FIELDS
     else:
         fields = DEFAULT_FIELDS + (("cardData",) if card_data else ()) + (("config",) if config else ())
-    return Query(
-        author, search, tuple(filters), pipeline_tag, sort, limit, fields, after, tuple(echo)
-    )
+    return Query(author, search, tuple(filters), pipeline_tag, sort, limit, fields, after, tuple(echo))
 
 
 def encode_cursor(value: float, oid: str) -> str:
@@ -177,9 +173,7 @@ def decode_cursor(cursor: str) -> tuple[float, str]:
 
 def select(catalogue: Catalogue, q: Query, t: float) -> list[Model]:
     """The models matching ``q`` at instant ``t``, unsorted."""
-    models: Iterable[Model] = (
-        catalogue.visible_by_author(q.author, t) if q.author is not None else catalogue.visible(t)
-    )
+    models: Iterable[Model] = catalogue.visible_by_author(q.author, t) if q.author is not None else catalogue.visible(t)
     if q.search:
         needle = q.search.lower()
         models = [m for m in models if needle in m.id_lower]
@@ -303,9 +297,7 @@ def _static(m: Model, name: str, t: float) -> object:
     if name == "siblings":
         return [{"rfilename": f} for f in _files(m)]
     if name == "widgetData":
-        return (
-            [{"text": "Hi, what can you help me with?"}] if m.pipeline_tag == "text-generation" else _MISSING
-        )
+        return [{"text": "Hi, what can you help me with?"}] if m.pipeline_tag == "text-generation" else _MISSING
     if name == "transformersInfo":
         if m.library_name != "transformers":
             return _MISSING

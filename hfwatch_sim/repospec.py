@@ -190,9 +190,7 @@ def pipeline_from_name(name: str) -> str | None:
     return "text-generation"
 
 
-_NO_LIBRARY = re.compile(
-    r"(?i)-pytorch$|-flax$|tflite|litert|-original$|Original$|cpmcu|-unsharded|tokenizer|vocab"
-)
+_NO_LIBRARY = re.compile(r"(?i)-pytorch$|-flax$|tflite|litert|-original$|Original$|cpmcu|-unsharded|tokenizer|vocab")
 
 
 def library_from_name(name: str, pipeline: str | None, fmt: str | None) -> str | None:

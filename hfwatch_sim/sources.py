@@ -16,10 +16,7 @@ LEGACY_CREATED: float = datetime(2022, 3, 2, 23, 29, 4, tzinfo=UTC).timestamp()
 def _rows(name: str) -> list[dict[str, str]]:
     text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-    return [
-        {k: (v or "").strip() for k, v in row.items()}
-        for row in csv.DictReader(io.StringIO("\n".join(lines)))
-    ]
+    return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(io.StringIO("\n".join(lines)))]
 
 
 def parse_date(text: str) -> float:
@@ -151,9 +148,7 @@ def extra_repos() -> list[ExtraRepo]:
 
 
 def first_party_bases() -> dict[str, tuple[str, tuple[str, ...]]]:
-    return {
-        row["id"]: (row["relation"], tuple(row["bases"].split(";"))) for row in _rows("first_party_bases.csv")
-    }
+    return {row["id"]: (row["relation"], tuple(row["bases"].split(";"))) for row in _rows("first_party_bases.csv")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,4 @@ class Stats:
             self._in_window = 0
 
     def __repr__(self) -> str:
-        return (
-            f"Stats(requests={self.requests}, bytes_sent={self.bytes_sent}, "
-            f"max_in_window={self.max_in_window})"
-        )
+        return f"Stats(requests={self.requests}, bytes_sent={self.bytes_sent}, max_in_window={self.max_in_window})"

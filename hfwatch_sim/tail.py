@@ -40,12 +40,58 @@ LINEAGE_PERCENT = 30
 #: The tail grows by this share of its size per refresh day after the anchor (shrinks before it).
 DAILY_GROWTH = 0.003
 _OLDEST_GAP_S = 45 * DAY  # the tail's head was created this long before the anchor
-_WORDS = ("lumen", "quill", "tarn", "brook", "fjord", "cedar", "pebble", "marrow", "thistle", "ember", "harbor",
-          "willow", "basalt", "heron", "kestrel", "sorrel", "ochre", "dune", "cobalt", "larch")
-_USERS = ("ana", "bo", "cyr", "dee", "eli", "fen", "gus", "hal", "ivo", "jun", "kit", "lev", "mo", "ned", "oz",
-          "pip", "ras", "sol", "tam", "uli")
-_PIPELINES = ("text-generation", "text-generation", "text-generation", "feature-extraction", "text-classification",
-              "image-text-to-text")
+_WORDS = (
+    "lumen",
+    "quill",
+    "tarn",
+    "brook",
+    "fjord",
+    "cedar",
+    "pebble",
+    "marrow",
+    "thistle",
+    "ember",
+    "harbor",
+    "willow",
+    "basalt",
+    "heron",
+    "kestrel",
+    "sorrel",
+    "ochre",
+    "dune",
+    "cobalt",
+    "larch",
+)
+_USERS = (
+    "ana",
+    "bo",
+    "cyr",
+    "dee",
+    "eli",
+    "fen",
+    "gus",
+    "hal",
+    "ivo",
+    "jun",
+    "kit",
+    "lev",
+    "mo",
+    "ned",
+    "oz",
+    "pip",
+    "ras",
+    "sol",
+    "tam",
+    "uli",
+)
+_PIPELINES = (
+    "text-generation",
+    "text-generation",
+    "text-generation",
+    "feature-extraction",
+    "text-classification",
+    "image-text-to-text",
+)
 _SEP = "-t"  # the rank is written after it, so an id names its rank
 
 
@@ -144,8 +190,17 @@ class Tail:
             base, family = self.roots[(h >> 48) % len(self.roots)]
         d30 = self.downloads(rank, t)
         age_days = max(30.0, (t - self.created(rank)) / DAY)
-        return TailModel(rank, f"{user}/{name}", self._oid(rank), self.created(rank), base, family,
-                         _PIPELINES[(h >> 56) % len(_PIPELINES)], d30, int(d30 * age_days / 30.0 * 1.4) + d30)
+        return TailModel(
+            rank,
+            f"{user}/{name}",
+            self._oid(rank),
+            self.created(rank),
+            base,
+            family,
+            _PIPELINES[(h >> 56) % len(_PIPELINES)],
+            d30,
+            int(d30 * age_days / 30.0 * 1.4) + d30,
+        )
 
     def rank_of(self, model_id: str) -> int | None:
         """The rank a tail id names, or None if it is not one of this tail's ids."""
@@ -159,5 +214,12 @@ class Tail:
 def tail_roots(models: Iterable[Model], before: float) -> list[tuple[str, str]]:
     """(id, family) of the first-party text-generation repos created before ``before``: what the tail's
     fine-tunes are tagged with."""
-    return [(m.id, m.family) for m in models if m.kind == "first" and m.via == "org" and m.family
-            and m.pipeline_tag == "text-generation" and m.created < before]
+    return [
+        (m.id, m.family)
+        for m in models
+        if m.kind == "first"
+        and m.via == "org"
+        and m.family
+        and m.pipeline_tag == "text-generation"
+        and m.created < before
+    ]

@@ -155,9 +155,7 @@ ARCH: dict[str, str] = {
 }
 
 #: Families whose old repos load through trust_remote_code.
-CUSTOM_CODE = frozenset(
-    {"InternLM/InternVL", "Baichuan", "MiniCPM", "Kimi", "MiniMax", "Ling/Ring", "LongCat", "Step"}
-)
+CUSTOM_CODE = frozenset({"InternLM/InternVL", "Baichuan", "MiniCPM", "Kimi", "MiniMax", "Ling/Ring", "LongCat", "Step"})
 
 #: Orgs that host several things: only repos whose names carry a family pattern are that family's.
 SHARED_ORGS = frozenset(

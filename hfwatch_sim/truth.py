@@ -78,8 +78,17 @@ class Truth:
         if rank is not None and self._tail is not None:
             tm = self._tail.model(rank, self._tail.anchor)
             bases = (tm.base,) if tm.base else ()
-            return TrueModel(tm.id, tm.id.split("/", 1)[0], "tail", tm.family, "lineage" if tm.family else None,
-                             tm.family, "finetune" if tm.base else None, bases, tm.created)
+            return TrueModel(
+                tm.id,
+                tm.id.split("/", 1)[0],
+                "tail",
+                tm.family,
+                "lineage" if tm.family else None,
+                tm.family,
+                "finetune" if tm.base else None,
+                bases,
+                tm.created,
+            )
         m = self._m(model_id)
         return TrueModel(m.id, m.author, m.kind, m.family, m.via, m.base_family, m.relation, m.bases, m.created)
 

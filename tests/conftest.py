@@ -30,8 +30,7 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg_data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg_config"))
-    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "HFWATCH_DB", "HFWATCH_CONFIG",
-                "HF_ENDPOINT"):
+    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "HFWATCH_DB", "HFWATCH_CONFIG", "HF_ENDPOINT"):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -78,6 +77,12 @@ class Ran:
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Ran:
     """Run `python -m hfwatch ARGS` as a user would, in a separate process."""
     full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "hfwatch", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hfwatch", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     return Ran(proc.returncode, proc.stdout, proc.stderr)

@@ -134,9 +134,7 @@ def _attribute(
 
 def attribute_one(record: ModelRecord, registry: Registry, resolve: Resolver) -> Attribution:
     """Attribute one record; `resolve(base_id)` returns the attribution of a parent, or None if unknown."""
-    return _attribute(
-        record, registry, parse_base_models(record.tags), resolve, lambda i: attribute_id(i, registry)
-    )
+    return _attribute(record, registry, parse_base_models(record.tags), resolve, lambda i: attribute_id(i, registry))
 
 
 def attribute_all(

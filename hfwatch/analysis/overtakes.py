@@ -38,7 +38,8 @@ def overtakes(series: Mapping[str, Series], *, scope: str, metric: str, hold_s: 
     # Per pair of family indexes (i < j): [order, since, rank]. order +1: i ahead, -1: j ahead, 0: not known
     # yet; since: when the reversed order was first seen (a pass waiting to hold), with the passer's rank then.
     pairs: dict[tuple[int, int], list[Any]] = {
-        pair: [0, None, 0] for pair in itertools.combinations(range(len(families)), 2)}
+        pair: [0, None, 0] for pair in itertools.combinations(range(len(families)), 2)
+    }
     found: list[Overtake] = []
     for t in times:
         for k, fam in enumerate(families):

@@ -28,8 +28,9 @@ def sample_times(series: Mapping[str, Series], since: int, max_points: int = MAX
     return sorted({times[round(i * step)] for i in range(max_points)})
 
 
-def rank_history(series: Mapping[str, Series], times: Sequence[int],
-                 families: Sequence[str] | None = None) -> dict[str, list[int | None]]:
+def rank_history(
+    series: Mapping[str, Series], times: Sequence[int], families: Sequence[str] | None = None
+) -> dict[str, list[int | None]]:
     """The competition rank (1 = highest) of each of `families` (default: all) at each of `times`, among all
     the families whose value is known then; a value holds from its point until the next. None: the
     family's value is unknown then."""

@@ -19,8 +19,17 @@ from itertools import pairwise
 
 from hfwatch.store.refresh import is_refresh, refresh_instant
 
-__all__ = ["Span", "bucket_rates", "endpoint_spans", "horizon", "is_refresh", "model_rates", "rate", "refresh_instant",
-           "sum_known"]
+__all__ = [
+    "Span",
+    "bucket_rates",
+    "endpoint_spans",
+    "horizon",
+    "is_refresh",
+    "model_rates",
+    "rate",
+    "refresh_instant",
+    "sum_known",
+]
 
 DAY_S = 86400
 
@@ -76,8 +85,9 @@ def start_of(spans: Sequence[Span]) -> int | None:
     return min((s.a for s in spans), default=None)
 
 
-def rate(spans: Sequence[Span], *, e: int, window_s: int, observed: int | None,
-         start: int | None = None) -> float | None:
+def rate(
+    spans: Sequence[Span], *, e: int, window_s: int, observed: int | None, start: int | None = None
+) -> float | None:
     """Downloads/day over the window ending at `e`, as the history stood at `e`.
 
     The window is [max(e - window_s, start), observed]: growth after the latest refresh seen is not
@@ -94,8 +104,9 @@ def rate(spans: Sequence[Span], *, e: int, window_s: int, observed: int | None,
     return _overlap(known, lo, hi) * DAY_S / (hi - lo)
 
 
-def bucket_rates(spans: Sequence[Span], edges: Sequence[int], *, observed: int | None,
-                 start: int | None = None) -> list[float | None]:
+def bucket_rates(
+    spans: Sequence[Span], edges: Sequence[int], *, observed: int | None, start: int | None = None
+) -> list[float | None]:
     """Downloads/day in each bucket between consecutive edges; None where nothing is observed (before
     the coverage starts or after the observed horizon). A real 0 stays 0."""
     if start is None:
@@ -120,8 +131,9 @@ def sum_known(values: Iterable[float | None]) -> float | None:
     return total
 
 
-def model_rates(endpoints: Sequence[tuple[int, int, int]], *, e: int, window_s: int, observed: int | None,
-                edges: Sequence[int]) -> tuple[float | None, list[float | None]]:
+def model_rates(
+    endpoints: Sequence[tuple[int, int, int]], *, e: int, window_s: int, observed: int | None, edges: Sequence[int]
+) -> tuple[float | None, list[float | None]]:
     """`rate` and `bucket_rates` of one model's `endpoint_spans(endpoints)` (start: its first endpoint), the
     same floats, at the cost of one pass: a family screen asks this for hundreds of models per refresh.
 

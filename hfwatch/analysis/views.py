@@ -100,24 +100,28 @@ class FamilyGrowth:
     instants: list[int]
 
     def rate(self, e: int, window_s: int) -> float | None:
-        return rates.rate(self.spans, e=e, window_s=window_s, observed=rates.horizon(self.instants, e),
-                          start=self.start)
+        return rates.rate(
+            self.spans, e=e, window_s=window_s, observed=rates.horizon(self.instants, e), start=self.start
+        )
 
     def buckets(self, edges: list[int]) -> list[float | None]:
-        return rates.bucket_rates(self.spans, edges, observed=rates.horizon(self.instants, edges[-1]),
-                                  start=self.start)
+        return rates.bucket_rates(self.spans, edges, observed=rates.horizon(self.instants, edges[-1]), start=self.start)
 
 
-def family_growth(conn: sqlite3.Connection, scope: str, *, now: int, since: int,
-                  family: str | None = None) -> dict[str, FamilyGrowth]:
+def family_growth(
+    conn: sqlite3.Connection, scope: str, *, now: int, since: int, family: str | None = None
+) -> dict[str, FamilyGrowth]:
     """Per family, its growth known at `now` in spans ending after `since`."""
     instants = growth.refresh_instants(conn, now)
-    return {fam: FamilyGrowth([Span(*row) for row in spans], start, instants)
-            for fam, (start, spans) in growth.spans(conn, scope, now, family=family, since=since).items()}
+    return {
+        fam: FamilyGrowth([Span(*row) for row in spans], start, instants)
+        for fam, (start, spans) in growth.spans(conn, scope, now, family=family, since=since).items()
+    }
 
 
-def _family_metric_at(points: list[RollupPoint], grown: FamilyGrowth | None, t: int, metric: str,
-                      window_s: int) -> float | None:
+def _family_metric_at(
+    points: list[RollupPoint], grown: FamilyGrowth | None, t: int, metric: str, window_s: int
+) -> float | None:
     point = metrics.value_at([(p.t, i) for i, p in enumerate(points)], t)
     if point is None:
         return None
@@ -129,9 +133,17 @@ def _family_metric_at(points: list[RollupPoint], grown: FamilyGrowth | None, t: 
     return grown.rate(t, window_s) if grown else None
 
 
-def leaderboard(conn: sqlite3.Connection, registry: Registry, *, scope: str = Scope.ECOSYSTEM,
-                metric: str = Metric.DOWNLOADS_30D, now: int, rate_window_s: int = DEFAULT_RATE_WINDOW_S,
-                spark_points: int = 24, spark_span_s: int = DEFAULT_SPARK_SPAN_S) -> list[FamilyRow]:
+def leaderboard(
+    conn: sqlite3.Connection,
+    registry: Registry,
+    *,
+    scope: str = Scope.ECOSYSTEM,
+    metric: str = Metric.DOWNLOADS_30D,
+    now: int,
+    rate_window_s: int = DEFAULT_RATE_WINDOW_S,
+    spark_points: int = 24,
+    spark_span_s: int = DEFAULT_SPARK_SPAN_S,
+) -> list[FamilyRow]:
     """Every registry family, ranked by `metric` within `scope`."""
     history_from = now - max(spark_span_s, rate_window_s + RANK_BASELINE_S)
     # Everything below reads the series only as "the last point at or before t" (or its first point),
@@ -146,14 +158,24 @@ def leaderboard(conn: sqlite3.Connection, registry: Registry, *, scope: str = Sc
     rows: list[FamilyRow] = []
     baseline: dict[str, float | None] = {}
     for family in registry.families:
-        row = FamilyRow(family=family.id, name=family.name, country=family.country, region=family.region,
-                        scope=str(scope), metric=str(metric), newest_release=newest.get(family.id))
+        row = FamilyRow(
+            family=family.id,
+            name=family.name,
+            country=family.country,
+            region=family.region,
+            scope=str(scope),
+            metric=str(metric),
+            newest_release=newest.get(family.id),
+        )
         points = [p for p in series.get(family.id, []) if p.t <= now]
         g = grown.get(family.id)
         if points:
             last = points[-1]
-            row.downloads_30d, row.downloads_all_time, row.models = (last.downloads_30d, last.downloads_all_time,
-                                                                     last.models)
+            row.downloads_30d, row.downloads_all_time, row.models = (
+                last.downloads_30d,
+                last.downloads_all_time,
+                last.models,
+            )
             row.rate_per_day = g.rate(now, rate_window_s) if g else None
             row.spark = _spark(points, g, edges, str(metric))
             baseline[family.id] = _family_metric_at(points, g, now - RANK_BASELINE_S, str(metric), rate_window_s)
@@ -162,8 +184,7 @@ def leaderboard(conn: sqlite3.Connection, registry: Registry, *, scope: str = Sc
     return sorted(rows, key=lambda r: r.rank)
 
 
-def _spark(points: list[RollupPoint], grown: FamilyGrowth | None, edges: list[int],
-           metric: str) -> list[float | None]:
+def _spark(points: list[RollupPoint], grown: FamilyGrowth | None, edges: list[int], metric: str) -> list[float | None]:
     if metric == Metric.RATE:
         return grown.buckets(edges) if grown else [None] * (len(edges) - 1)
     attr = "downloads_30d" if metric == Metric.DOWNLOADS_30D else "downloads_all_time"
@@ -190,8 +211,9 @@ def _key(row: FamilyRow | CountryRow) -> str:
     return row.family if isinstance(row, FamilyRow) else row.country
 
 
-def release_shares(conn: sqlite3.Connection, *, now: int,
-                   window_s: int = RELEASE_WINDOW_S) -> tuple[dict[str, float], int]:
+def release_shares(
+    conn: sqlite3.Connection, *, now: int, window_s: int = RELEASE_WINDOW_S
+) -> tuple[dict[str, float], int]:
     """Origin share of new releases: per country, its part of the attributed models created in
     the window (derivatives included, by their family). Returns (shares, total count)."""
     per_country: dict[str, int] = {}
@@ -201,20 +223,36 @@ def release_shares(conn: sqlite3.Connection, *, now: int,
     return ({c: n / total for c, n in per_country.items()} if total else {}), total
 
 
-def countries(conn: sqlite3.Connection, registry: Registry, *, scope: str = Scope.ECOSYSTEM,
-              metric: str = Metric.DOWNLOADS_30D, now: int, families: list[FamilyRow] | None = None,
-              rate_window_s: int = DEFAULT_RATE_WINDOW_S) -> list[CountryRow]:
+def countries(
+    conn: sqlite3.Connection,
+    registry: Registry,
+    *,
+    scope: str = Scope.ECOSYSTEM,
+    metric: str = Metric.DOWNLOADS_30D,
+    now: int,
+    families: list[FamilyRow] | None = None,
+    rate_window_s: int = DEFAULT_RATE_WINDOW_S,
+) -> list[CountryRow]:
     """Families summed by country of origin, ranked by `metric`."""
-    fams = families if families is not None else leaderboard(conn, registry, scope=scope, metric=metric,
-                                                                now=now, rate_window_s=rate_window_s)
+    fams = (
+        families
+        if families is not None
+        else leaderboard(conn, registry, scope=scope, metric=metric, now=now, rate_window_s=rate_window_s)
+    )
     releases, _ = release_shares(conn, now=now)
     by_country: dict[str, CountryRow] = {}
     members: dict[str, list[FamilyRow]] = {}
     for f in fams:
         c = by_country.get(f.country)
         if c is None:
-            c = CountryRow(country=f.country, region=f.region, scope=f.scope, metric=f.metric, families=[],
-                           release_share=releases.get(f.country, 0.0))
+            c = CountryRow(
+                country=f.country,
+                region=f.region,
+                scope=f.scope,
+                metric=f.metric,
+                families=[],
+                release_share=releases.get(f.country, 0.0),
+            )
             by_country[f.country] = c
         c.families.append(f.family)
         c.models += f.models
@@ -252,18 +290,33 @@ def _share_change(rows: list[CountryRow]) -> None:
         r.share_change = (r.spark[-1] or 0.0) / last_total - (r.spark[0] or 0.0) / first_total
 
 
-def family_models(conn: sqlite3.Connection, family: str, *, scope: str = Scope.ECOSYSTEM, now: int,
-                  rate_window_s: int = DEFAULT_RATE_WINDOW_S, spark_points: int = 16,
-                  spark_span_s: int = DEFAULT_SPARK_SPAN_S, limit: int | None = 500) -> list[ModelView]:
+def family_models(
+    conn: sqlite3.Connection,
+    family: str,
+    *,
+    scope: str = Scope.ECOSYSTEM,
+    now: int,
+    rate_window_s: int = DEFAULT_RATE_WINDOW_S,
+    spark_points: int = 16,
+    spark_span_s: int = DEFAULT_SPARK_SPAN_S,
+    limit: int | None = 500,
+) -> list[ModelView]:
     """One family's models by 30-day downloads, each with its rate and a sparkline of rate."""
     rows = queries.family_models(conn, family, first_party_only=scope == Scope.FIRST_PARTY, limit=limit)
-    return model_views(conn, rows, now=now, rate_window_s=rate_window_s, spark_points=spark_points,
-                       spark_span_s=spark_span_s)
+    return model_views(
+        conn, rows, now=now, rate_window_s=rate_window_s, spark_points=spark_points, spark_span_s=spark_span_s
+    )
 
 
-def model_views(conn: sqlite3.Connection, rows: list[ModelRow], *, now: int,
-                rate_window_s: int = DEFAULT_RATE_WINDOW_S, spark_points: int = 16,
-                spark_span_s: int = DEFAULT_SPARK_SPAN_S) -> list[ModelView]:
+def model_views(
+    conn: sqlite3.Connection,
+    rows: list[ModelRow],
+    *,
+    now: int,
+    rate_window_s: int = DEFAULT_RATE_WINDOW_S,
+    spark_points: int = 16,
+    spark_span_s: int = DEFAULT_SPARK_SPAN_S,
+) -> list[ModelView]:
     since = now - max(rate_window_s, spark_span_s)
     series = growth.endpoints(conn, [r.mid for r in rows], since, now)
     instants = growth.refresh_instants(conn, now)
@@ -288,8 +341,9 @@ class FamilyHistory:
     ecosystem: list[float | None]
 
 
-def family_history(conn: sqlite3.Connection, family: str, *, now: int, span_s: int = 30 * DAY_S,
-                   points: int = 60) -> FamilyHistory:
+def family_history(
+    conn: sqlite3.Connection, family: str, *, now: int, span_s: int = 30 * DAY_S, points: int = 60
+) -> FamilyHistory:
     out = FamilyHistory(times=[], first_party=[], ecosystem=[])
     for scope, target in ((Scope.FIRST_PARTY, out.first_party), (Scope.ECOSYSTEM, out.ecosystem)):
         grown = family_growth(conn, scope.value, now=now, since=now - span_s, family=family).get(family)
@@ -322,8 +376,9 @@ def lineage(conn: sqlite3.Connection, model_id: str, max_depth: int = 12) -> lis
 RACE_RATE_WINDOW_S = 7 * DAY_S
 
 
-def race_series(conn: sqlite3.Connection, scope: str, metric: str, *, now: int,
-                since: int | None = None) -> dict[str, list[tuple[int, float | None]]]:
+def race_series(
+    conn: sqlite3.Connection, scope: str, metric: str, *, now: int, since: int | None = None
+) -> dict[str, list[tuple[int, float | None]]]:
     """Per family, its value of `metric` over time, oldest first, for the race (`hfwatch overtakes`, the race
     screen): the rollups' totals for the counters; for downloads/day, the 7-day rate at each Hub refresh seen,
     as the history stood then (a pass by rate is dated by the refresh that showed it, never re-dated later)."""

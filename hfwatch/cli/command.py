@@ -23,8 +23,9 @@ class Command:
         self.name, self.help, self.setup, self.run, self.epilog = name, help, setup, run, epilog
 
     def add_to(self, sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-        parser = sub.add_parser(self.name, help=self.help, epilog=self.epilog,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser = sub.add_parser(
+            self.name, help=self.help, epilog=self.epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
         self.setup(parser)
         parser.set_defaults(run=self.run)
         return parser

@@ -30,6 +30,7 @@ def _history_time(db: Path) -> int | None:
 
 # -- poll -------------------------------------------------------------------------------------------
 
+
 def cmd_poll(args: argparse.Namespace) -> int:
     from hfwatch.config import load_config
     from hfwatch.hub.client import is_offline
@@ -46,12 +47,14 @@ def cmd_poll(args: argparse.Namespace) -> int:
     history_t = _history_time(db)  # also refuses a bad file before any request is spent
     lock = WriterLock(db)
     if not lock.acquire():
-        raise CliError(f"{db}: another hfwatch (pid {lock.holder()}) is writing to this file; "
-                       "press r in that monitor to poll now")
+        raise CliError(
+            f"{db}: another hfwatch (pid {lock.holder()}) is writing to this file; press r in that monitor to poll now"
+        )
     source: PollSource | None = None
     try:
-        source = open_poll_source(registry, demo=args.demo, include_reuploaders=reuploaders, history_t=history_t,
-                                  resume_gap_s=DEMO_STEP_S)
+        source = open_poll_source(
+            registry, demo=args.demo, include_reuploaders=reuploaders, history_t=history_t, resume_gap_s=DEMO_STEP_S
+        )
         poller = source.poller
         if args.lane == "deep":
             floor = args.deep_floor if args.deep_floor is not None else config.deep_floor
@@ -106,16 +109,22 @@ def _poll_deep(poller: Any, db: Path, floor: int, deadline: float | None) -> int
 
 def _deep_line(outcome: Any) -> str:
     s, walk = outcome.stats, outcome.walk
-    head = {"done": "deep walk done", "paused": "deep walk paused", "cancelled": "deep walk cancelled",
-            "failed": "deep walk failed"}[outcome.status]
+    head = {
+        "done": "deep walk done",
+        "paused": "deep walk paused",
+        "cancelled": "deep walk cancelled",
+        "failed": "deep walk failed",
+    }[outcome.status]
     if walk is None:
         return f"{head}: nothing walked"
     lowest = human(walk.lowest) if walk.lowest is not None else "–"
     budget = f" · api {s.rate_remaining}/{s.rate_limit} left" if s.rate_remaining is not None else ""
-    line = (f"{head}: {outcome.walked:,} models walked this run ({walk.walked:,} in this walk"
-            f"{', resumed' if outcome.resumed else ''}; down to {lowest} 30-day downloads, floor {walk.floor:,})"
-            f" · coverage {percent(walk.coverage)} of walked 30-day downloads in tracked families"
-            f" · {s.requests} requests ({walk.requests} in this walk) · {s.elapsed_s:.1f} s{budget}{_unusable(s)}")
+    line = (
+        f"{head}: {outcome.walked:,} models walked this run ({walk.walked:,} in this walk"
+        f"{', resumed' if outcome.resumed else ''}; down to {lowest} 30-day downloads, floor {walk.floor:,})"
+        f" · coverage {percent(walk.coverage)} of walked 30-day downloads in tracked families"
+        f" · {s.requests} requests ({walk.requests} in this walk) · {s.elapsed_s:.1f} s{budget}{_unusable(s)}"
+    )
     if outcome.status == "paused":
         line += f" · stopped to resume later ({outcome.reason}); `hfwatch poll --lane deep` resumes"
     return line
@@ -124,9 +133,11 @@ def _deep_line(outcome: Any) -> str:
 def _summary_line(result: Any, summary: Any) -> str:
     s = result.stats
     budget = f" · api {s.rate_remaining}/{s.rate_limit} left" if s.rate_remaining is not None else ""
-    return (f"{result.lane.value} poll ok: {summary.models:,} models ({summary.new_models:,} new, "
-            f"{summary.changed:,} changed, {summary.events} feed events) · {s.requests} requests · "
-            f"{s.bytes / 1e6:.2f} MB · {s.elapsed_s:.1f} s{budget}{_unusable(s)}")
+    return (
+        f"{result.lane.value} poll ok: {summary.models:,} models ({summary.new_models:,} new, "
+        f"{summary.changed:,} changed, {summary.events} feed events) · {s.requests} requests · "
+        f"{s.bytes / 1e6:.2f} MB · {s.elapsed_s:.1f} s{budget}{_unusable(s)}"
+    )
 
 
 def _unusable(s: Any) -> str:
@@ -138,6 +149,7 @@ def _unusable(s: Any) -> str:
 
 
 # -- top --------------------------------------------------------------------------------------------
+
 
 def cmd_top(args: argparse.Namespace) -> int:
     from hfwatch.analysis import views
@@ -155,17 +167,30 @@ def cmd_top(args: argparse.Namespace) -> int:
         if args.by == "model" or args.family:
             limit = args.limit or 50
             # For the rate, rank a wider pool by 30-day downloads first: rates need each model's history.
-            ranked = ranked_models(store.conn, scope=args.scope, metric=args.metric, now=now, window_s=window,
-                                   family=args.family, limit=limit, rate_pool=max(limit * 10, 500))
+            ranked = ranked_models(
+                store.conn,
+                scope=args.scope,
+                metric=args.metric,
+                now=now,
+                window_s=window,
+                family=args.family,
+                limit=limit,
+                rate_pool=max(limit * 10, 500),
+            )
             rows = [model_row(rank, v, args.scope) for rank, v in enumerate(ranked, start=1)]
         else:
-            fams = views.leaderboard(store.conn, registry, scope=args.scope, metric=args.metric, now=now,
-                                     rate_window_s=window)
+            fams = views.leaderboard(
+                store.conn, registry, scope=args.scope, metric=args.metric, now=now, rate_window_s=window
+            )
             if args.by == "family":
                 rows = [family_row(f) for f in fams]
             else:
-                rows = [country_row(c) for c in views.countries(store.conn, registry, scope=args.scope,
-                                                                metric=args.metric, now=now, families=fams)]
+                rows = [
+                    country_row(c)
+                    for c in views.countries(
+                        store.conn, registry, scope=args.scope, metric=args.metric, now=now, families=fams
+                    )
+                ]
     if args.limit is not None:
         rows = rows[: args.limit]
     if args.format == "json":
@@ -175,8 +200,10 @@ def cmd_top(args: argparse.Namespace) -> int:
     else:
         if last is None:
             print("no poll yet: every number is unknown (–) until `hfwatch poll` or the monitor has run")
-        print(f"{args.by} leaderboard · scope {args.scope} · metric {args.metric}"
-              f"{' (' + args.window + ' window)' if args.metric == 'rate' else ''} · as of {iso(now)}")
+        print(
+            f"{args.by} leaderboard · scope {args.scope} · metric {args.metric}"
+            f"{' (' + args.window + ' window)' if args.metric == 'rate' else ''} · as of {iso(now)}"
+        )
         _print_table(args.by if not args.family else "model", rows)
     return EXIT_OK
 
@@ -186,21 +213,55 @@ def _print_table(by: str, rows: list[dict[str, Any]]) -> None:
 
     if by == "model":
         headers = ["#", "model", "family", "via", "cc", "30d dl", "all-time", "/day", "likes", "created"]
-        cells = [[str(r["rank"]), r["id"], r["family"] or "–", r["via"] or "–", r["country"] or "–",
-                  human(r["downloads_30d"]), human(r["downloads_all_time"]), human(r["rate_per_day"]),
-                  human(r["likes"]), (r["created_at"] or "–")[:10]] for r in rows]
+        cells = [
+            [
+                str(r["rank"]),
+                r["id"],
+                r["family"] or "–",
+                r["via"] or "–",
+                r["country"] or "–",
+                human(r["downloads_30d"]),
+                human(r["downloads_all_time"]),
+                human(r["rate_per_day"]),
+                human(r["likes"]),
+                (r["created_at"] or "–")[:10],
+            ]
+            for r in rows
+        ]
         right = [True, False, False, False, False, True, True, True, True, False]
     elif by == "country":
         headers = ["#", "cc", "region", "30d dl", "all-time", "/day", "share", "models", "new releases"]
-        cells = [[str(r["rank"]), r["country"], r["region"], human(r["downloads_30d"]),
-                  human(r["downloads_all_time"]), human(r["rate_per_day"]), percent(r["share"]),
-                  f"{r['models']:,}", percent(r["new_release_share"])] for r in rows]
+        cells = [
+            [
+                str(r["rank"]),
+                r["country"],
+                r["region"],
+                human(r["downloads_30d"]),
+                human(r["downloads_all_time"]),
+                human(r["rate_per_day"]),
+                percent(r["share"]),
+                f"{r['models']:,}",
+                percent(r["new_release_share"]),
+            ]
+            for r in rows
+        ]
         right = [True, False, False, True, True, True, True, True, True]
     else:
         headers = ["#", "Δ", "family", "cc", "30d dl", "all-time", "/day", "share", "models"]
-        cells = [[str(r["rank"]), _delta(r["rank_change"]), r["name"], r["country"], human(r["downloads_30d"]),
-                  human(r["downloads_all_time"]), human(r["rate_per_day"]), percent(r["share"]),
-                  f"{r['models']:,}"] for r in rows]
+        cells = [
+            [
+                str(r["rank"]),
+                _delta(r["rank_change"]),
+                r["name"],
+                r["country"],
+                human(r["downloads_30d"]),
+                human(r["downloads_all_time"]),
+                human(r["rate_per_day"]),
+                percent(r["share"]),
+                f"{r['models']:,}",
+            ]
+            for r in rows
+        ]
         right = [True, True, False, False, True, True, True, True, True]
     write_table(headers, cells, right=right)
 
@@ -213,21 +274,44 @@ def _delta(change: int | None) -> str:
 
 # -- families, db info ------------------------------------------------------------------------------
 
+
 def cmd_families(args: argparse.Namespace) -> int:
     from hfwatch.cli.output import write_json, write_table
 
     registry = registry_in_force()
     rows: list[dict[str, Any]] = [
-        {"family": f.id, "name": f.name, "developer": f.developer, "country": f.country, "region": f.region,
-         "orgs": [o.name for o in f.orgs if not o.legacy], "legacy_orgs": [o.name for o in f.orgs if o.legacy],
-         "patterns": list(f.patterns), "exclude": list(f.exclude)} for f in registry.families]
+        {
+            "family": f.id,
+            "name": f.name,
+            "developer": f.developer,
+            "country": f.country,
+            "region": f.region,
+            "orgs": [o.name for o in f.orgs if not o.legacy],
+            "legacy_orgs": [o.name for o in f.orgs if o.legacy],
+            "patterns": list(f.patterns),
+            "exclude": list(f.exclude),
+        }
+        for f in registry.families
+    ]
     if args.format == "json":
         write_json(rows)
         return EXIT_OK
     print(f"{len(rows)} families · from {', '.join(registry.sources)}")
-    write_table(["id", "name", "developer", "cc", "region", "orgs"],
-                [[r["family"], r["name"], r["developer"], r["country"], r["region"],
-                  ", ".join(r["orgs"] + [f"({o})" for o in r["legacy_orgs"]])] for r in rows], max_width=60)
+    write_table(
+        ["id", "name", "developer", "cc", "region", "orgs"],
+        [
+            [
+                r["family"],
+                r["name"],
+                r["developer"],
+                r["country"],
+                r["region"],
+                ", ".join(r["orgs"] + [f"({o})" for o in r["legacy_orgs"]]),
+            ]
+            for r in rows
+        ],
+        max_width=60,
+    )
     return EXIT_OK
 
 
@@ -249,10 +333,24 @@ def cmd_db(args: argparse.Namespace) -> int:
         from hfwatch.textsafe import json_safe
 
         # One object, not rows: `db info` describes a file. The path is the user's text, made terminal-safe.
-        print(json_safe(json.dumps({"path": str(db), "size": size, "schema": version, **c,
-                    "last_poll": None if last is None else {"lane": last.lane, "status": last.status,
-                                                           "finished": last.finished, "error": last.error},
-                    "deep": None if walk is None else walk.as_dict()}, ensure_ascii=False, indent=1)))
+        print(
+            json_safe(
+                json.dumps(
+                    {
+                        "path": str(db),
+                        "size": size,
+                        "schema": version,
+                        **c,
+                        "last_poll": None
+                        if last is None
+                        else {"lane": last.lane, "status": last.status, "finished": last.finished, "error": last.error},
+                        "deep": None if walk is None else walk.as_dict(),
+                    },
+                    ensure_ascii=False,
+                    indent=1,
+                )
+            )
+        )
         return EXIT_OK
     print(f"path          {db}")
     print(f"size          {size:,} bytes")
@@ -262,8 +360,10 @@ def cmd_db(args: argparse.Namespace) -> int:
     print(f"polls         {c['polls']:,} ({c['failed_polls']:,} failed)")
     print(f"time span     {iso(c['first_observation']) or '–'} → {iso(c['last_observation']) or '–'}")
     if last is not None:
-        print(f"last poll     {last.lane} {last.status} at {iso(last.finished)}"
-              + (f": {last.error}" if last.error else ""))
+        print(
+            f"last poll     {last.lane} {last.status} at {iso(last.finished)}"
+            + (f": {last.error}" if last.error else "")
+        )
     print(f"deep walk     {_walk_text(walk)}")
     if walk is not None:
         print(f"coverage      {percent(walk.coverage)} of the walked 30-day downloads in tracked families")
@@ -275,11 +375,14 @@ def _walk_text(walk: Any) -> str:
         return "none yet (`hfwatch poll --lane deep`)"
     state = f"finished {iso(walk.finished)}" if walk.finished is not None else "in progress (resumable)"
     lowest = human(walk.lowest) if walk.lowest is not None else "–"
-    return (f"{walk.walked:,} models down to {lowest} 30-day downloads (floor {walk.floor:,}), {walk.pages:,} pages,"
-            f" {walk.requests:,} requests; started {iso(walk.started)}, {state}")
+    return (
+        f"{walk.walked:,} models down to {lowest} 30-day downloads (floor {walk.floor:,}), {walk.pages:,} pages,"
+        f" {walk.requests:,} requests; started {iso(walk.started)}, {state}"
+    )
 
 
 # -- the monitor ------------------------------------------------------------------------------------
+
 
 def run_monitor(args: argparse.Namespace) -> int:
     from hfwatch.tui.launch import launch
@@ -289,13 +392,23 @@ def run_monitor(args: argparse.Namespace) -> int:
 
 # -- the parsers ------------------------------------------------------------------------------------
 
+
 def _setup_poll(p: argparse.ArgumentParser) -> None:
     demo_arg(p, "poll the embedded simulated Hub")
-    p.add_argument("--lane", choices=["fast", "slow", "all", "deep"], default="all",
-                   help="fast: trending + newest; slow: every family's orgs and derivatives (default: all = fast "
-                        "and slow); deep: the whole Hub by downloads down to --deep-floor, resumable")
-    p.add_argument("--deep-floor", type=_floor_arg, metavar="N", default=None,
-                   help="with --lane deep: walk down to N 30-day downloads (default: config deep_floor, 100)")
+    p.add_argument(
+        "--lane",
+        choices=["fast", "slow", "all", "deep"],
+        default="all",
+        help="fast: trending + newest; slow: every family's orgs and derivatives (default: all = fast "
+        "and slow); deep: the whole Hub by downloads down to --deep-floor, resumable",
+    )
+    p.add_argument(
+        "--deep-floor",
+        type=_floor_arg,
+        metavar="N",
+        default=None,
+        help="with --lane deep: walk down to N 30-day downloads (default: config deep_floor, 100)",
+    )
     p.add_argument("--deadline", type=float, metavar="SECONDS", help="give up on a lane after this long")
     db_arg(p)
 
@@ -329,24 +442,42 @@ def _setup_families(p: argparse.ArgumentParser) -> None:
 
 def _setup_db(p: argparse.ArgumentParser) -> None:
     dbsub = p.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)
-    info = dbsub.add_parser("info", help="path, size, schema, models, observations, polls, time span",
-                            epilog="example:\n  hfwatch db info --db ~/hf.sqlite",
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    info = dbsub.add_parser(
+        "info",
+        help="path, size, schema, models, observations, polls, time span",
+        epilog="example:\n  hfwatch db info --db ~/hf.sqlite",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     info.add_argument("--format", choices=["table", "json"], default="table")
     demo_arg(info, "the demo's history file")
     db_arg(info)
 
 
 COMMANDS = (
-    Command("poll", "one poll, headless; prints a summary", _setup_poll, cmd_poll,
-            epilog="examples:\n  hfwatch poll --demo\n  hfwatch poll --lane slow --db ~/hf.sqlite\n\n"
-                   "exit codes: 0 the poll was stored, 1 it failed (one line says why)."),
-    Command("top", "leaderboards from the history", _setup_top, cmd_top,
-            epilog="examples:\n  hfwatch top\n  hfwatch top --by country --scope first-party\n"
-                   "  hfwatch top --by model --family deepseek --format json\n\n"
-                   "metrics: downloads_30d (Hub's rolling 30 days), downloads_all_time, rate "
-                   "(downloads/day from growth of all-time downloads over --window)."),
-    Command("families", "the family registry in force", _setup_families, cmd_families,
-            epilog="example:\n  hfwatch families --format json"),
+    Command(
+        "poll",
+        "one poll, headless; prints a summary",
+        _setup_poll,
+        cmd_poll,
+        epilog="examples:\n  hfwatch poll --demo\n  hfwatch poll --lane slow --db ~/hf.sqlite\n\n"
+        "exit codes: 0 the poll was stored, 1 it failed (one line says why).",
+    ),
+    Command(
+        "top",
+        "leaderboards from the history",
+        _setup_top,
+        cmd_top,
+        epilog="examples:\n  hfwatch top\n  hfwatch top --by country --scope first-party\n"
+        "  hfwatch top --by model --family deepseek --format json\n\n"
+        "metrics: downloads_30d (Hub's rolling 30 days), downloads_all_time, rate "
+        "(downloads/day from growth of all-time downloads over --window).",
+    ),
+    Command(
+        "families",
+        "the family registry in force",
+        _setup_families,
+        cmd_families,
+        epilog="example:\n  hfwatch families --format json",
+    ),
     Command("db", "the history file", _setup_db, cmd_db),
 )

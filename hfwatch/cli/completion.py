@@ -32,5 +32,4 @@ def cmd_completion(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMAND = Command("completion", "a tab-completion script for bash, zsh or fish", _setup, cmd_completion,
-                  epilog=EPILOG)
+COMMAND = Command("completion", "a tab-completion script for bash, zsh or fish", _setup, cmd_completion, epilog=EPILOG)

@@ -24,9 +24,11 @@ exit codes: 0 ok, 1 the config (or its registry file) is invalid: one line names
 
 def _setup(p: argparse.ArgumentParser) -> None:
     csub = p.add_subparsers(dest="config_command", metavar="SUBCOMMAND", required=True)
-    for name, text in (("path", "print the config file's path"),
-                       ("show", "print the config in force (defaults included) as TOML"),
-                       ("check", "validate the config, its registry file and its watched families")):
+    for name, text in (
+        ("path", "print the config file's path"),
+        ("show", "print the config in force (defaults included) as TOML"),
+        ("check", "validate the config, its registry file and its watched families"),
+    ):
         csub.add_parser(name, help=text, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
 
 

@@ -26,12 +26,44 @@ from hfwatch.timeunits import DAY_S
 if TYPE_CHECKING:
     from hfwatch.registry import Registry
 
-LEADERBOARD_COLUMNS = ("as_of", "rank", "rank_change", "family", "name", "country", "region", "scope", "metric",
-                       "downloads_30d", "downloads_all_time", "rate_per_day", "share", "models", "newest_release")
+LEADERBOARD_COLUMNS = (
+    "as_of",
+    "rank",
+    "rank_change",
+    "family",
+    "name",
+    "country",
+    "region",
+    "scope",
+    "metric",
+    "downloads_30d",
+    "downloads_all_time",
+    "rate_per_day",
+    "share",
+    "models",
+    "newest_release",
+)
 SERIES_COLUMNS = ("time", "family", "scope", "models", "downloads_30d", "downloads_all_time", "rate_per_day")
-MODEL_COLUMNS = ("as_of", "rank", "id", "family", "base_family", "via", "publisher_family", "country", "scope",
-                 "metric", "downloads_30d", "downloads_all_time", "rate_per_day", "likes", "trending_score",
-                 "created_at", "pipeline_tag", "library_name")
+MODEL_COLUMNS = (
+    "as_of",
+    "rank",
+    "id",
+    "family",
+    "base_family",
+    "via",
+    "publisher_family",
+    "country",
+    "scope",
+    "metric",
+    "downloads_30d",
+    "downloads_all_time",
+    "rate_per_day",
+    "likes",
+    "trending_score",
+    "created_at",
+    "pipeline_tag",
+    "library_name",
+)
 COLUMNS = {"leaderboard": LEADERBOARD_COLUMNS, "series": SERIES_COLUMNS, "models": MODEL_COLUMNS}
 
 EPILOG = """\
@@ -57,16 +89,27 @@ def _setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("--what", choices=list(COLUMNS), default="leaderboard", help="what to export (default: leaderboard)")
     p.add_argument("--format", choices=["csv", "json"], default="csv", help="default: csv")
     p.add_argument("--scope", choices=["first-party", "ecosystem"], default="ecosystem", help="default: ecosystem")
-    p.add_argument("--metric", choices=["downloads_30d", "downloads_all_time", "rate"], default=None,
-                   help="ranking of leaderboard and models (default: downloads_30d); series carry every metric")
+    p.add_argument(
+        "--metric",
+        choices=["downloads_30d", "downloads_all_time", "rate"],
+        default=None,
+        help="ranking of leaderboard and models (default: downloads_30d); series carry every metric",
+    )
     p.add_argument("--window", choices=list(WINDOWS), default="7d", help="window of rate_per_day (default 7d)")
     p.add_argument("--family", metavar="ID", help="only this family")
-    p.add_argument("--since", metavar="DATE",
-                   help="series only: from this time (2026-10-01, an ISO time, Unix seconds, or 7d / 24h back "
-                        "from the history's end)")
+    p.add_argument(
+        "--since",
+        metavar="DATE",
+        help="series only: from this time (2026-10-01, an ISO time, Unix seconds, or 7d / 24h back "
+        "from the history's end)",
+    )
     p.add_argument("--limit", type=int, metavar="N", help="leaderboard and models: at most N rows")
-    p.add_argument("--at", metavar="TIME", help="as the history stood at TIME (an ISO date or date-time): only what "
-                   "was stored by then counts, and windows end then")
+    p.add_argument(
+        "--at",
+        metavar="TIME",
+        help="as the history stood at TIME (an ISO date or date-time): only what "
+        "was stored by then counts, and windows end then",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (replaced atomically) instead of stdout")
     demo_arg(p)
     db_arg(p)
@@ -94,11 +137,25 @@ def cmd_export(args: argparse.Namespace) -> int:
             print("hfwatch export: no poll yet: every number is unknown (run `hfwatch poll`)", file=sys.stderr)
         now = at if at is not None else (last or int(time.time()))
         if args.what == "leaderboard":
-            rows = leaderboard_rows(store.conn, registry, scope=args.scope, metric=metric, now=now,
-                                    window_s=WINDOWS[args.window], family=args.family)
+            rows = leaderboard_rows(
+                store.conn,
+                registry,
+                scope=args.scope,
+                metric=metric,
+                now=now,
+                window_s=WINDOWS[args.window],
+                family=args.family,
+            )
         elif args.what == "models":
-            rows = model_rows(store.conn, scope=args.scope, metric=metric, now=now, window_s=WINDOWS[args.window],
-                              family=args.family, limit=args.limit)
+            rows = model_rows(
+                store.conn,
+                scope=args.scope,
+                metric=metric,
+                now=now,
+                window_s=WINDOWS[args.window],
+                family=args.family,
+                limit=args.limit,
+            )
         else:
             since = since_time(args.since, now)
             rows = series_rows(store.conn, registry, scope=args.scope, since=since, family=args.family, until=now)
@@ -126,17 +183,33 @@ def parse_at(text: str | None, command: str) -> int | None:
         raise CliError(f"{command} --at: {err}") from None
 
 
-def leaderboard_rows(conn: sqlite3.Connection, registry: Registry, *, scope: str, metric: str, now: int, window_s: int,
-                     family: str | None = None) -> list[dict[str, Any]]:
+def leaderboard_rows(
+    conn: sqlite3.Connection,
+    registry: Registry,
+    *,
+    scope: str,
+    metric: str,
+    now: int,
+    window_s: int,
+    family: str | None = None,
+) -> list[dict[str, Any]]:
     from hfwatch.analysis import views
 
-    board = views.leaderboard(conn, registry, scope=scope, metric=metric, now=now, rate_window_s=window_s,
-                              spark_points=1)
+    board = views.leaderboard(
+        conn, registry, scope=scope, metric=metric, now=now, rate_window_s=window_s, spark_points=1
+    )
     return [{"as_of": iso(now), **family_row(f)} for f in board if family is None or f.family == family]
 
 
-def series_rows(conn: sqlite3.Connection, registry: Registry, *, scope: str, since: int,
-                family: str | None = None, until: int | None = None) -> list[dict[str, Any]]:
+def series_rows(
+    conn: sqlite3.Connection,
+    registry: Registry,
+    *,
+    scope: str,
+    since: int,
+    family: str | None = None,
+    until: int | None = None,
+) -> list[dict[str, Any]]:
     """One row per rollup point and family (up to `until`); rate_per_day is the family's 24-hour rate as
     the history stood at that point: growth dated by the Hub's refreshes, over the day up to the latest
     refresh seen then (unknown until a whole refresh interval is observed)."""
@@ -151,20 +224,32 @@ def series_rows(conn: sqlite3.Connection, registry: Registry, *, scope: str, sin
         g = grown.get(fam.id)
         for p in series.get(fam.id, []):
             if since <= p.t <= end:
-                rows.append({"time": iso(p.t), "family": fam.id, "scope": scope, "models": p.models,
-                             "downloads_30d": p.downloads_30d, "downloads_all_time": p.downloads_all_time,
-                             "rate_per_day": round_(g.rate(p.t, DAY_S) if g else None), "_t": p.t})
+                rows.append(
+                    {
+                        "time": iso(p.t),
+                        "family": fam.id,
+                        "scope": scope,
+                        "models": p.models,
+                        "downloads_30d": p.downloads_30d,
+                        "downloads_all_time": p.downloads_all_time,
+                        "rate_per_day": round_(g.rate(p.t, DAY_S) if g else None),
+                        "_t": p.t,
+                    }
+                )
     rows.sort(key=lambda r: (r["_t"], r["family"]))
     for r in rows:
         del r["_t"]
     return rows
 
 
-def model_rows(conn: sqlite3.Connection, *, scope: str, metric: str, now: int, window_s: int, family: str | None,
-               limit: int | None) -> list[dict[str, Any]]:
+def model_rows(
+    conn: sqlite3.Connection, *, scope: str, metric: str, now: int, window_s: int, family: str | None, limit: int | None
+) -> list[dict[str, Any]]:
     ranked = ranked_models(conn, scope=scope, metric=metric, now=now, window_s=window_s, family=family, limit=limit)
-    return [{"as_of": iso(now), **model_row(rank, v, scope), "metric": metric, "library_name": v.row.library}
-            for rank, v in enumerate(ranked, start=1)]
+    return [
+        {"as_of": iso(now), **model_row(rank, v, scope), "metric": metric, "library_name": v.row.library}
+        for rank, v in enumerate(ranked, start=1)
+    ]
 
 
 def write(rows: list[dict[str, Any]], columns: tuple[str, ...], fmt: str, out: TextIO) -> None:

@@ -32,9 +32,12 @@ exit codes: 0 imported (or already imported), 1 refused: one line on stderr says
 
 def _setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="a listing file (JSON, JSON Lines or CSV; - for stdin)")
-    p.add_argument("--at", metavar="TIMESTAMP",
-                   help="when the listing was fetched: ISO 8601 (2026-10-01, 2026-10-01T06:00:00Z) or Unix "
-                        "seconds (default: the file's fetched_at/date)")
+    p.add_argument(
+        "--at",
+        metavar="TIMESTAMP",
+        help="when the listing was fetched: ISO 8601 (2026-10-01, 2026-10-01T06:00:00Z) or Unix "
+        "seconds (default: the file's fetched_at/date)",
+    )
     db_arg(p)
 
 
@@ -49,8 +52,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     db = resolve_db(args)
     lock = WriterLock(db)
     if not lock.acquire():
-        raise CliError(f"{db}: another hfwatch (pid {lock.holder()}) is writing to this file; "
-                       "import when it has finished")
+        raise CliError(
+            f"{db}: another hfwatch (pid {lock.holder()}) is writing to this file; import when it has finished"
+        )
     try:
         with Store(db) as store:
             # Every file's place in the history is checked before the first one is stored.
@@ -87,12 +91,10 @@ def _planned(args: argparse.Namespace) -> list[tuple[int, Any]]:
         planned.append((int(listing_time(listing, at)), listing))
     planned.sort(key=lambda p: p[0])
     # The same file named twice (a shell glob and a name) is one poll.
-    planned = [p for n, p in enumerate(planned) if all((p[0], p[1].sha256) != (q[0], q[1].sha256)
-                                                       for q in planned[:n])]
+    planned = [p for n, p in enumerate(planned) if all((p[0], p[1].sha256) != (q[0], q[1].sha256) for q in planned[:n])]
     for (t1, a), (t2, b) in itertools.pairwise(planned):
         if t1 == t2 and a.sha256 != b.sha256:
-            raise CliError(f"{a.name} and {b.name} are both at {iso(t1)}: one poll is one file "
-                           "(concatenate them)")
+            raise CliError(f"{a.name} and {b.name} are both at {iso(t1)}: one poll is one file (concatenate them)")
     return planned
 
 
@@ -102,15 +104,23 @@ def _report(listing: Any, t: int, outcome: Any) -> None:
         print(f"{listing.name}: already imported at {iso(t)}{f' (poll #{pid})' if pid else ''}; nothing changed")
         return
     s = outcome.summary
-    unknown = (f" · {listing.unknown_values:,} counters were not non-negative integers and are stored "
-               "as unknown" if listing.unknown_values else "")
-    print(f"{listing.name}: imported {s.models:,} models at {iso(t)} ({s.new_models:,} new, "
-          f"{s.changed:,} changed, {s.events} feed events) · poll #{s.pid}{unknown}")
+    unknown = (
+        f" · {listing.unknown_values:,} counters were not non-negative integers and are stored as unknown"
+        if listing.unknown_values
+        else ""
+    )
+    print(
+        f"{listing.name}: imported {s.models:,} models at {iso(t)} ({s.new_models:,} new, "
+        f"{s.changed:,} changed, {s.events} feed events) · poll #{s.pid}{unknown}"
+    )
     # A listing cannot hold a model created after it was fetched: the time is likely wrong.
     later = sum(1 for r in listing.records if r.created_at is not None and r.created_at > t + 3600)
     if later:
-        print(f"hfwatch: note: {listing.name}: {later:,} models were created after {iso(t)}; "
-              "is the listing's time right?", file=sys.stderr)
+        print(
+            f"hfwatch: note: {listing.name}: {later:,} models were created after {iso(t)}; "
+            "is the listing's time right?",
+            file=sys.stderr,
+        )
 
 
 COMMAND = Command("import", "store archived Hub listings as polls (backfill)", _setup, cmd_import, epilog=EPILOG)

@@ -33,8 +33,11 @@ environment: HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE, HF_HUB_DISABLE_TELEMETRY, HF
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="hfwatch", description="A terminal monitor of the open-model race on the Hugging Face Hub.",
-        epilog=EPILOG_MAIN, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="hfwatch",
+        description="A terminal monitor of the open-model race on the Hugging Face Hub.",
+        epilog=EPILOG_MAIN,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"hfwatch {__version__}")
     parser.add_argument("--demo", action="store_true", help="run against the embedded simulated Hub")
     parser.add_argument("--offline", action="store_true", help="show the cached history; do not poll")

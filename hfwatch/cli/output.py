@@ -27,8 +27,13 @@ def write_csv(rows: Sequence[Row], out: TextIO = sys.stdout, columns: Sequence[s
         writer.writerow([csv_safe("" if row.get(c) is None else row.get(c)) for c in cols])
 
 
-def write_table(headers: Sequence[str], cells: Sequence[Sequence[str]], out: TextIO = sys.stdout,
-                right: Sequence[bool] | None = None, max_width: int = 48) -> None:
+def write_table(
+    headers: Sequence[str],
+    cells: Sequence[Sequence[str]],
+    out: TextIO = sys.stdout,
+    right: Sequence[bool] | None = None,
+    max_width: int = 48,
+) -> None:
     """A plain aligned table: no colour, no markup, safe for pipes and NO_COLOR."""
     safe = [[terminal_safe(c, max_width) for c in row] for row in cells]
     widths = [max([len(h)] + [len(r[i]) for r in safe]) for i, h in enumerate(headers)]

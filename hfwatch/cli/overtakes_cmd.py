@@ -31,9 +31,12 @@ exit codes: 0 ok, 1 failed (one line on stderr says why), 2 bad usage.
 
 
 def _setup(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--since", metavar="DATE",
-                   help="only passes from this time (2026-10-01, an ISO time, Unix seconds, or 7d / 24h back from "
-                        "the history's end)")
+    p.add_argument(
+        "--since",
+        metavar="DATE",
+        help="only passes from this time (2026-10-01, an ISO time, Unix seconds, or 7d / 24h back from "
+        "the history's end)",
+    )
     p.add_argument("--scope", choices=["first-party", "ecosystem"], default="ecosystem", help="default: ecosystem")
     p.add_argument("--metric", choices=list(METRICS), default="downloads_30d", help="default: downloads_30d")
     p.add_argument("--family", metavar="ID", help="only passes this family made or suffered")
@@ -59,9 +62,11 @@ def cmd_overtakes(args: argparse.Namespace) -> int:
     found = overtakes({f: s for f, s in series.items() if f in registry}, scope=args.scope, metric=args.metric)
     passes = [o for o in found if o.at >= since and args.family in (None, o.family, o.passed)]
     if args.limit is not None:
-        passes = passes[-args.limit:]
-    rows: list[dict[str, Any]] = [{"at": iso(o.at), "family": o.family, "passed": o.passed, "rank": o.rank,
-                                   "scope": o.scope, "metric": o.metric} for o in passes]
+        passes = passes[-args.limit :]
+    rows: list[dict[str, Any]] = [
+        {"at": iso(o.at), "family": o.family, "passed": o.passed, "rank": o.rank, "scope": o.scope, "metric": o.metric}
+        for o in passes
+    ]
     if args.format == "json":
         write_json(rows)
     elif args.format == "csv":
@@ -78,13 +83,17 @@ def _print_lines(rows: list[dict[str, Any]], names: dict[str, str]) -> None:
     if not rows:
         print("no passes in this history (a pass counts once it has held for a day)")
         return
-    texts = [terminal_safe(f"{names.get(r['family'], r['family'])} passed {names.get(r['passed'], r['passed'])}")
-             for r in rows]
+    texts = [
+        terminal_safe(f"{names.get(r['family'], r['family'])} passed {names.get(r['passed'], r['passed'])}")
+        for r in rows
+    ]
     width = max(len(t) for t in texts)
     rank_width = max(len(str(r["rank"])) for r in rows) + 1
     for r, text in zip(rows, texts, strict=True):
-        print(f"{r['at'][:10]}  {text.ljust(width)}  {('#' + str(r['rank'])).ljust(rank_width)}  "
-              f"{r['scope']} · {METRICS[r['metric']]}")
+        print(
+            f"{r['at'][:10]}  {text.ljust(width)}  {('#' + str(r['rank'])).ljust(rank_width)}  "
+            f"{r['scope']} · {METRICS[r['metric']]}"
+        )
 
 
 COMMAND = Command("overtakes", "who passed whom in the race, and when", _setup, cmd_overtakes, epilog=EPILOG)

@@ -9,5 +9,12 @@ from __future__ import annotations
 from hfwatch.cli import commands, completion, config_cmd, export, importer, overtakes_cmd, serve
 from hfwatch.cli.command import Command
 
-COMMANDS: tuple[Command, ...] = (*commands.COMMANDS, overtakes_cmd.COMMAND, export.COMMAND, importer.COMMAND,
-                                 config_cmd.COMMAND, serve.COMMAND, completion.COMMAND)
+COMMANDS: tuple[Command, ...] = (
+    *commands.COMMANDS,
+    overtakes_cmd.COMMAND,
+    export.COMMAND,
+    importer.COMMAND,
+    config_cmd.COMMAND,
+    serve.COMMAND,
+    completion.COMMAND,
+)

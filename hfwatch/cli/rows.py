@@ -23,31 +23,73 @@ def round_(x: float | None, digits: int = 1) -> float | None:
 
 
 def family_row(f: FamilyRow) -> dict[str, Any]:
-    return {"rank": f.rank, "rank_change": f.rank_change, "family": f.family, "name": f.name,
-            "country": f.country, "region": f.region, "downloads_30d": f.downloads_30d,
-            "downloads_all_time": f.downloads_all_time, "rate_per_day": round_(f.rate_per_day),
-            "share": round_(f.share, 6), "models": f.models, "newest_release": iso(f.newest_release),
-            "scope": f.scope, "metric": f.metric}
+    return {
+        "rank": f.rank,
+        "rank_change": f.rank_change,
+        "family": f.family,
+        "name": f.name,
+        "country": f.country,
+        "region": f.region,
+        "downloads_30d": f.downloads_30d,
+        "downloads_all_time": f.downloads_all_time,
+        "rate_per_day": round_(f.rate_per_day),
+        "share": round_(f.share, 6),
+        "models": f.models,
+        "newest_release": iso(f.newest_release),
+        "scope": f.scope,
+        "metric": f.metric,
+    }
 
 
 def country_row(c: CountryRow) -> dict[str, Any]:
-    return {"rank": c.rank, "country": c.country, "region": c.region, "downloads_30d": c.downloads_30d,
-            "downloads_all_time": c.downloads_all_time, "rate_per_day": round_(c.rate_per_day),
-            "share": round_(c.share, 6), "models": c.models, "families": ",".join(c.families),
-            "new_release_share": round_(c.release_share, 6), "scope": c.scope, "metric": c.metric}
+    return {
+        "rank": c.rank,
+        "country": c.country,
+        "region": c.region,
+        "downloads_30d": c.downloads_30d,
+        "downloads_all_time": c.downloads_all_time,
+        "rate_per_day": round_(c.rate_per_day),
+        "share": round_(c.share, 6),
+        "models": c.models,
+        "families": ",".join(c.families),
+        "new_release_share": round_(c.release_share, 6),
+        "scope": c.scope,
+        "metric": c.metric,
+    }
 
 
 def model_row(rank: int, v: ModelView, scope: str) -> dict[str, Any]:
     r = v.row
-    return {"rank": rank, "id": r.id, "family": r.family, "base_family": r.base_family, "via": r.via,
-            "publisher_family": r.publisher_family, "country": r.country, "downloads_30d": r.d30,
-            "downloads_all_time": r.dall, "rate_per_day": round_(v.rate_per_day), "likes": r.likes,
-            "trending_score": r.trend, "created_at": iso(r.created_at), "pipeline_tag": r.pipeline,
-            "scope": scope}
+    return {
+        "rank": rank,
+        "id": r.id,
+        "family": r.family,
+        "base_family": r.base_family,
+        "via": r.via,
+        "publisher_family": r.publisher_family,
+        "country": r.country,
+        "downloads_30d": r.d30,
+        "downloads_all_time": r.dall,
+        "rate_per_day": round_(v.rate_per_day),
+        "likes": r.likes,
+        "trending_score": r.trend,
+        "created_at": iso(r.created_at),
+        "pipeline_tag": r.pipeline,
+        "scope": scope,
+    }
 
 
-def ranked_models(conn: sqlite3.Connection, *, scope: str, metric: str, now: int, window_s: int,
-                  family: str | None, limit: int | None, rate_pool: int = ALL) -> list[ModelView]:
+def ranked_models(
+    conn: sqlite3.Connection,
+    *,
+    scope: str,
+    metric: str,
+    now: int,
+    window_s: int,
+    family: str | None,
+    limit: int | None,
+    rate_pool: int = ALL,
+) -> list[ModelView]:
     """Attributed models ranked by `metric`, best first (unknown last, ties by id), at most `limit`.
 
     Ranked by a stored counter, the top N is a query; ranked by rate, each model's history is needed, so the
@@ -69,8 +111,9 @@ def ranked_models(conn: sqlite3.Connection, *, scope: str, metric: str, now: int
     mviews = views.model_views(conn, rows, now=now, rate_window_s=window_s, spark_points=1)
 
     def key(v: ModelView) -> tuple[float, str]:
-        value = {Metric.DOWNLOADS_30D: v.row.d30, Metric.DOWNLOADS_ALL_TIME: v.row.dall,
-                 Metric.RATE: v.rate_per_day}[Metric(metric)]
+        value = {Metric.DOWNLOADS_30D: v.row.d30, Metric.DOWNLOADS_ALL_TIME: v.row.dall, Metric.RATE: v.rate_per_day}[
+            Metric(metric)
+        ]
         return _rank_key(value, v.row.id)
 
     mviews.sort(key=key)

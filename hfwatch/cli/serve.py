@@ -35,8 +35,9 @@ exit codes: 0 stopped with Ctrl+C, 1 failed (one line on stderr says why: port i
 def _setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
-    p.add_argument("--public-url", metavar="URL",
-                   help="the URL browsers reach the server at, when it is not http://HOST:PORT")
+    p.add_argument(
+        "--public-url", metavar="URL", help="the URL browsers reach the server at, when it is not http://HOST:PORT"
+    )
     p.add_argument("--demo", action="store_true", help="serve the monitor on the embedded simulated Hub")
     p.add_argument("--offline", action="store_true", help="show the cached history; do not poll")
     db_arg(p)
@@ -58,15 +59,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from textual_serve.server import Server
     except ImportError:
-        raise CliError("serving to a browser needs textual-serve: pip install 'hfwatch[web]' "
-                       "(pipx: pipx inject hfwatch textual-serve)") from None
+        raise CliError(
+            "serving to a browser needs textual-serve: pip install 'hfwatch[web]' "
+            "(pipx: pipx inject hfwatch textual-serve)"
+        ) from None
     from hfwatch.config import load_config
 
     load_config()  # a bad config fails here, once, rather than in every browser tab
     _check_port(args.host, args.port)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"hfwatch: warning: listening on {args.host}: anyone who can reach this port can use the monitor "
-              "(there is no login)", file=sys.stderr)
+        print(
+            f"hfwatch: warning: listening on {args.host}: anyone who can reach this port can use the monitor "
+            "(there is no login)",
+            file=sys.stderr,
+        )
     public_url = args.public_url
     if public_url is None and args.host in ("0.0.0.0", "::"):
         # The page tells the browser where its websocket is: "0.0.0.0" would send it nowhere.
@@ -91,5 +97,4 @@ def _check_port(host: str, port: int) -> None:
             raise CliError(f"{host}:{port}: cannot listen there ({err.strerror}); choose another --port") from None
 
 
-COMMAND = Command("serve", "serve the monitor to a web browser (needs the web extra)", _setup, cmd_serve,
-                  epilog=EPILOG)
+COMMAND = Command("serve", "serve the monitor to a web browser (needs the web extra)", _setup, cmd_serve, epilog=EPILOG)

@@ -29,8 +29,18 @@ from hfwatch.records import ModelRecord
 
 # Exactly the fields hfwatch uses: never `full=True`, which costs several times the bytes.
 EXPAND = [
-    "author", "downloads", "downloadsAllTime", "likes", "trendingScore", "createdAt", "lastModified",
-    "pipeline_tag", "library_name", "tags", "gated", "safetensors",
+    "author",
+    "downloads",
+    "downloadsAllTime",
+    "likes",
+    "trendingScore",
+    "createdAt",
+    "lastModified",
+    "pipeline_tag",
+    "library_name",
+    "tags",
+    "gated",
+    "safetensors",
 ]
 
 # huggingface_hub's sort names (what the poll plan uses) -> the API's.
@@ -84,8 +94,9 @@ def install_session(policy: RequestPolicy | None = None) -> None:
             return
 
         def factory() -> httpx2.Client:
-            return httpx2.Client(transport=GuardedTransport(httpx2.HTTPTransport(), policy),
-                                 follow_redirects=True, timeout=None)
+            return httpx2.Client(
+                transport=GuardedTransport(httpx2.HTTPTransport(), policy), follow_redirects=True, timeout=None
+            )
 
         set_client_factory(factory)
         _installed = True
@@ -98,8 +109,9 @@ def is_offline() -> bool:
 class HubClient:
     """Lists models from one endpoint (the Hub, a mirror, or the simulated Hub)."""
 
-    def __init__(self, endpoint: str | None = None, *, token: str | bool | None = None,
-                 policy: RequestPolicy | None = None) -> None:
+    def __init__(
+        self, endpoint: str | None = None, *, token: str | bool | None = None, policy: RequestPolicy | None = None
+    ) -> None:
         self.policy = policy or RequestPolicy.from_env()
         install_session(self.policy)
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
@@ -108,10 +120,8 @@ class HubClient:
         self._token = token
         self.budget = RateBudget()
 
-    def guard(self, *, deadline: float, cancel: threading.Event | None = None,
-              on_status: Any = None) -> PollGuard:
-        return PollGuard(deadline=deadline, policy=self.policy, cancel=cancel, on_status=on_status,
-                         budget=self.budget)
+    def guard(self, *, deadline: float, cancel: threading.Event | None = None, on_status: Any = None) -> PollGuard:
+        return PollGuard(deadline=deadline, policy=self.policy, cancel=cancel, on_status=on_status, budget=self.budget)
 
     def list(self, query: Query, guard: PollGuard) -> list[ModelRecord]:
         """All usable records of one query; raises HubError with a one-line reason.
@@ -122,7 +132,7 @@ class HubClient:
         for page in self.pages(query, guard):
             records.extend(page.records)
         # A server may send more than the page size asked for; a top-N listing stays N long.
-        return records if query.limit is None else records[:query.limit]
+        return records if query.limit is None else records[: query.limit]
 
     def pages(self, query: Query, guard: PollGuard) -> Iterator[ParsedPage]:
         """Each page of one query, parsed as it arrives: memory holds one raw page at a time."""
@@ -184,8 +194,9 @@ class HubClient:
             return None
         url = response.url.join(link)  # a relative link means the page's own host
         if _origin(url) != self._origin:
-            raise HubError(f"the Hub's next-page link points to another host ({url.scheme}://{url.host}); "
-                           "not following it")
+            raise HubError(
+                f"the Hub's next-page link points to another host ({url.scheme}://{url.host}); not following it"
+            )
         return str(url)
 
 

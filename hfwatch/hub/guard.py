@@ -256,17 +256,21 @@ class GuardedTransport(httpx2.BaseTransport):
             try:
                 response = self._send(request, guard)
             except httpx2.ConnectError as err:
-                raise HubUnreachable(f"cannot connect to {request.url.scheme}://{request.url.netloc.decode()}: "
-                                     f"{_reason(err)}") from None
+                raise HubUnreachable(
+                    f"cannot connect to {request.url.scheme}://{request.url.netloc.decode()}: {_reason(err)}"
+                ) from None
             except (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError) as err:
                 if attempt >= policy.max_attempts:
                     # A timeout and a connection cut mid-answer (truncated body) call for different fixes.
-                    what = "did not answer in time" if isinstance(err, httpx2.TimeoutException) \
-                        else "broke off its answer"
+                    what = (
+                        "did not answer in time" if isinstance(err, httpx2.TimeoutException) else "broke off its answer"
+                    )
                     raise HubError(f"the Hub {what} ({type(err).__name__}) after {attempt} attempts") from None
                 guard.stats.retries += 1
-                guard.wait(min(policy.backoff_max_s, policy.backoff_base_s * 2 ** (attempt - 1)),
-                           f"{type(err).__name__}, retrying")
+                guard.wait(
+                    min(policy.backoff_max_s, policy.backoff_base_s * 2 ** (attempt - 1)),
+                    f"{type(err).__name__}, retrying",
+                )
                 continue
             guard.stats.bytes += len(response.content)
             guard.budget.update(response.headers)
@@ -274,13 +278,18 @@ class GuardedTransport(httpx2.BaseTransport):
                 return response
             if attempt >= policy.max_attempts:
                 reset_at = guard.budget.reset_at_wall if response.status_code == 429 else None
-                raise RateLimited(f"{_describe(response)} after {attempt} attempts", reset_at) \
-                    if response.status_code == 429 else HubError(f"{_describe(response)} after {attempt} attempts")
+                raise (
+                    RateLimited(f"{_describe(response)} after {attempt} attempts", reset_at)
+                    if response.status_code == 429
+                    else HubError(f"{_describe(response)} after {attempt} attempts")
+                )
             wait = _retry_wait(response, attempt, policy)
             if wait > guard.remaining_s():
                 if response.status_code == 429:
-                    raise RateLimited(f"{_describe(response)}; it resets in {wait:.0f} s, past this poll's "
-                                      "deadline", time.time() + wait)
+                    raise RateLimited(
+                        f"{_describe(response)}; it resets in {wait:.0f} s, past this poll's deadline",
+                        time.time() + wait,
+                    )
                 raise PollDeadline(f"{_describe(response)}; no time left to retry")
             guard.stats.retries += 1
             guard.wait(wait, _describe(response))
@@ -307,8 +316,13 @@ class GuardedTransport(httpx2.BaseTransport):
                 chunks.append(chunk)
         finally:
             response.close()
-        return httpx2.Response(response.status_code, headers=response.headers, content=b"".join(chunks),
-                               request=request, extensions=response.extensions)
+        return httpx2.Response(
+            response.status_code,
+            headers=response.headers,
+            content=b"".join(chunks),
+            request=request,
+            extensions=response.extensions,
+        )
 
     @staticmethod
     def _set_timeout(request: httpx2.Request, policy: RequestPolicy, guard: PollGuard | None) -> None:

@@ -22,12 +22,28 @@ from typing import Any
 
 from hfwatch.records import ModelRecord
 
-__all__ = ["COUNT_KEYS", "TIME_KEYS", "PageError", "ParsedPage", "RecordError", "TimeError", "parse_http_date",
-           "parse_page", "parse_record", "parse_time", "record_from_hub", "unknown_counts"]
+__all__ = [
+    "COUNT_KEYS",
+    "TIME_KEYS",
+    "PageError",
+    "ParsedPage",
+    "RecordError",
+    "TimeError",
+    "parse_http_date",
+    "parse_page",
+    "parse_record",
+    "parse_time",
+    "record_from_hub",
+    "unknown_counts",
+]
 
 # Hub key -> ModelRecord field, for the counters a bad value of which is reported as "unknown".
-COUNT_KEYS = {"downloads": "downloads_30d", "downloadsAllTime": "downloads_all_time", "likes": "likes",
-              "trendingScore": "trending_score"}
+COUNT_KEYS = {
+    "downloads": "downloads_30d",
+    "downloadsAllTime": "downloads_all_time",
+    "likes": "likes",
+    "trendingScore": "trending_score",
+}
 TIME_KEYS = {"createdAt": "created_at", "lastModified": "last_modified"}
 _TEXT_KEYS = {"author": "author", "pipeline_tag": "pipeline_tag", "library_name": "library_name"}
 
@@ -61,6 +77,7 @@ class ParsedPage:
 
 
 # -- single values ----------------------------------------------------------------------------------
+
 
 def _count(value: Any) -> int | None:
     """A clean non-negative int, else unknown.
@@ -146,7 +163,9 @@ _FIELDS: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
     *((key, name, _count) for key, name in COUNT_KEYS.items()),
     *((key, name, _hub_time) for key, name in TIME_KEYS.items()),
     *((key, name, _text) for key, name in _TEXT_KEYS.items()),
-    ("tags", "tags", _tags), ("gated", "gated", _gated), ("safetensors", "params", _params),
+    ("tags", "tags", _tags),
+    ("gated", "gated", _gated),
+    ("safetensors", "params", _params),
 )
 
 
@@ -197,10 +216,12 @@ def parse_page(items: Any) -> ParsedPage:
 
 def _kind(value: object) -> str:
     return {dict: "a JSON object", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
-        type(value), "null" if value is None else type(value).__name__)
+        type(value), "null" if value is None else type(value).__name__
+    )
 
 
 # -- times ------------------------------------------------------------------------------------------
+
 
 def parse_http_date(value: str | None) -> float | None:
     """Unix seconds of an HTTP `Date` header (RFC 9110 IMF-fixdate, or the obsolete forms), else None.
@@ -256,6 +277,7 @@ def _iso(text: str) -> float:
 
 # -- archives ---------------------------------------------------------------------------------------
 
+
 def record_from_hub(raw: Mapping[str, Any]) -> ModelRecord:
     """The ModelRecord a poll would make of this `/api/models` item (Hub key names), for `hfwatch import`.
 
@@ -268,7 +290,7 @@ def record_from_hub(raw: Mapping[str, Any]) -> ModelRecord:
         raise RecordError(f"a model record must be a JSON object, not {type(raw).__name__}")
     record = parse_record(raw if type(raw) is dict else dict(raw))
     if record is None:
-        raise RecordError("the record has no model id (an \"id\" string of the form namespace/name)")
+        raise RecordError('the record has no model id (an "id" string of the form namespace/name)')
     created, modified = (_archive_time(raw, key) for key in TIME_KEYS)
     return replace(record, created_at=created, last_modified=modified)
 
@@ -285,5 +307,6 @@ def _archive_time(raw: Mapping[str, Any], key: str) -> int | None:
 
 def unknown_counts(raw: Mapping[str, Any], record: ModelRecord) -> int:
     """How many counters the item sent that were not non-negative integers (so stored as unknown)."""
-    return sum(1 for key, name in COUNT_KEYS.items()
-               if raw.get(key) not in (None, "") and getattr(record, name) is None)
+    return sum(
+        1 for key, name in COUNT_KEYS.items() if raw.get(key) not in (None, "") and getattr(record, name) is None
+    )

@@ -43,8 +43,14 @@ def slow_lane(registry: Registry) -> list[Query]:
             else:
                 add(Query(label=f"{family.id}: {org.name}", author=org.name))
         if family.search:
-            add(Query(label=f"{family.id}: derivatives", search=family.search[0], sort="downloads",
-                      limit=DERIVATIVES_LIMIT))
+            add(
+                Query(
+                    label=f"{family.id}: derivatives",
+                    search=family.search[0],
+                    sort="downloads",
+                    limit=DERIVATIVES_LIMIT,
+                )
+            )
     return queries
 
 

@@ -13,9 +13,17 @@ from hfwatch.importing.errors import ImportError_
 
 __all__ = ["CSV_ALIASES", "CSV_REQUIRED", "csv_item", "detect_format", "item_lines", "key_line", "tname"]
 
-CSV_ALIASES = {"downloads_30d": "downloads", "downloads_all_time": "downloadsAllTime",
-                "trending_score": "trendingScore", "created_at": "createdAt", "last_modified": "lastModified",
-                "model_id": "id", "modelId": "id", "pipeline": "pipeline_tag", "library": "library_name"}
+CSV_ALIASES = {
+    "downloads_30d": "downloads",
+    "downloads_all_time": "downloadsAllTime",
+    "trending_score": "trendingScore",
+    "created_at": "createdAt",
+    "last_modified": "lastModified",
+    "model_id": "id",
+    "modelId": "id",
+    "pipeline": "pipeline_tag",
+    "library": "library_name",
+}
 _CSV_INTS = ("downloads", "downloadsAllTime", "likes", "trendingScore")
 CSV_REQUIRED = ("id", "downloads")
 _DIGITS = re.compile(r"\s*\d+\s*\Z")
@@ -71,7 +79,8 @@ def csv_tags(value: str, fail: Callable[[int, str], ImportError_], line: int) ->
 
 def tname(value: object) -> str:
     return {dict: "an object", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
-        type(value), type(value).__name__)
+        type(value), type(value).__name__
+    )
 
 
 def key_line(text: str, key: str) -> int:
@@ -96,21 +105,21 @@ def item_lines(text: str) -> list[int]:
             yield pos
             _, pos = decoder.raw_decode(text, pos)
             pos = ws(pos)
-            if text[pos:pos + 1] == ",":
+            if text[pos : pos + 1] == ",":
                 pos = ws(pos + 1)
 
     try:
         pos = ws(0)
-        if text[pos:pos + 1] == "{":
+        if text[pos : pos + 1] == "{":
             pos = ws(pos + 1)
-            while text[pos:pos + 1] == '"':
+            while text[pos : pos + 1] == '"':
                 key, pos = decoder.raw_decode(text, pos)
                 pos = ws(ws(pos) + 1)  # past the colon
-                if key == "models" and text[pos:pos + 1] == "[":
+                if key == "models" and text[pos : pos + 1] == "[":
                     break
                 _, pos = decoder.raw_decode(text, pos)
                 pos = ws(pos)
-                if text[pos:pos + 1] == ",":
+                if text[pos : pos + 1] == ",":
                     pos = ws(pos + 1)
         return [text.count("\n", 0, start) + 1 for start in array(pos)]
     except (json.JSONDecodeError, IndexError):

@@ -76,5 +76,14 @@ def read_listing(path: str) -> Listing:
         at, first = reader.time()
     except ImportError_ as err:
         time_error = str(err)
-    return Listing(name=name, sha256=sha, size=len(raw), fmt=fmt, records=reader.records, at=at, first_at=first,
-                   unknown_values=reader.unknown, time_error=time_error)
+    return Listing(
+        name=name,
+        sha256=sha,
+        size=len(raw),
+        fmt=fmt,
+        records=reader.records,
+        at=at,
+        first_at=first,
+        unknown_values=reader.unknown,
+        time_error=time_error,
+    )

@@ -63,8 +63,9 @@ class ListingReader:
             raise self.fail(err.lineno, f"invalid JSON ({err.msg})") from None
         if isinstance(whole, dict):
             if "models" not in whole:
-                raise self.fail(1, "a JSON object must hold the listing as \"models\": [...] "
-                                   "(or write a JSON array, or JSON Lines)")
+                raise self.fail(
+                    1, 'a JSON object must hold the listing as "models": [...] (or write a JSON array, or JSON Lines)'
+                )
             items = whole["models"]
             for key in TIME_KEYS:
                 if whole.get(key) not in (None, ""):
@@ -131,11 +132,15 @@ class ListingReader:
         if not self.times:
             return None, None
         if len(self.times) != len(self.records):
-            raise self.fail(self.line_of(self.times[0][1]),
-                            "some records carry a fetched_at/date and others do not; pass --at, or give every "
-                            "record its time")
+            raise self.fail(
+                self.line_of(self.times[0][1]),
+                "some records carry a fetched_at/date and others do not; pass --at, or give every record its time",
+            )
         earliest, latest = min(self.times), max(self.times)
         if latest[0] - earliest[0] > MAX_SPREAD_S:
-            raise self.fail(self.line_of(latest[1]), "records were fetched more than a day apart: several "
-                                                     "snapshots in one file; split it (one file per poll) or pass --at")
+            raise self.fail(
+                self.line_of(latest[1]),
+                "records were fetched more than a day apart: several "
+                "snapshots in one file; split it (one file per poll) or pass --at",
+            )
         return latest[0], earliest[0]

@@ -41,6 +41,8 @@ _TOP_KEYS = ("family", "reuploaders")
 _REQUIRED_NEW = ("name", "country")
 _ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 _NAMESPACE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+
+
 def default_user_registry_path() -> Path:
     return Path(platformdirs.user_config_dir("hfwatch")) / "families.toml"
 
@@ -126,9 +128,7 @@ class _FileReader:
             try:
                 compiled = re.compile(p, re.IGNORECASE)
             except re.error as exc:
-                raise self.fail(
-                    self.loc.value(key, p, fam, org), f"invalid regex {p!r} in {key!r}: {exc}"
-                ) from None
+                raise self.fail(self.loc.value(key, p, fam, org), f"invalid regex {p!r} in {key!r}: {exc}") from None
             if not match_all_ok and compiled.search("") is not None:
                 raise self.fail(
                     self.loc.value(key, p, fam, org),
@@ -157,9 +157,7 @@ class _FileReader:
         more = self._strings(self.data, "reuploaders", None)
         for name in more or ():
             if not _NAMESPACE_RE.match(name.strip()):
-                raise self.fail(
-                    self.loc.value("reuploaders", name), f"reuploader {name!r} is not a Hub namespace"
-                )
+                raise self.fail(self.loc.value("reuploaders", name), f"reuploader {name!r} is not a Hub namespace")
             reuploaders.append(name.strip())
         families = self.data.get("family", [])
         if not isinstance(families, list) or not all(isinstance(t, dict) for t in families):
@@ -230,9 +228,7 @@ class _FileReader:
         code = raw.upper()
         line = self.loc.key("country", i)
         if len(code) != 2 or not code.isalpha() or not code.isascii():
-            raise self.fail(
-                line, f"country {raw!r} is not an ISO 3166-1 alpha-2 code (like 'CN', 'US', 'FR')"
-            )
+            raise self.fail(line, f"country {raw!r} is not an ISO 3166-1 alpha-2 code (like 'CN', 'US', 'FR')")
         if code not in ISO_3166_ALPHA2:
             raise self.fail(line, f"country {raw!r} is not an officially assigned ISO 3166-1 alpha-2 code")
         return code
@@ -248,9 +244,7 @@ class _FileReader:
             raise self.fail(line, f"org {name!r} is not a Hub namespace")
         for key in ("legacy", "remove"):
             if key in table and not isinstance(table[key], bool):
-                raise self.fail(
-                    self.loc.key(key, i, j), f"{key!r} must be true or false, not {_tname(table[key])}"
-                )
+                raise self.fail(self.loc.key(key, i, j), f"{key!r} must be true or false, not {_tname(table[key])}")
         include = self._regexes(table, "include", i, j) or ()
         lower = name.lower()
         if lower in defined_here:

@@ -41,9 +41,7 @@ class Locator:
             own_end = bounds[k + 1]
             last = fam_heads[n + 1] if n + 1 < len(fam_heads) else len(headers)
             end = bounds[last]
-            orgs = [
-                (headers[j][0], bounds[j + 1]) for j in range(k + 1, last) if headers[j][1] == "family.org"
-            ]
+            orgs = [(headers[j][0], bounds[j + 1]) for j in range(k + 1, last) if headers[j][1] == "family.org"]
             # a later top-level table ([foo]) ends the family early
             for j in range(k + 1, last):
                 if not headers[j][1].startswith("family."):

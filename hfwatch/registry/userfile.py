@@ -28,8 +28,10 @@ def _quoted(value: str) -> str:
 
 def add_family(path: Path, *, family_id: str, name: str, country: str, org: str) -> Registry:
     """Add a family that claims `org` to the user file at `path`; returns the registry with it."""
-    block = (f"[[family]]\nid = {_quoted(family_id.strip())}\nname = {_quoted(name.strip())}\n"
-             f"country = {_quoted(country.strip().upper())}\n\n[[family.org]]\nname = {_quoted(org.strip())}\n")
+    block = (
+        f"[[family]]\nid = {_quoted(family_id.strip())}\nname = {_quoted(name.strip())}\n"
+        f"country = {_quoted(country.strip().upper())}\n\n[[family.org]]\nname = {_quoted(org.strip())}\n"
+    )
     text = _read(path)
     return _write_checked(path, text + ("\n" if text.strip() else "") + block)
 

@@ -65,11 +65,15 @@ def _validate(conn: sqlite3.Connection, path: Path) -> int:
     if tables == 0 and app_id == 0:
         return 0
     if app_id != APPLICATION_ID:
-        raise StoreError(f"{path}: a SQLite database that is not hfwatch's; hfwatch left it untouched "
-                         "(choose another file with --db)")
+        raise StoreError(
+            f"{path}: a SQLite database that is not hfwatch's; hfwatch left it untouched "
+            "(choose another file with --db)"
+        )
     if version > SCHEMA_VERSION:
-        raise StoreError(f"{path}: written by a newer hfwatch (schema {version}, this one knows "
-                         f"{SCHEMA_VERSION}); upgrade hfwatch to use it")
+        raise StoreError(
+            f"{path}: written by a newer hfwatch (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade hfwatch to use it"
+        )
     return int(version)
 
 
@@ -78,8 +82,7 @@ def make_data_dir(directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
         # mkdir(exist_ok=True) says "File exists" when a file stands where the directory should.
-        raise StoreError(f"{directory}: cannot create the data directory (a file of that name is in the way)") \
-            from None
+        raise StoreError(f"{directory}: cannot create the data directory (a file of that name is in the way)") from None
     except OSError as err:
         raise StoreError(f"{directory}: cannot create the data directory ({err.strerror})") from None
 
@@ -98,8 +101,9 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
             raise StoreError(f"{path.parent}: the data directory is not writable")
     try:
         if readonly:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                   timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            )
         else:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     except sqlite3.OperationalError as err:

@@ -42,10 +42,20 @@ class Walk:
         return self.tracked / self.downloads if self.downloads else None
 
     def as_dict(self) -> dict[str, object]:
-        return {"walked": self.walked, "floor": self.floor, "coverage": self.coverage, "started": self.started,
-                "finished": self.finished, "requests": self.requests, "pages": self.pages, "listed": self.listed,
-                "downloads": self.downloads, "tracked": self.tracked, "lowest": self.lowest,
-                "in_progress": self.finished is None}
+        return {
+            "walked": self.walked,
+            "floor": self.floor,
+            "coverage": self.coverage,
+            "started": self.started,
+            "finished": self.finished,
+            "requests": self.requests,
+            "pages": self.pages,
+            "listed": self.listed,
+            "downloads": self.downloads,
+            "tracked": self.tracked,
+            "lowest": self.lowest,
+            "in_progress": self.finished is None,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +94,17 @@ def open_walk(conn: sqlite3.Connection, floor: int, t: float) -> Walk:
     return walk
 
 
-def apply_page(conn: sqlite3.Connection, walk: Walk, result: PollResult, attributions: Mapping[str, Attribution],
-               *, t: int, cursor: str | None, requests: int, done: bool) -> tuple[IngestSummary, PageCount]:
+def apply_page(
+    conn: sqlite3.Connection,
+    walk: Walk,
+    result: PollResult,
+    attributions: Mapping[str, Attribution],
+    *,
+    t: int,
+    cursor: str | None,
+    requests: int,
+    done: bool,
+) -> tuple[IngestSummary, PageCount]:
     """Store one page's models and advance the walk, in one transaction."""
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -99,9 +118,19 @@ def apply_page(conn: sqlite3.Connection, walk: Walk, result: PollResult, attribu
             " downloads = downloads + :downloads, tracked = tracked + :tracked,"
             " lowest = CASE WHEN :low IS NULL THEN lowest ELSE min(coalesce(lowest, :low), :low) END"
             " WHERE wid = :wid",
-            {"t": t, "finished": t if done else None, "cursor": cursor, "requests": requests,
-             "listed": len(result.records), "walked": count.walked, "downloads": count.downloads,
-             "tracked": count.tracked, "low": lowest, "wid": walk.wid})
+            {
+                "t": t,
+                "finished": t if done else None,
+                "cursor": cursor,
+                "requests": requests,
+                "listed": len(result.records),
+                "walked": count.walked,
+                "downloads": count.downloads,
+                "tracked": count.tracked,
+                "low": lowest,
+                "wid": walk.wid,
+            },
+        )
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -112,18 +141,18 @@ def apply_page(conn: sqlite3.Connection, walk: Walk, result: PollResult, attribu
 
 def finish(conn: sqlite3.Connection, walk: Walk, t: float) -> None:
     """Close a walk that ended without a page to close it (the Hub's listing ran out)."""
-    conn.execute("UPDATE deep_walks SET finished = ?, updated = ? WHERE wid = ? AND finished IS NULL",
-                 (t, t, walk.wid))
+    conn.execute("UPDATE deep_walks SET finished = ?, updated = ? WHERE wid = ? AND finished IS NULL", (t, t, walk.wid))
 
 
-def _count(conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution],
-           floor: int) -> PageCount:
+def _count(
+    conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution], floor: int
+) -> PageCount:
     """The page's models at or above the floor that this walk has not counted yet, and their downloads."""
     above = {r.id: r.downloads_30d for r in result.records if r.downloads_30d is not None and r.downloads_30d >= floor}
     ids = list(above)
     counted: set[str] = set()
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+        chunk = ids[start : start + _CHUNK]
         marks = ",".join("?" * len(chunk))
         counted.update(row[0] for row in conn.execute(f"SELECT id FROM deep_seen WHERE id IN ({marks})", chunk))
     fresh = [i for i in ids if i not in counted]

@@ -42,17 +42,29 @@ class Endpoints:
         if row is None:  # a file from before v2: the previous poll is the last one stored
             row = conn.execute("SELECT max(finished) FROM polls WHERE status = 'ok'").fetchone()
         self.t_lo = int(float(row[0])) if row and row[0] is not None else None
-        self.precise = [r[0] for r in conn.execute(
-            "SELECT instant FROM refreshes WHERE precise AND instant <= ? ORDER BY instant DESC LIMIT ?",
-            (t, _PHASE_SAMPLES))][::-1]
+        self.precise = [
+            r[0]
+            for r in conn.execute(
+                "SELECT instant FROM refreshes WHERE precise AND instant <= ? ORDER BY instant DESC LIMIT ?",
+                (t, _PHASE_SAMPLES),
+            )
+        ][::-1]
         latest = conn.execute("SELECT max(instant) FROM refreshes WHERE instant <= ?", (t,)).fetchone()
         self.latest: int | None = latest[0] if latest else None
         self.relisted = 0
         self.changed = 0
         self.candidates: list[_Candidate] = []
 
-    def see(self, mid: int, family: str | None, via: str | None, ea: int | None, ev: int | None,
-            old: int | None, new: int | None) -> None:
+    def see(
+        self,
+        mid: int,
+        family: str | None,
+        via: str | None,
+        ea: int | None,
+        ev: int | None,
+        old: int | None,
+        new: int | None,
+    ) -> None:
         """A model listed again: `old` was its stored downloadsAllTime, `new` what this poll read."""
         if old is not None and new is not None:
             self.relisted += 1
@@ -64,8 +76,9 @@ class Endpoints:
         if ea is None and value is not None:
             self.candidates.append(_Candidate(mid, family, via, ea, ev, value, False))
 
-    def discover(self, mid: int, family: str | None, via: str | None, value: int | None,
-                 created: int | None = None) -> None:
+    def discover(
+        self, mid: int, family: str | None, via: str | None, value: int | None, created: int | None = None
+    ) -> None:
         if value is not None:
             self.candidates.append(_Candidate(mid, family, via, None, None, value, False, created))
 
@@ -74,12 +87,16 @@ class Endpoints:
         t = self.t
         if self.t_lo is not None and is_refresh(self.changed, self.relisted):
             precise, instant = refresh_instant(t, self.t_lo, self.precise)
-            conn.execute("INSERT OR REPLACE INTO refreshes (t, t_lo, changed, relisted, precise, instant)"
-                         " VALUES (?,?,?,?,?,?)", (t, self.t_lo, self.changed, self.relisted, int(precise), instant))
+            conn.execute(
+                "INSERT OR REPLACE INTO refreshes (t, t_lo, changed, relisted, precise, instant) VALUES (?,?,?,?,?,?)",
+                (t, self.t_lo, self.changed, self.relisted, int(precise), instant),
+            )
             if instant is not None and (self.latest is None or instant > self.latest):
                 self.latest = instant
-        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)"
-                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (_LAST_T, str(t)))
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (_LAST_T, str(t)),
+        )
         if self.latest is None:
             return {}
         asof: dict[int, int] = {}
@@ -94,14 +111,17 @@ class Endpoints:
                 # A model's first endpoint is an empty span: the family's coverage starts there, so a
                 # family whose models never grow reads 0, not unknown.
                 a = b if c.ea is None else c.ea
-                for scope in ((_ECO, _FP) if c.via == _ORG else (_ECO,)):
+                for scope in (_ECO, _FP) if c.via == _ORG else (_ECO,):
                     key = (scope, c.family, a, b)
                     spans[key] = spans.get(key, 0) + (0 if c.ev is None or c.ea is None else c.value - c.ev)
             asof[c.mid] = b
-        conn.executemany("UPDATE models SET ea = ?, ev = ? WHERE mid = ?",
-                         [(asof[c.mid], c.value, c.mid) for c in self.candidates if c.mid in asof])
+        conn.executemany(
+            "UPDATE models SET ea = ?, ev = ? WHERE mid = ?",
+            [(asof[c.mid], c.value, c.mid) for c in self.candidates if c.mid in asof],
+        )
         conn.executemany(
             "INSERT INTO spans (scope, family, a, b, credited_t, growth) VALUES (?,?,?,?,?,?)"
             " ON CONFLICT DO UPDATE SET growth = growth + excluded.growth",
-            [(scope, family, a, b, t, g) for (scope, family, a, b), g in spans.items()])
+            [(scope, family, a, b, t, g) for (scope, family, a, b), g in spans.items()],
+        )
         return asof

@@ -9,20 +9,24 @@ from hfwatch.store.queries import _rows
 from hfwatch.store.refresh import FULL_MIN_SHARE
 
 
-def endpoints(conn: sqlite3.Connection, mids: list[int], since: int,
-              until: int) -> dict[int, list[tuple[int, int, int]]]:
+def endpoints(
+    conn: sqlite3.Connection, mids: list[int], since: int, until: int
+) -> dict[int, list[tuple[int, int, int]]]:
     """(asof, downloadsAllTime, t) of each model's endpoints stored by `until` with asof >= `since`, plus the
     last one before it (where the first interval in the window starts), oldest first."""
     out: dict[int, list[tuple[int, int, int]]] = {}
     # Both reads stay inside the endpoints' partial index: a model's observations between two endpoints are
     # never visited, however many there are (or however far back the last endpoint before `since` lies).
-    rows = _rows(conn, "o.mid, o.asof, o.dall, o.t",
-                 "FROM json_each(?) j CROSS JOIN observations o INDEXED BY observations_endpoints"
-                 " ON o.mid = j.value AND o.t >= coalesce((SELECT p.t FROM observations p"
-                 " INDEXED BY observations_endpoints WHERE p.mid = j.value"
-                 " AND p.asof < ? AND p.t <= ? ORDER BY p.t DESC LIMIT 1), 0)"
-                 " WHERE o.asof IS NOT NULL AND o.dall IS NOT NULL AND o.t <= ? ORDER BY o.mid, o.t",
-                 (json.dumps(mids), since, until, until))
+    rows = _rows(
+        conn,
+        "o.mid, o.asof, o.dall, o.t",
+        "FROM json_each(?) j CROSS JOIN observations o INDEXED BY observations_endpoints"
+        " ON o.mid = j.value AND o.t >= coalesce((SELECT p.t FROM observations p"
+        " INDEXED BY observations_endpoints WHERE p.mid = j.value"
+        " AND p.asof < ? AND p.t <= ? ORDER BY p.t DESC LIMIT 1), 0)"
+        " WHERE o.asof IS NOT NULL AND o.dall IS NOT NULL AND o.t <= ? ORDER BY o.mid, o.t",
+        (json.dumps(mids), since, until, until),
+    )
     for mid, asof, dall, t in rows:
         out.setdefault(mid, []).append((asof, dall, t))
     return out
@@ -31,13 +35,19 @@ def endpoints(conn: sqlite3.Connection, mids: list[int], since: int,
 def refresh_instants(conn: sqlite3.Connection, until: int) -> list[int]:
     """The instants of the full Hub refreshes seen by polls at or before `until`, oldest first: the observed
     horizons of the rates. A partial refresh is left out: most counters have not reached it yet."""
-    return [r[0] for r in conn.execute(
-        "SELECT DISTINCT instant FROM refreshes WHERE t <= ? AND instant IS NOT NULL AND changed >= ? * relisted"
-        " ORDER BY instant", (until, FULL_MIN_SHARE))]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT instant FROM refreshes WHERE t <= ? AND instant IS NOT NULL AND changed >= ? * relisted"
+            " ORDER BY instant",
+            (until, FULL_MIN_SHARE),
+        )
+    ]
 
 
-def spans(conn: sqlite3.Connection, scope: str, until: int, family: str | None = None,
-          since: int = 0) -> dict[str, tuple[int, list[tuple[int, int, int, int]]]]:
+def spans(
+    conn: sqlite3.Connection, scope: str, until: int, family: str | None = None, since: int = 0
+) -> dict[str, tuple[int, list[tuple[int, int, int, int]]]]:
     """Per family, where its coverage starts (its first span's start) and (a, b, growth, credited_t) of the
     spans credited by `until` that end after `since`, by b (then a, credited_t)."""
     # The families by a skip-scan of the key, then per family a seek for its start and a range of its recent
@@ -49,13 +59,16 @@ def spans(conn: sqlite3.Connection, scope: str, until: int, family: str | None =
         " SELECT family, start FROM (SELECT family, (SELECT a FROM spans INDEXED BY spans_start"
         " WHERE scope = :scope AND family = fam.family AND credited_t <= :until ORDER BY a LIMIT 1) AS start FROM fam"
         " WHERE family IS NOT NULL AND (:family IS NULL OR family = :family)) WHERE start IS NOT NULL",
-        {"scope": scope, "until": until, "family": family}).fetchall()
+        {"scope": scope, "until": until, "family": family},
+    ).fetchall()
     out: dict[str, tuple[int, list[tuple[int, int, int, int]]]] = {fam: (a, []) for fam, a in starts}
     for fam, a, b, growth, credited in _rows(
-            conn, "s.family, s.a, s.b, s.growth, s.credited_t",
-            "FROM json_each(?) f CROSS JOIN spans s ON s.scope = ? AND s.family = f.value AND s.b > ?"
-            " WHERE s.credited_t <= ? ORDER BY s.family, s.b, s.a, s.credited_t",
-            (json.dumps(list(out)), scope, since, until)):
+        conn,
+        "s.family, s.a, s.b, s.growth, s.credited_t",
+        "FROM json_each(?) f CROSS JOIN spans s ON s.scope = ? AND s.family = f.value AND s.b > ?"
+        " WHERE s.credited_t <= ? ORDER BY s.family, s.b, s.a, s.credited_t",
+        (json.dumps(list(out)), scope, since, until),
+    ):
         out[fam][1].append((a, b, growth, credited))
     return out
 

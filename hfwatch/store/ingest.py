@@ -25,6 +25,7 @@ LAST_SEEN_RESOLUTION_S = 86400
 _ECO, _FP = Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value
 _ORG = Via.ORG.value
 
+
 @dataclass(frozen=True, slots=True)
 class IngestSummary:
     pid: int
@@ -65,8 +66,9 @@ class _Totals:
             acc[5] += sign * (dall is not None)
 
 
-def ingest_poll(conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution],
-                *, t: int) -> IngestSummary:
+def ingest_poll(
+    conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution], *, t: int
+) -> IngestSummary:
     """Store a successful poll atomically; the caller has checked `result.ok`."""
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -78,8 +80,9 @@ def ingest_poll(conn: sqlite3.Connection, result: PollResult, attributions: Mapp
     return summary
 
 
-def ingest_in_transaction(conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution],
-                          *, t: int) -> IngestSummary:
+def ingest_in_transaction(
+    conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution], *, t: int
+) -> IngestSummary:
     """`ingest_poll` inside the caller's transaction: the deep lane commits each page with its walk's progress."""
     return _ingest(conn, result, result.records, attributions, t)
 
@@ -136,8 +139,9 @@ class _Writes:
             self.full_updates.append((*attr_row, *merged_meta, t, t, *merged, mid))
         elif counters_changed:
             self.counter_updates.append((t, t, *merged, mid))
-        elif old.last_seen < t - LAST_SEEN_RESOLUTION_S or (self.ends.latest is not None
-                                                            and old.last_seen < self.ends.latest):
+        elif old.last_seen < t - LAST_SEEN_RESOLUTION_S or (
+            self.ends.latest is not None and old.last_seen < self.ends.latest
+        ):
             # Once after each refresh: a listed model whose counter did not move is known to have grown by 0.
             self.seen_only.append((t, mid))
         if counters_changed or family != old.family or via != old.via:
@@ -152,8 +156,13 @@ class _Writes:
         return len(self.full_updates) + len(self.counter_updates)
 
 
-def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRecord],
-            attributions: Mapping[str, Attribution], t: int) -> IngestSummary:
+def _ingest(
+    conn: sqlite3.Connection,
+    result: PollResult,
+    records: list[ModelRecord],
+    attributions: Mapping[str, Attribution],
+    t: int,
+) -> IngestSummary:
     existing = existing_rows(conn, [r.id for r in records])
     next_mid = conn.execute("SELECT coalesce(max(mid), 0) + 1 FROM models").fetchone()[0]
     unattributed = Attribution(family=None, via=None, country=None)
@@ -175,14 +184,16 @@ def _ingest(conn: sqlite3.Connection, result: PollResult, records: list[ModelRec
     if result.lane is Lane.SLOW:
         _retire_unlisted(conn, listed, t, writes.totals)
     _write_observations(conn, writes)
-    pid = _insert_poll(conn, result, status="ok", models=len(records), changed=writes.changed,
-                       new_models=len(writes.new_rows))
+    pid = _insert_poll(
+        conn, result, status="ok", models=len(records), changed=writes.changed, new_models=len(writes.new_rows)
+    )
     events = [(t, "new", mid, None, pid) for mid in writes.fresh]
     events.extend(_trending_events(conn, result, existing, writes.new_mids, t, pid))
     conn.executemany("INSERT INTO events (t, kind, mid, rank, pid) VALUES (?,?,?,?,?)", events)
     _write_rollups(conn, t, writes.totals)
-    return IngestSummary(pid=pid, models=len(records), changed=writes.changed, new_models=len(writes.new_rows),
-                         events=len(events))
+    return IngestSummary(
+        pid=pid, models=len(records), changed=writes.changed, new_models=len(writes.new_rows), events=len(events)
+    )
 
 
 def _write_models(conn: sqlite3.Connection, writes: _Writes) -> None:
@@ -194,8 +205,9 @@ def _write_models(conn: sqlite3.Connection, writes: _Writes) -> None:
     )
     # Counter-only updates leave the indexed attribution and metadata columns out of the SET list, so
     # SQLite rewrites just the one index that holds d30.
-    conn.executemany("UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend=? WHERE mid=?",
-                     writes.counter_updates)
+    conn.executemany(
+        "UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend=? WHERE mid=?", writes.counter_updates
+    )
     conn.executemany(
         "UPDATE models SET family=?, base_family=?, publisher_family=?, via=?, country=?, base_model=?,"
         " created_at=?, pipeline=?, library=?, params=?, gated=?, last_seen=?, t=?,"
@@ -211,10 +223,13 @@ def _write_observations(conn: sqlite3.Connection, writes: _Writes) -> None:
     rows = [(*observations[mid], None) for mid in observations if mid not in asof]
     # An endpoint holds the counters as merged (the value its growth is measured from), and is stored even
     # when nothing changed this poll (the first observation after a refresh is known).
-    rows.extend((mid, writes.t, *(merged_now[mid] if mid in merged_now else observations[mid][2:]), at)
-                for mid, at in asof.items())
+    rows.extend(
+        (mid, writes.t, *(merged_now[mid] if mid in merged_now else observations[mid][2:]), at)
+        for mid, at in asof.items()
+    )
     conn.executemany(
-        "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend, asof) VALUES (?,?,?,?,?,?,?)", rows)
+        "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend, asof) VALUES (?,?,?,?,?,?,?)", rows
+    )
 
 
 # A first-party model that its org's full listing has not shown for this long is gone (deleted, or
@@ -225,19 +240,28 @@ RETIRE_AFTER_S = 7 * 86400
 
 def _retire_unlisted(conn: sqlite3.Connection, listed: set[str], t: int, totals: _Totals) -> None:
     gone = [
-        row for row in conn.execute(
+        row
+        for row in conn.execute(
             "SELECT mid, id, family, via, d30, dall FROM models WHERE via = ? AND last_seen < ?",
-            (_ORG, t - RETIRE_AFTER_S))
+            (_ORG, t - RETIRE_AFTER_S),
+        )
         if row[1] not in listed
     ]
     for _mid, _id, family, via, d30, dall in gone:
         totals.add(family, via, -1, d30, dall)
-    conn.executemany("UPDATE models SET family = NULL, via = NULL, country = NULL WHERE mid = ?",
-                     [(row[0],) for row in gone])
+    conn.executemany(
+        "UPDATE models SET family = NULL, via = NULL, country = NULL WHERE mid = ?", [(row[0],) for row in gone]
+    )
 
 
-def _trending_events(conn: sqlite3.Connection, result: PollResult, existing: Mapping[str, Stored],
-                     new_mids: Mapping[str, int], t: int, pid: int) -> list[tuple]:
+def _trending_events(
+    conn: sqlite3.Connection,
+    result: PollResult,
+    existing: Mapping[str, Stored],
+    new_mids: Mapping[str, int],
+    t: int,
+    pid: int,
+) -> list[tuple]:
     if not result.trending:
         return []
     ranking: list[tuple[int, int]] = []
@@ -279,7 +303,7 @@ def rebuild_totals(conn: sqlite3.Connection) -> None:
         " count(dall) FROM models WHERE family IS NOT NULL GROUP BY family, via = 'org'"
     ).fetchall()
     for family, first_party, n, d30, dall, n30, nall in rows:
-        for scope in ((_ECO, _FP) if first_party else (_ECO,)):
+        for scope in (_ECO, _FP) if first_party else (_ECO,):
             conn.execute(
                 "INSERT INTO totals (scope, family, models, d30, dall, growth, n30, nall) VALUES (?,?,?,?,?,0,?,?)"
                 " ON CONFLICT (scope, family) DO UPDATE SET models = models + excluded.models,"
@@ -295,8 +319,10 @@ def _write_rollups(conn: sqlite3.Connection, t: int, totals: _Totals) -> None:
     Every family ever seen gets a row in every hour polled (a family that lost its models shows 0),
     so the dashboard reads one row per family and hour.
     """
-    if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM totals)").fetchone()[0] and \
-            conn.execute("SELECT EXISTS (SELECT 1 FROM rollups)").fetchone()[0]:
+    if (
+        conn.execute("SELECT NOT EXISTS (SELECT 1 FROM totals)").fetchone()[0]
+        and conn.execute("SELECT EXISTS (SELECT 1 FROM rollups)").fetchone()[0]
+    ):
         rebuild_totals(conn)
     conn.executemany(
         "INSERT INTO totals (scope, family, models, d30, dall, growth, n30, nall) VALUES (?,?,?,?,?,?,?,?)"
@@ -315,14 +341,28 @@ def _write_rollups(conn: sqlite3.Connection, t: int, totals: _Totals) -> None:
     )
 
 
-def _insert_poll(conn: sqlite3.Connection, result: PollResult, *, status: str, models: int = 0,
-                 changed: int = 0, new_models: int = 0) -> int:
+def _insert_poll(
+    conn: sqlite3.Connection, result: PollResult, *, status: str, models: int = 0, changed: int = 0, new_models: int = 0
+) -> int:
     s = result.stats
     cur = conn.execute(
         "INSERT INTO polls (lane, started, finished, status, requests, bytes, models, changed, new_models,"
         " error, rate_remaining, rate_limit, rate_reset_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (result.lane.value, result.started, result.finished, status, s.requests, s.bytes, models, changed,
-         new_models, result.error, s.rate_remaining, s.rate_limit, s.rate_reset_at),
+        (
+            result.lane.value,
+            result.started,
+            result.finished,
+            status,
+            s.requests,
+            s.bytes,
+            models,
+            changed,
+            new_models,
+            result.error,
+            s.rate_remaining,
+            s.rate_limit,
+            s.rate_reset_at,
+        ),
     )
     return int(cur.lastrowid or 0)
 

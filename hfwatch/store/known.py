@@ -54,7 +54,7 @@ _EXISTING = ", ".join(Stored._fields)
 
 def _chunks(items: list[str], size: int = _CHUNK) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def existing_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Stored]:

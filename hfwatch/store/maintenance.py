@@ -130,8 +130,10 @@ def _get_meta(conn: sqlite3.Connection, key: str) -> int | None:
 
 
 def _set_meta(conn: sqlite3.Connection, key: str, value: int) -> None:
-    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                 (key, str(value)))
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, str(value)),
+    )
 
 
 def _thin_observations(run: _Run, *, since: int, until: int, bucket_s: int, origin_s: int, key: str) -> None:
@@ -144,16 +146,21 @@ def _thin_observations(run: _Run, *, since: int, until: int, bucket_s: int, orig
         return
     max_mid = run.conn.execute("SELECT coalesce(max(mid), 0) FROM models").fetchone()[0]
     end = f"(observations.t - (observations.t - {origin_s}) % {bucket_s} + {bucket_s})"
-    later = ("EXISTS (SELECT 1 FROM observations n WHERE n.mid = observations.mid AND n.t > observations.t"
-             f" AND n.t < {end})")
+    later = (
+        f"EXISTS (SELECT 1 FROM observations n WHERE n.mid = observations.mid AND n.t > observations.t AND n.t < {end})"
+    )
     # A Hub recount can lower downloadsAllTime; rates count only increases, so the row before a drop and
     # the row at its bottom stay: between the rows kept the counter then never falls, and the growth
     # between any two kept rows is what it was with every row.
-    near = ("(SELECT n.dall FROM observations n WHERE n.mid = observations.mid AND n.t {op} observations.t"
-            " AND n.dall IS NOT NULL ORDER BY n.t {order} LIMIT 1)")
-    no_turn = (f"(observations.dall IS NULL OR (coalesce({near.format(op='>', order='ASC')}, observations.dall)"
-               f" >= observations.dall AND coalesce({near.format(op='<', order='DESC')}, observations.dall)"
-               " <= observations.dall))")
+    near = (
+        "(SELECT n.dall FROM observations n WHERE n.mid = observations.mid AND n.t {op} observations.t"
+        " AND n.dall IS NOT NULL ORDER BY n.t {order} LIMIT 1)"
+    )
+    no_turn = (
+        f"(observations.dall IS NULL OR (coalesce({near.format(op='>', order='ASC')}, observations.dall)"
+        f" >= observations.dall AND coalesce({near.format(op='<', order='DESC')}, observations.dall)"
+        " <= observations.dall))"
+    )
     fill = ", ".join(
         f"{c} = coalesce({c}, (SELECT p.{c} FROM observations p WHERE p.mid = observations.mid"
         f" AND p.t < observations.t AND p.t >= {end} - {bucket_s} AND p.{c} IS NOT NULL ORDER BY p.t DESC LIMIT 1))"
@@ -173,11 +180,15 @@ def _thin_observations(run: _Run, *, since: int, until: int, bucket_s: int, orig
             last = min(max_mid, first + run.policy.chunk_models - 1)
             args = (first, last, lo, hi)
             _filled, deleted = run.transaction(
-                [(f"{mids}UPDATE observations SET {fill} WHERE {where} AND (d30 IS NULL OR dall IS NULL"
-                  f" OR likes IS NULL OR trend IS NULL) AND NOT {later}", args),
-                 # Endpoints (asof) stay: every model rate is measured between them.
-                 (f"{mids}DELETE FROM observations WHERE {where} AND asof IS NULL AND {later} AND {no_turn}",
-                  args)],
+                [
+                    (
+                        f"{mids}UPDATE observations SET {fill} WHERE {where} AND (d30 IS NULL OR dall IS NULL"
+                        f" OR likes IS NULL OR trend IS NULL) AND NOT {later}",
+                        args,
+                    ),
+                    # Endpoints (asof) stay: every model rate is measured between them.
+                    (f"{mids}DELETE FROM observations WHERE {where} AND asof IS NULL AND {later} AND {no_turn}", args),
+                ],
                 # A stopped run resumes after the last chunk it committed.
                 {key: hi, cursor: 1} if last >= max_mid else {cursor: last + 1},
             )
@@ -196,9 +207,14 @@ def _thin_rollups(run: _Run, *, since: int, until: int) -> None:
     while lo < until:
         hi = min(until, lo + span)
         (deleted,) = run.transaction(
-            [(f"DELETE FROM rollups WHERE h >= ? AND h < ? AND EXISTS (SELECT 1 FROM rollups n"
-              f" WHERE n.family = rollups.family AND n.scope = rollups.scope AND n.h > rollups.h AND n.h < {end})",
-              (lo, hi))],
+            [
+                (
+                    f"DELETE FROM rollups WHERE h >= ? AND h < ? AND EXISTS (SELECT 1 FROM rollups n"
+                    f" WHERE n.family = rollups.family AND n.scope = rollups.scope AND n.h > rollups.h"
+                    f" AND n.h < {end})",
+                    (lo, hi),
+                )
+            ],
             {_ROLLUPS_DAILY: hi},
         )
         run.rollups += deleted
@@ -250,12 +266,25 @@ def maintain(conn: sqlite3.Connection, now: int, policy: RetentionPolicy = DEFAU
             daily_until = day_start(now - policy.raw_days * DAY_S)
             weekly_until = week_start(now - policy.daily_days * DAY_S)
             rollups_until = day_start(now - policy.rollup_hourly_days * DAY_S)
-            _thin_observations(run, since=day_start(max(earliest, _get_meta(conn, _OBS_DAILY) or 0)),
-                               until=daily_until, bucket_s=DAY_S, origin_s=0, key=_OBS_DAILY)
-            _thin_observations(run, since=week_start(max(earliest, _get_meta(conn, _OBS_WEEKLY) or 0)),
-                               until=weekly_until, bucket_s=WEEK_S, origin_s=WEEK_ORIGIN_S, key=_OBS_WEEKLY)
-            _thin_rollups(run, since=day_start(max(earliest, _get_meta(conn, _ROLLUPS_DAILY) or 0)),
-                          until=rollups_until)
+            _thin_observations(
+                run,
+                since=day_start(max(earliest, _get_meta(conn, _OBS_DAILY) or 0)),
+                until=daily_until,
+                bucket_s=DAY_S,
+                origin_s=0,
+                key=_OBS_DAILY,
+            )
+            _thin_observations(
+                run,
+                since=week_start(max(earliest, _get_meta(conn, _OBS_WEEKLY) or 0)),
+                until=weekly_until,
+                bucket_s=WEEK_S,
+                origin_s=WEEK_ORIGIN_S,
+                key=_OBS_WEEKLY,
+            )
+            _thin_rollups(
+                run, since=day_start(max(earliest, _get_meta(conn, _ROLLUPS_DAILY) or 0)), until=rollups_until
+            )
         freed = _vacuum(conn, run)
     except _Budget:
         complete = False
@@ -271,10 +300,16 @@ def maintain(conn: sqlite3.Connection, now: int, policy: RetentionPolicy = DEFAU
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             error = str(err)
-    return MaintenanceReport(observations_deleted=run.observations, rollups_deleted=run.rollups,
-                             transactions=run.transactions, pages_freed=freed,
-                             seconds=time.monotonic() - run.began, longest_transaction_s=run.longest,
-                             complete=complete, error=error)
+    return MaintenanceReport(
+        observations_deleted=run.observations,
+        rollups_deleted=run.rollups,
+        transactions=run.transactions,
+        pages_freed=freed,
+        seconds=time.monotonic() - run.began,
+        longest_transaction_s=run.longest,
+        complete=complete,
+        error=error,
+    )
 
 
 def due(conn: sqlite3.Connection, now: int) -> bool:
@@ -283,6 +318,7 @@ def due(conn: sqlite3.Connection, now: int) -> bool:
     return last is None or last < now // DAY_S or bool(_get_meta(conn, _PENDING))
 
 
-def maintain_if_due(conn: sqlite3.Connection, now: int,
-                    policy: RetentionPolicy = DEFAULT_POLICY) -> MaintenanceReport | None:
+def maintain_if_due(
+    conn: sqlite3.Connection, now: int, policy: RetentionPolicy = DEFAULT_POLICY
+) -> MaintenanceReport | None:
     return maintain(conn, now, policy) if due(conn, now) else None

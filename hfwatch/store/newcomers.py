@@ -31,5 +31,7 @@ def untracked_orgs(conn: sqlite3.Connection, since: int) -> list[OrgActivity]:
         " FROM m LEFT JOIN ev ON ev.mid = m.mid GROUP BY m.author",
         {"since": since},
     ).fetchall()
-    return [OrgActivity(org, n, d30 if reported else None, trending, best, newest, top)
-            for org, n, d30, reported, trending, best, newest, top in rows]
+    return [
+        OrgActivity(org, n, d30 if reported else None, trending, best, newest, top)
+        for org, n, d30, reported, trending, best, newest, top in rows
+    ]

@@ -12,8 +12,9 @@ COUNTER_COLUMNS = {"downloads_30d": "d30", "downloads_all_time": "dall"}
 _REPORTED = {"d30": "n30", "dall": "nall"}
 
 
-def family_counter_series(conn: sqlite3.Connection, scope: str, counter: str,
-                          since: int | None = None) -> dict[str, list[tuple[int, int | None]]]:
+def family_counter_series(
+    conn: sqlite3.Connection, scope: str, counter: str, since: int | None = None
+) -> dict[str, list[tuple[int, int | None]]]:
     """Per family, (time of the bucket's last poll, the family's total of `counter`) for every rollup
     bucket of `scope` (from `since`, when given), oldest first (hourly, daily once maintenance has
     thinned old history)."""

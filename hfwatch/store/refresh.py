@@ -49,5 +49,3 @@ def refresh_instant(t: int, t_lo: int | None, precise_instants: Sequence[int]) -
     # No phase to go by (daily archives imported, a first run after a long stop): the poll's own time. The
     # values are known to hold at t, so growth keeps its size and is dated at most one bracket late.
     return False, t
-
-

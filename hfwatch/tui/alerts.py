@@ -106,8 +106,9 @@ class PassAlerts:
 
 def pass_alert(passes: list[Overtake], what: str, name: Callable[[str], str] = str) -> Alert:
     """One toast for new passes: `Qwen passed Llama · #3` a line, the scope and metric in the title."""
-    lines = [terminal_safe(f"{name(o.family)} passed {name(o.passed)} · #{o.rank}", 80)
-             for o in passes[:SHOWN_PER_TOAST]]
+    lines = [
+        terminal_safe(f"{name(o.family)} passed {name(o.passed)} · #{o.rank}", 80) for o in passes[:SHOWN_PER_TOAST]
+    ]
     if len(passes) > SHOWN_PER_TOAST:
         lines.append(f"… and {len(passes) - SHOWN_PER_TOAST} more (race screen, g)")
     title = f"The race · {what}: {len(passes)} pass{'es' if len(passes) != 1 else ''}"

@@ -72,10 +72,10 @@ class HfWatchApp(PollingApp):
         Binding("d", "toggle_scope", "scope", id="scope"),
         Binding("r", "poll_now", "poll", id="poll_now"),
         Binding("p", "toggle_pause", "pause", id="pause"),
-        Binding("plus,equals_sign", "scale_interval(2.0)", "poll less often", id="interval_up",
-                key_display="+", show=False),
-        Binding("minus", "scale_interval(0.5)", "poll more often", id="interval_down", key_display="-",
-                show=False),
+        Binding(
+            "plus,equals_sign", "scale_interval(2.0)", "poll less often", id="interval_up", key_display="+", show=False
+        ),
+        Binding("minus", "scale_interval(0.5)", "poll more often", id="interval_down", key_display="-", show=False),
         Binding("c", "countries", "countries", id="countries"),
         Binding("n", "releases", "releases", id="releases"),
         Binding("g", "race", "race", id="race"),
@@ -84,8 +84,9 @@ class HfWatchApp(PollingApp):
     scope: reactive[str] = reactive(Scope.ECOSYSTEM.value, init=False)
     metric: reactive[str] = reactive(Metric.DOWNLOADS_30D.value, init=False)
 
-    def __init__(self, session: Session, *, monotonic: Callable[[], float] = time.monotonic,
-                 autostart: bool = True) -> None:
+    def __init__(
+        self, session: Session, *, monotonic: Callable[[], float] = time.monotonic, autostart: bool = True
+    ) -> None:
         super().__init__(session, monotonic=monotonic, autostart=autostart)
         self.data_version = 0
         self.board: list[FamilyRow] = []
@@ -107,8 +108,10 @@ class HfWatchApp(PollingApp):
         """Every screen's bindings, in the order the help screen lists them."""
         return [
             ("Everywhere", list(cls.BINDINGS)),
-            ("Tables", [*KeyedTable.BINDINGS, Binding("up,down", "", "move between rows"),
-                        Binding("tab", "", "next panel")]),
+            (
+                "Tables",
+                [*KeyedTable.BINDINGS, Binding("up,down", "", "move between rows"), Binding("tab", "", "next panel")],
+            ),
             ("Dashboard", list(DashboardScreen.BINDINGS)),
             ("Family", list(FamilyScreen.BINDINGS)),
             ("Model", list(ModelScreen.BINDINGS)),
@@ -198,9 +201,11 @@ class HfWatchApp(PollingApp):
         if alert is not None:
             self.notify(alert.body, title=alert.title, markup=False, timeout=8)
         if self.alerts.pending and self._alert_timer is None:
+
             def later() -> None:
                 self._alert_timer = None
                 self._show_alert()
+
             self._alert_timer = self.set_timer(max(0.5, self.alerts.wait_s()), later)
 
     def _alert_passes(self) -> None:
@@ -251,8 +256,11 @@ class HfWatchApp(PollingApp):
 
     def action_toggle_untracked(self) -> None:
         self.show_untracked = not self.show_untracked
-        self.notify("The feed shows untracked models too." if self.show_untracked else
-                    "The feed shows tracked families only.", markup=False, timeout=3)
+        self.notify(
+            "The feed shows untracked models too." if self.show_untracked else "The feed shows tracked families only.",
+            markup=False,
+            timeout=3,
+        )
         self.reload()
 
     def _show(self, screen: Screen) -> None:
@@ -339,8 +347,9 @@ class HfWatchApp(PollingApp):
                 registry = add_org(path, family_id=choice.family, org=choice.org)
                 family = choice.family
             else:
-                registry = add_family(path, family_id=choice.new_id, name=choice.name, country=choice.country,
-                                      org=choice.org)
+                registry = add_family(
+                    path, family_id=choice.new_id, name=choice.name, country=choice.country, org=choice.org
+                )
                 family = choice.new_id.strip()
         except RegistryError as err:
             return str(err)
@@ -348,8 +357,12 @@ class HfWatchApp(PollingApp):
         self.session.reader.registry = registry
         if self.session.feeder is not None and hasattr(self.session.feeder, "poller"):
             self.session.feeder.poller.registry = registry  # read by the next poll's plan and attribution
-        self.notify(f"{choice.org} now counts for {self.family_name(family)} ({path}); its models are "
-                    "attributed as the next polls list them.", title="Registry updated", markup=False, timeout=8)
+        self.notify(
+            f"{choice.org} now counts for {self.family_name(family)} ({path}); its models are "
+            "attributed as the next polls list them.",
+            title="Registry updated",
+            markup=False,
+            timeout=8,
+        )
         self.reload()
         return None
-

@@ -28,28 +28,39 @@ class MonitorCommands(Provider):
             return partial(app.run_action, name)
 
         yield ("Poll now", "poll both lanes of the Hub now (r)", action("poll_now"))
-        yield ("Resume polling" if monitor.paused else "Pause polling", "stop or restart the poll timers (p)",
-               action("toggle_pause"))
+        yield (
+            "Resume polling" if monitor.paused else "Pause polling",
+            "stop or restart the poll timers (p)",
+            action("toggle_pause"),
+        )
         for metric, label in METRIC_LABELS.items():
             yield (f"Metric: {label}", "rank and chart by this metric (m cycles)", action(f"set_metric('{metric}')"))
         for scope, label in SCOPE_LABELS.items():
-            yield (f"Scope: {label}", "count only the family's own orgs, or derivatives too (d toggles)",
-                   action(f"set_scope('{scope}')"))
+            yield (
+                f"Scope: {label}",
+                "count only the family's own orgs, or derivatives too (d toggles)",
+                action(f"set_scope('{scope}')"),
+            )
         yield ("Countries", "the leaderboard by country of origin (c)", action("countries"))
         yield ("Releases", "new releases and trending entries, full height, and newcomers (n)", action("releases"))
         yield ("Race", "ranks of the leading families over time and who passed whom (g)", action("race"))
-        yield ("Show or hide untracked models", "in the trending & new-releases feed (u)",
-               action("toggle_untracked"))
+        yield ("Show or hide untracked models", "in the trending & new-releases feed (u)", action("toggle_untracked"))
         yield ("Poll less often", "double both poll intervals (+)", action("scale_interval(2.0)"))
         yield ("Poll more often", "halve both poll intervals (-)", action("scale_interval(0.5)"))
         yield ("Keys", "every key and its binding id (?)", action("help"))
         for fam in monitor.registry.families:
-            yield (f"Open family: {fam.name}", f"{fam.developer} · {fam.country}",
-                   partial(app.post_message, OpenFamily(fam.id)))
+            yield (
+                f"Open family: {fam.name}",
+                f"{fam.developer} · {fam.country}",
+                partial(app.post_message, OpenFamily(fam.id)),
+            )
         for fam in monitor.registry.families:
             verb = "Unwatch" if fam.id in monitor.watched else "Watch"
-            yield (f"{verb} family: {fam.name}", "toasts for its new releases and trending entries (w)",
-                   partial(app.post_message, ToggleWatch(fam.id)))
+            yield (
+                f"{verb} family: {fam.name}",
+                "toasts for its new releases and trending entries (w)",
+                partial(app.post_message, ToggleWatch(fam.id)),
+            )
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self.commands():

@@ -21,8 +21,15 @@ BackfillPlan = Callable[[float], Sequence[tuple[float, Lane]]]
 
 
 class Feeder:
-    def __init__(self, poller: Poller, writer: Store, *, set_clock: Callable[[float], None] | None = None,
-                 reset_budget: Callable[[], None] | None = None, speed: float = 1.0) -> None:
+    def __init__(
+        self,
+        poller: Poller,
+        writer: Store,
+        *,
+        set_clock: Callable[[float], None] | None = None,
+        reset_budget: Callable[[], None] | None = None,
+        speed: float = 1.0,
+    ) -> None:
         self.poller = poller
         self._writer = writer
         # Only the simulated Hub's clock can be moved (for the demo's back-fill of history).

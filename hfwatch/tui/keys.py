@@ -39,12 +39,14 @@ def apply(app: App[int], config: Config, sections: Sections) -> dict[str, str]:
     keymap = dict(config.keymap)
     unknown = sorted(set(keymap) - binding_ids(sections))
     if unknown:
-        app.notify(f"keymap: no binding with id {', '.join(unknown)} (the help screen lists the ids)",
-                   severity="warning", markup=False)
+        app.notify(
+            f"keymap: no binding with id {', '.join(unknown)} (the help screen lists the ids)",
+            severity="warning",
+            markup=False,
+        )
     app.set_keymap({k: v for k, v in keymap.items() if k not in unknown})
     if config.theme in app.available_themes:
         app.theme = config.theme
     else:
-        app.notify(f"theme {config.theme!r} is not available; using {app.theme}", severity="warning",
-                   markup=False)
+        app.notify(f"theme {config.theme!r} is not available; using {app.theme}", severity="warning", markup=False)
     return keymap

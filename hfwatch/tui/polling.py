@@ -33,8 +33,9 @@ class PollingApp(App[int]):
 
     POLL_ACTIONS: ClassVar[frozenset[str]] = frozenset({"poll_now", "toggle_pause", "scale_interval"})
 
-    def __init__(self, session: Session, *, monotonic: Callable[[], float] = time.monotonic,
-                 autostart: bool = True) -> None:
+    def __init__(
+        self, session: Session, *, monotonic: Callable[[], float] = time.monotonic, autostart: bool = True
+    ) -> None:
         super().__init__()
         self.session = session
         self.schedule = PollSchedule(dict(session.intervals), clock=monotonic)
@@ -142,8 +143,7 @@ class PollingApp(App[int]):
         try:
             outcome = feeder.poll(lane, on_status=partial(self._progress, lane))
         except Exception as err:  # a store error must not kill the lane: it is reported and retried
-            self.post_message(PollFinished(lane, ok=False, error=one_line(err),
-                                           duration_s=time.monotonic() - began))
+            self.post_message(PollFinished(lane, ok=False, error=one_line(err), duration_s=time.monotonic() - began))
             return
         self.post_message(finished(outcome, time.monotonic() - began))
 
@@ -192,9 +192,14 @@ class PollingApp(App[int]):
                 self.on_new_events(message.pid)
         elif not self._told_unreachable and self.session.mode is Mode.LIVE:
             self._told_unreachable = True
-            self.notify(f"{terminal_safe(message.error)}. The history on screen is what was stored before; "
-                        "hfwatch retries shortly. `hfwatch --demo` runs on a simulated Hub.",
-                        title="The Hub did not answer", severity="warning", markup=False, timeout=12)
+            self.notify(
+                f"{terminal_safe(message.error)}. The history on screen is what was stored before; "
+                "hfwatch retries shortly. `hfwatch --demo` runs on a simulated Hub.",
+                title="The Hub did not answer",
+                severity="warning",
+                markup=False,
+                timeout=12,
+            )
         if self.session.feeder is not None and not self.session.feeder.cancel.is_set():
             self._arm(message.lane, self.schedule.next_delay(message.lane))
         self.refresh_status()
@@ -243,21 +248,35 @@ class PollingApp(App[int]):
             activity = f"back-filling history: poll {n}/{total}"
         elif running := self.schedule.running():
             activity = running[0].progress or f"{running[0].lane.value} poll"
-        errors = [f"{st.lane.value} poll failed: {st.last_error}" for st in self.schedule.lanes.values()
-                  if st.last_error]
+        errors = [
+            f"{st.lane.value} poll failed: {st.last_error}" for st in self.schedule.lanes.values() if st.last_error
+        ]
         polling = s.polls and not self.schedule.paused
         nxt = self.schedule.next_due() if polling else None
         fast = self.schedule.lanes.get(Lane.FAST)
-        waiting = [f"{st.lane.value} poll waits {age(self.schedule.remaining(st.lane))} for api budget"
-                   for st in self.schedule.lanes.values() if st.waiting_for_budget and polling]
+        waiting = [
+            f"{st.lane.value} poll waits {age(self.schedule.remaining(st.lane))} for api budget"
+            for st in self.schedule.lanes.values()
+            if st.waiting_for_budget and polling
+        ]
         return StatusFacts(
-            state=state, scope=scope, metric=metric, last_poll_age_s=last_age,
-            next_poll_s=nxt[1] if nxt else None, interval_s=fast.interval_s if fast and s.polls else None,
-            api_remaining=self._api[0] if s.polls else None, api_limit=self._api[1], activity=activity,
-            error=errors[0] if errors else None, sim_time=s.reader.now() if s.mode is Mode.DEMO else None,
-            speed=s.speed, writer_pid=s.writer_pid,
-            data_time=s.reader.data_time() if s.mode is Mode.OFFLINE else None, note=s.note,
-            waiting=waiting[0] if waiting else None)
+            state=state,
+            scope=scope,
+            metric=metric,
+            last_poll_age_s=last_age,
+            next_poll_s=nxt[1] if nxt else None,
+            interval_s=fast.interval_s if fast and s.polls else None,
+            api_remaining=self._api[0] if s.polls else None,
+            api_limit=self._api[1],
+            activity=activity,
+            error=errors[0] if errors else None,
+            sim_time=s.reader.now() if s.mode is Mode.DEMO else None,
+            speed=s.speed,
+            writer_pid=s.writer_pid,
+            data_time=s.reader.data_time() if s.mode is Mode.OFFLINE else None,
+            note=s.note,
+            waiting=waiting[0] if waiting else None,
+        )
 
     # -- keys -----------------------------------------------------------------------------------
 
@@ -307,13 +326,20 @@ class PollingApp(App[int]):
         self.refresh_status()
 
 
-
 def finished(outcome: PollOutcome, duration_s: float, *, warmup: bool = False) -> PollFinished:
     result, summary = outcome.result, outcome.summary
     error = result.error if result.error else None if summary is not None else "not stored"
     return PollFinished(
-        lane=result.lane, ok=outcome.ok, error=error, duration_s=duration_s,
-        pid=summary.pid if summary else None, models=summary.models if summary else 0,
-        new_models=summary.new_models if summary else 0, events=summary.events if summary else 0,
-        requests=result.stats.requests, rate_remaining=result.stats.rate_remaining,
-        rate_limit=result.stats.rate_limit, warmup=warmup)
+        lane=result.lane,
+        ok=outcome.ok,
+        error=error,
+        duration_s=duration_s,
+        pid=summary.pid if summary else None,
+        models=summary.models if summary else 0,
+        new_models=summary.new_models if summary else 0,
+        events=summary.events if summary else 0,
+        requests=result.stats.requests,
+        rate_remaining=result.stats.rate_remaining,
+        rate_limit=result.stats.rate_limit,
+        warmup=warmup,
+    )

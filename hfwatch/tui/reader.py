@@ -58,12 +58,12 @@ class Reader:
         return queries.first_rollup_time(self.conn)
 
     def leaderboard(self, scope: str, metric: str, spark_points: int = 24) -> list[FamilyRow]:
-        return views.leaderboard(self.conn, self.registry, scope=scope, metric=metric, now=self.now(),
-                                 spark_points=spark_points)
+        return views.leaderboard(
+            self.conn, self.registry, scope=scope, metric=metric, now=self.now(), spark_points=spark_points
+        )
 
     def countries(self, scope: str, metric: str, families: list[FamilyRow]) -> list[CountryRow]:
-        return views.countries(self.conn, self.registry, scope=scope, metric=metric, now=self.now(),
-                               families=families)
+        return views.countries(self.conn, self.registry, scope=scope, metric=metric, now=self.now(), families=families)
 
     def release_shares(self) -> tuple[dict[str, float], int]:
         return views.release_shares(self.conn, now=self.now())
@@ -85,8 +85,7 @@ class Reader:
     def family_models(self, family: str, scope: str) -> list[ModelView]:
         return views.family_models(self.conn, family, scope=scope, now=self.now())
 
-    def family_rates(self, family: str, scope: str, span_s: int = 30 * DAY_S,
-                     max_points: int = 120) -> RateSeries:
+    def family_rates(self, family: str, scope: str, span_s: int = 30 * DAY_S, max_points: int = 120) -> RateSeries:
         """A family's downloads/day between consecutive Hub refreshes (the resolution of the counters), for
         the detail chart; merged evenly when there are more than `max_points`. Nothing after the latest
         refresh seen: that growth is not known yet."""
@@ -129,15 +128,19 @@ class Reader:
     def last_pid(self) -> int:
         return queries.last_poll_id(self.conn)
 
-
     # -- the race, the feed with untracked models, newcomers ----------------------------------------
 
     def race(self, scope: str, metric: str, span_s: int, leaders: list[str]) -> race.Race:
         """The ranks of `leaders` over the last `span_s` and the passes among the registry's families then."""
         since = self.now() - span_s
         series = views.race_series(self.conn, scope, metric, now=self.now(), since=since)
-        return race.race({f: s for f, s in series.items() if f in self.registry}, leaders=leaders, since=since,
-                         scope=scope, metric=metric)
+        return race.race(
+            {f: s for f, s in series.items() if f in self.registry},
+            leaders=leaders,
+            since=since,
+            scope=scope,
+            metric=metric,
+        )
 
     def feed(self, *, limit: int, window_s: int = FEED_WINDOW_S, untracked: bool = True) -> list[EventRow]:
         """Feed events, newest first: of every model the polls saw, or (`untracked=False`) of tracked ones."""

@@ -64,8 +64,7 @@ class IdleFeeder:
         self.cancel.set()
 
 
-def frozen_app(db: Path, registry: Registry, state_path: Path, *,
-               watched: tuple[str, ...] = WATCHED) -> HfWatchApp:
+def frozen_app(db: Path, registry: Registry, state_path: Path, *, watched: tuple[str, ...] = WATCHED) -> HfWatchApp:
     """The demo monitor on the fixed history, its clocks stopped, not polling."""
     from hfwatch.tui.app import HfWatchApp
     from hfwatch.tui.session import DEMO_INTERVALS, frozen_session

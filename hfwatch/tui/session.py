@@ -82,8 +82,9 @@ class Session:
         self._closers.clear()
 
 
-def open_session(db: Path, *, demo: bool, offline: bool, registry: Registry, config: Config,
-                 state_path: Path | None = None) -> Session:
+def open_session(
+    db: Path, *, demo: bool, offline: bool, registry: Registry, config: Config, state_path: Path | None = None
+) -> Session:
     state = state_path or default_state_path()
     intervals = {Lane.FAST: float(config.fast_interval_s), Lane.SLOW: float(config.slow_interval_s)}
     if offline or (not demo and _hub_offline()):
@@ -104,9 +105,18 @@ def open_session(db: Path, *, demo: bool, offline: bool, registry: Registry, con
             return _demo(db, registry, config, state, writer, reader_store, closers)
         source = open_poll_source(registry, demo=False, include_reuploaders=config.include_reuploaders)
         reader = Reader(reader_store, registry, time.time)
-        return Session(db=db, registry=registry, config=config, mode=Mode.LIVE, reader=reader,
-                       feeder=Feeder(source.poller, writer), intervals=intervals,
-                       state_path=state, endpoint=source.endpoint, _closers=closers)
+        return Session(
+            db=db,
+            registry=registry,
+            config=config,
+            mode=Mode.LIVE,
+            reader=reader,
+            feeder=Feeder(source.poller, writer),
+            intervals=intervals,
+            state_path=state,
+            endpoint=source.endpoint,
+            _closers=closers,
+        )
     except BaseException:
         for closer in reversed(closers):
             with contextlib.suppress(Exception):
@@ -114,34 +124,62 @@ def open_session(db: Path, *, demo: bool, offline: bool, registry: Registry, con
         raise
 
 
-def _demo(db: Path, registry: Registry, config: Config, state: Path, writer: Store, reader_store: Store,
-          closers: list[Callable[[], None]]) -> Session:
+def _demo(
+    db: Path,
+    registry: Registry,
+    config: Config,
+    state: Path,
+    writer: Store,
+    reader_store: Store,
+    closers: list[Callable[[], None]],
+) -> Session:
     from hfwatch.analysis.views import data_time
+
     history_t = data_time(writer.conn)
-    source = open_poll_source(registry, demo=True, include_reuploaders=config.include_reuploaders,
-                              history_t=history_t, resume_gap_s=DEMO_RESUME_GAP_S, speed=DEMO_SPEED)
+    source = open_poll_source(
+        registry,
+        demo=True,
+        include_reuploaders=config.include_reuploaders,
+        history_t=history_t,
+        resume_gap_s=DEMO_RESUME_GAP_S,
+        speed=DEMO_SPEED,
+    )
     closers.append(source.stop)
     hub, poller = source.hub, source.poller
     assert hub is not None
-    return Session(db=db, registry=registry, config=config, mode=Mode.DEMO,
-                   reader=Reader(reader_store, registry, hub.clock.now),
-                   feeder=Feeder(poller, writer, set_clock=hub.clock.set, reset_budget=hub.ratelimit.reset,
-                                 speed=DEMO_SPEED),
-                   intervals=dict(DEMO_INTERVALS), state_path=state, speed=DEMO_SPEED,
-                   backfill=demo_backfill(hub) if history_t is None else None,
-                   # The simulated catalogue carries real model names: show them where they live.
-                   endpoint=HUB_URL, _closers=closers)
+    return Session(
+        db=db,
+        registry=registry,
+        config=config,
+        mode=Mode.DEMO,
+        reader=Reader(reader_store, registry, hub.clock.now),
+        feeder=Feeder(poller, writer, set_clock=hub.clock.set, reset_budget=hub.ratelimit.reset, speed=DEMO_SPEED),
+        intervals=dict(DEMO_INTERVALS),
+        state_path=state,
+        speed=DEMO_SPEED,
+        backfill=demo_backfill(hub) if history_t is None else None,
+        # The simulated catalogue carries real model names: show them where they live.
+        endpoint=HUB_URL,
+        _closers=closers,
+    )
 
 
 def demo_backfill(hub: DemoHub) -> BackfillPlan:
     from hfwatch.demo import bracket_plan
 
-    return lambda now: [(t, lane) for t, lane in bracket_plan(hub, now - DEMO_BACKFILL_DAYS * DAY_S, now)
-                        if t < now]
+    return lambda now: [(t, lane) for t, lane in bracket_plan(hub, now - DEMO_BACKFILL_DAYS * DAY_S, now) if t < now]
 
 
-def _read_only(db: Path, registry: Registry, config: Config, mode: Mode, state: Path, *,
-               follow_demo: bool = False, note: str | None = None) -> Session:
+def _read_only(
+    db: Path,
+    registry: Registry,
+    config: Config,
+    mode: Mode,
+    state: Path,
+    *,
+    follow_demo: bool = False,
+    note: str | None = None,
+) -> Session:
     from hfwatch.analysis.views import data_time
 
     store = Store(db, readonly=True)
@@ -153,9 +191,18 @@ def _read_only(db: Path, registry: Registry, config: Config, mode: Mode, state: 
     else:
         now = time.time
     endpoint = HUB_URL if follow_demo else _configured_endpoint()
-    return Session(db=db, registry=registry, config=config, mode=mode, reader=Reader(store, registry, now),
-                   state_path=state, endpoint=endpoint, note=note,
-                   clock_is_data=mode is Mode.OFFLINE or follow_demo, _closers=[store.close])
+    return Session(
+        db=db,
+        registry=registry,
+        config=config,
+        mode=mode,
+        reader=Reader(store, registry, now),
+        state_path=state,
+        endpoint=endpoint,
+        note=note,
+        clock_is_data=mode is Mode.OFFLINE or follow_demo,
+        _closers=[store.close],
+    )
 
 
 def _hub_offline() -> bool:
@@ -172,11 +219,19 @@ def _configured_endpoint() -> str:
     return str(constants.ENDPOINT).rstrip("/")
 
 
-def frozen_session(db: Path, registry: Registry, *, now: float, state_path: Path, mode: Mode = Mode.DEMO,
-                   config: Config | None = None) -> Session:
+def frozen_session(
+    db: Path, registry: Registry, *, now: float, state_path: Path, mode: Mode = Mode.DEMO, config: Config | None = None
+) -> Session:
     """A session on a finished history with the clock stopped at `now` and no polling: what the
     screenshots and the UI tests show, identical on every run."""
     store = Store(db, readonly=True)
-    return Session(db=db, registry=registry, config=config or Config(), mode=mode,
-                   reader=Reader(store, registry, lambda: now), state_path=state_path,
-                   speed=DEMO_SPEED if mode is Mode.DEMO else 1.0, _closers=[store.close])
+    return Session(
+        db=db,
+        registry=registry,
+        config=config or Config(),
+        mode=mode,
+        reader=Reader(store, registry, lambda: now),
+        state_path=state_path,
+        speed=DEMO_SPEED if mode is Mode.DEMO else 1.0,
+        _closers=[store.close],
+    )

@@ -88,8 +88,18 @@ def test_country_leaderboard(polled_db: Path) -> None:
 def test_model_rows_carry_the_contract_fields(polled_db: Path) -> None:
     rows = top_json(polled_db, "--by", "model", "--limit", "30")
     assert len(rows) == 30
-    keys = {"id", "family", "base_family", "via", "country", "downloads_30d", "downloads_all_time", "likes",
-            "trending_score", "created_at"}
+    keys = {
+        "id",
+        "family",
+        "base_family",
+        "via",
+        "country",
+        "downloads_30d",
+        "downloads_all_time",
+        "likes",
+        "trending_score",
+        "created_at",
+    }
     assert keys <= set(rows[0])
     assert all(r["via"] in ("org", "lineage", "name") for r in rows)
     qwen = top_json(polled_db, "--by", "model", "--family", "qwen", "--limit", "500")

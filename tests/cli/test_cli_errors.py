@@ -16,8 +16,9 @@ class StoreError(Exception):  # the name of a user error, not its type
     pass
 
 
-@pytest.mark.parametrize("err", [CliError("x"), StoreLocked("x"), HubUnreachable("x"), ConfigError("x"),
-                                 ImportError_("x")])
+@pytest.mark.parametrize(
+    "err", [CliError("x"), StoreLocked("x"), HubUnreachable("x"), ConfigError("x"), ImportError_("x")]
+)
 def test_user_errors_are_known_by_type_subclasses_included(err: Exception) -> None:
     assert is_user_error(err)
 
@@ -27,12 +28,16 @@ def test_anything_else_is_a_bug_whatever_its_name(err: Exception) -> None:
     assert not is_user_error(err)
 
 
-def test_main_prints_one_line_for_each_kind(monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_prints_one_line_for_each_kind(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from hfwatch.cli import commands
 
-    for err, prefix in ((StoreLocked("the file is busy"), "hfwatch: error: the file is busy"),
-                        (StoreError("looks known"), "hfwatch: internal error (StoreError): looks known")):
+    for err, prefix in (
+        (StoreLocked("the file is busy"), "hfwatch: error: the file is busy"),
+        (StoreError("looks known"), "hfwatch: internal error (StoreError): looks known"),
+    ):
+
         def fail(err: Exception = err) -> int:
             raise err
 

@@ -30,8 +30,9 @@ def test_bash_script_parses_and_completes() -> None:
 
     def complete(*words: str) -> list[str]:
         line = " ".join(f"'{w}'" for w in words)
-        probe = (f"{script}\nCOMP_WORDS=({line}); COMP_CWORD={len(words) - 1}; _hfwatch; "
-                 'printf "%s\\n" "${COMPREPLY[@]}"')
+        probe = (
+            f'{script}\nCOMP_WORDS=({line}); COMP_CWORD={len(words) - 1}; _hfwatch; printf "%s\\n" "${{COMPREPLY[@]}}"'
+        )
         return subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True).stdout.split()
 
     assert sorted(complete("hfwatch", "")) == sorted([*NAMES, *complete("hfwatch", "-")])

@@ -46,10 +46,18 @@ def _totals_match_models(db: Path) -> None:
     """The running family totals are the sums of the stored models (nothing half-applied)."""
     conn = sqlite3.connect(db)
     try:
-        totals = {(f, n, d) for f, n, d in conn.execute(
-            "SELECT family, models, d30 FROM totals WHERE scope = 'ecosystem' AND models > 0")}
-        models = {(f, n, d) for f, n, d in conn.execute(
-            "SELECT family, count(*), sum(d30) FROM models WHERE family IS NOT NULL GROUP BY family")}
+        totals = {
+            (f, n, d)
+            for f, n, d in conn.execute(
+                "SELECT family, models, d30 FROM totals WHERE scope = 'ecosystem' AND models > 0"
+            )
+        }
+        models = {
+            (f, n, d)
+            for f, n, d in conn.execute(
+                "SELECT family, count(*), sum(d30) FROM models WHERE family IS NOT NULL GROUP BY family"
+            )
+        }
     finally:
         conn.close()
     assert totals == models and totals
@@ -163,8 +171,7 @@ def test_a_killed_walk_resumes_where_it_stopped(tmp_path: Path) -> None:
         floor = _floor_for(hub, 6)
         env = {**os.environ, "HF_ENDPOINT": hub.url}
         cmd = [sys.executable, "-m", "hfwatch", "poll", "--lane", "deep", "--deep-floor", str(floor), "--db", str(db)]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
         try:
             assert reached.wait(120), proc.communicate(timeout=5)
             proc.send_signal(signal.SIGKILL)  # mid-walk: three pages stored, the fourth in flight
@@ -177,8 +184,9 @@ def test_a_killed_walk_resumes_where_it_stopped(tmp_path: Path) -> None:
             killed = store.conn.execute("SELECT pages, walked, finished FROM deep_walks").fetchall()
         assert killed[0][0] == 3 and killed[0][2] is None
         _totals_match_models(db)
-        ran = run_cli("poll", "--lane", "deep", "--deep-floor", str(floor), "--db", str(db),
-                      env={"HF_ENDPOINT": hub.url})
+        ran = run_cli(
+            "poll", "--lane", "deep", "--deep-floor", str(floor), "--db", str(db), env={"HF_ENDPOINT": hub.url}
+        )
         truth = hub.truth.deep_walk(floor, hub.clock.now())
     assert ran.code == 0, ran.err
     assert "resumed" in ran.out and "coverage" in ran.out

@@ -25,8 +25,15 @@ ANSI = re.compile(r"\x1b[\[\]]")
 
 
 def item(model_id: str, downloads: int, dall: int, **extra: Any) -> dict[str, Any]:
-    return {"id": model_id, "author": model_id.split("/")[0], "downloads": downloads, "downloadsAllTime": dall,
-            "likes": 1, "createdAt": "2026-09-20T00:00:00.000Z", **extra}
+    return {
+        "id": model_id,
+        "author": model_id.split("/")[0],
+        "downloads": downloads,
+        "downloadsAllTime": dall,
+        "likes": 1,
+        "createdAt": "2026-09-20T00:00:00.000Z",
+        **extra,
+    }
 
 
 def day_listing(n: int) -> list[dict[str, Any]]:
@@ -34,8 +41,7 @@ def day_listing(n: int) -> list[dict[str, Any]]:
         item("Qwen/Qwen3-8B", 1000, 50_000 + n * 2_000, pipeline_tag="text-generation"),
         item("unsloth/Qwen3-8B-GGUF", 300, 9_000 + n * 500, tags=["base_model:quantized:Qwen/Qwen3-8B"]),
         item("meta-llama/Llama-3.1-8B", 800, 40_000 + n * 1_000),
-        item("deepseek-ai/DeepSeek-V3", 600 + n, 30_000 + n * 3_000,
-             pipeline_tag='=HYPERLINK("http://x")\x1b[31m'),
+        item("deepseek-ai/DeepSeek-V3", 600 + n, 30_000 + n * 3_000, pipeline_tag='=HYPERLINK("http://x")\x1b[31m'),
     ]
 
 
@@ -111,8 +117,10 @@ def test_series(history: Path) -> None:
     assert times == sorted(times)
     assert {r["family"] for r in rows} == {"qwen", "llama", "deepseek"}
     since = export_json(history, "--what", "series", "--family", "qwen", "--since", "2026-10-02")
-    assert [(r["time"], r["rate_per_day"]) for r in since] == [("2026-10-02T00:00:00Z", None),
-                                                              ("2026-10-03T00:00:00Z", 2500.0)]
+    assert [(r["time"], r["rate_per_day"]) for r in since] == [
+        ("2026-10-02T00:00:00Z", None),
+        ("2026-10-03T00:00:00Z", 2500.0),
+    ]
     relative = export_json(history, "--what", "series", "--family", "qwen", "--since", "1d")
     assert [r["time"] for r in relative] == ["2026-10-02T00:00:00Z", "2026-10-03T00:00:00Z"]
     first_party = export_json(history, "--what", "series", "--scope", "first-party", "--family", "qwen")
@@ -123,22 +131,31 @@ def test_series(history: Path) -> None:
 def test_models(history: Path) -> None:
     header, rows = export_csv(history, "--what", "models")
     assert tuple(header) == MODEL_COLUMNS
-    assert [r["id"] for r in rows] == ["Qwen/Qwen3-8B", "meta-llama/Llama-3.1-8B", "deepseek-ai/DeepSeek-V3",
-                                       "unsloth/Qwen3-8B-GGUF"]
+    assert [r["id"] for r in rows] == [
+        "Qwen/Qwen3-8B",
+        "meta-llama/Llama-3.1-8B",
+        "deepseek-ai/DeepSeek-V3",
+        "unsloth/Qwen3-8B-GGUF",
+    ]
     by_rate = export_json(history, "--what", "models", "--metric", "rate")
-    assert [(r["id"], r["rate_per_day"]) for r in by_rate][:2] == [("deepseek-ai/DeepSeek-V3", 3000.0),
-                                                                  ("Qwen/Qwen3-8B", 2000.0)]
+    assert [(r["id"], r["rate_per_day"]) for r in by_rate][:2] == [
+        ("deepseek-ai/DeepSeek-V3", 3000.0),
+        ("Qwen/Qwen3-8B", 2000.0),
+    ]
     qwen = export_json(history, "--what", "models", "--family", "qwen")
-    assert [(r["id"], r["via"], r["base_family"]) for r in qwen] == [("Qwen/Qwen3-8B", "org", "qwen"),
-                                                                    ("unsloth/Qwen3-8B-GGUF", "lineage", "qwen")]
-    assert [r["id"] for r in export_json(history, "--what", "models", "--family", "qwen", "--scope",
-                                         "first-party")] == ["Qwen/Qwen3-8B"]
+    assert [(r["id"], r["via"], r["base_family"]) for r in qwen] == [
+        ("Qwen/Qwen3-8B", "org", "qwen"),
+        ("unsloth/Qwen3-8B-GGUF", "lineage", "qwen"),
+    ]
+    assert [
+        r["id"] for r in export_json(history, "--what", "models", "--family", "qwen", "--scope", "first-party")
+    ] == ["Qwen/Qwen3-8B"]
     assert len(export_json(history, "--what", "models", "--limit", "1")) == 1
 
 
 def test_hub_text_cannot_become_a_formula_or_an_escape(history: Path) -> None:
     _, rows = export_csv(history, "--what", "models", "--family", "deepseek")
-    assert rows[0]["pipeline_tag"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[0]["pipeline_tag"] == '\'=HYPERLINK("http://x")'
     as_json = export_json(history, "--what", "models", "--family", "deepseek")
     assert as_json[0]["pipeline_tag"].startswith("=HYPERLINK")  # JSON is data: kept, escaped by the encoder
     assert "\x1b" not in export(history, "--what", "models", "--format", "json")
@@ -165,15 +182,25 @@ def test_empty_history_still_has_a_header(tmp_path: Path) -> None:
     assert export(db, "--what", "models", "--format", "json").strip() == "[]"
 
 
-@pytest.mark.parametrize(("args", "code", "words"), [
-    (("--since", "2026-10-01"), 2, "--since applies to --what series"),
-    (("--what", "series", "--metric", "rate"), 2, "series rows carry every metric"),
-    (("--what", "series", "--limit", "3"), 2, "--limit applies"),
-    (("--limit", "0"), 2, "at least 1"),
-    (("--family", "nosuch"), 1, "unknown family 'nosuch'"),
-    (("--what", "series", "--since", "someday"), 1, "--since"),
-    (("--what", "table",), 2, "invalid choice"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (("--since", "2026-10-01"), 2, "--since applies to --what series"),
+        (("--what", "series", "--metric", "rate"), 2, "series rows carry every metric"),
+        (("--what", "series", "--limit", "3"), 2, "--limit applies"),
+        (("--limit", "0"), 2, "at least 1"),
+        (("--family", "nosuch"), 1, "unknown family 'nosuch'"),
+        (("--what", "series", "--since", "someday"), 1, "--since"),
+        (
+            (
+                "--what",
+                "table",
+            ),
+            2,
+            "invalid choice",
+        ),
+    ],
+)
 def test_usage_errors(history: Path, args: tuple[str, ...], code: int, words: str) -> None:
     ran = run_cli("export", "--db", str(history), *args)
     assert ran.code == code and words in ran.err
@@ -187,8 +214,21 @@ def test_missing_history_is_one_line(tmp_path: Path) -> None:
 
 # -- manners ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("command", [("poll",), ("top",), ("families",), ("db", "info"), ("config",),
-                                     ("config", "show"), ("export",), ("import",), ("serve",)])
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("poll",),
+        ("top",),
+        ("families",),
+        ("db", "info"),
+        ("config",),
+        ("config", "show"),
+        ("export",),
+        ("import",),
+        ("serve",),
+    ],
+)
 def test_every_command_has_help_with_examples(command: tuple[str, ...]) -> None:
     ran = run_cli(*command, "--help")
     assert ran.code == 0
@@ -221,9 +261,14 @@ def test_tables_are_plain_text_on_a_terminal(history: Path) -> None:
 
     main, child = pty.openpty()
     try:
-        proc = subprocess.run([sys.executable, "-m", "hfwatch", "top", "--db", str(history)], stdout=child,
-                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=60,
-                              env={**os.environ, "NO_COLOR": "1", "TERM": "xterm-256color"})
+        proc = subprocess.run(
+            [sys.executable, "-m", "hfwatch", "top", "--db", str(history)],
+            stdout=child,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+            env={**os.environ, "NO_COLOR": "1", "TERM": "xterm-256color"},
+        )
         os.close(child)
         child = -1
         chunks = []

@@ -30,8 +30,16 @@ T0 = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp())
 
 def item(model_id: str, downloads: Any = 100, dall: Any = 1000, **extra: Any) -> dict[str, Any]:
     author = model_id.split("/")[0]
-    return {"id": model_id, "author": author, "downloads": downloads, "downloadsAllTime": dall, "likes": 3,
-            "createdAt": "2026-01-02T03:04:05.000Z", "tags": extra.pop("tags", []), **extra}
+    return {
+        "id": model_id,
+        "author": author,
+        "downloads": downloads,
+        "downloadsAllTime": dall,
+        "likes": 3,
+        "createdAt": "2026-01-02T03:04:05.000Z",
+        "tags": extra.pop("tags", []),
+        **extra,
+    }
 
 
 def listing(scale: int = 1) -> list[dict[str, Any]]:
@@ -57,9 +65,16 @@ def top(db: Path, *args: str) -> list[dict[str, Any]]:
 
 # -- parsing ----------------------------------------------------------------------------------------
 
+
 def test_record_from_hub_matches_the_poll_path() -> None:
-    raw = item("Qwen/Qwen3-8B", tags=["base_model:Qwen/Qwen3-8B-Base", 5], trendingScore=7,
-               safetensors={"parameters": {"BF16": 8}, "total": 8}, gated=False, pipeline_tag="text-generation")
+    raw = item(
+        "Qwen/Qwen3-8B",
+        tags=["base_model:Qwen/Qwen3-8B-Base", 5],
+        trendingScore=7,
+        safetensors={"parameters": {"BF16": 8}, "total": 8},
+        gated=False,
+        pipeline_tag="text-generation",
+    )
     record = record_from_hub(raw)
     assert record == parse_record(dict(raw))
     assert record.downloads_30d == 100 and record.downloads_all_time == 1000 and record.params == 8
@@ -72,8 +87,18 @@ def test_bad_counters_are_unknown_not_invented(bad: Any) -> None:
     assert record_from_hub(item("a/b", downloads=bad)).downloads_30d is None
 
 
-@pytest.mark.parametrize("raw", [{"downloads": 3}, {"id": ""}, {"id": 5}, [1, 2], "a/b",
-                                 {"id": "a/b", "createdAt": "yesterday"}, {"id": "no-namespace"}])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"downloads": 3},
+        {"id": ""},
+        {"id": 5},
+        [1, 2],
+        "a/b",
+        {"id": "a/b", "createdAt": "yesterday"},
+        {"id": "no-namespace"},
+    ],
+)
 def test_records_the_poll_would_refuse(raw: Any) -> None:
     with pytest.raises(RecordError):
         record_from_hub(raw)
@@ -93,6 +118,7 @@ def test_times_in_archive_forms() -> None:
 
 # -- formats ----------------------------------------------------------------------------------------
 
+
 def test_formats_read_the_same_records(tmp_path: Path) -> None:
     items = listing()
     as_array = dump(tmp_path / "a.json", items)
@@ -106,8 +132,10 @@ def test_formats_read_the_same_records(tmp_path: Path) -> None:
     as_csv = tmp_path / "f.csv"
     rows = ["id,downloads,downloadsAllTime,likes,createdAt,tags,fetched_at"]
     for i in items:
-        rows.append(f"{i['id']},{i['downloads']},{i['downloadsAllTime']},3,2026-01-02T03:04:05Z,"
-                    f"\"{';'.join(i['tags'])}\",2026-10-01")
+        rows.append(
+            f"{i['id']},{i['downloads']},{i['downloadsAllTime']},3,2026-01-02T03:04:05Z,"
+            f'"{";".join(i["tags"])}",2026-10-01'
+        )
     as_csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
     expected = read_listing(str(as_array)).records
     assert len(expected) == 5
@@ -115,35 +143,41 @@ def test_formats_read_the_same_records(tmp_path: Path) -> None:
     for path in (as_object, as_lines, as_gzip, no_suffix, as_csv):
         got = read_listing(str(path))
         assert [(r.id, r.downloads_30d, r.downloads_all_time, r.likes, r.created_at, r.tags) for r in got.records] == [
-            (r.id, r.downloads_30d, r.downloads_all_time, r.likes, r.created_at, r.tags) for r in expected], path
+            (r.id, r.downloads_30d, r.downloads_all_time, r.likes, r.created_at, r.tags) for r in expected
+        ], path
         assert got.at == T0, path
 
 
 def test_csv_minimal_and_unknown_values(tmp_path: Path) -> None:
     path = tmp_path / "m.csv"
-    path.write_text("id,downloads\nQwen/Qwen3-8B,12\nmeta-llama/Llama-3.1-8B,n/a\ngoogle/gemma-3-4b-it,\n",
-                    encoding="utf-8")
+    path.write_text(
+        "id,downloads\nQwen/Qwen3-8B,12\nmeta-llama/Llama-3.1-8B,n/a\ngoogle/gemma-3-4b-it,\n", encoding="utf-8"
+    )
     got = read_listing(str(path))
     assert [r.downloads_30d for r in got.records] == [12, None, None]
     assert got.unknown_values == 1  # "n/a" is bad; an empty cell is merely unknown
 
 
-@pytest.mark.parametrize(("name", "content", "where", "words"), [
-    ("a.json", '[{"id": "a/b"},\n {"id": "c/d"},\n {"downloads": 3}\n]', 3, "no model id"),
-    ("b.json", '{"fetched_at": "2026-10-01",\n "models": [\n  {"id": "a/b"},\n  {"id": 7}]}', 4, "no model id"),
-    ("c.json", '[{"id": "a/b"},\n {"id": "c/d",]', 2, "invalid JSON"),
-    ("d.jsonl", '{"id": "a/b"}\n\n{"id": "c/d"\n', 3, "invalid JSON"),
-    ("e.jsonl", '{"id": "a/b"}\n["c/d"]\n', 2, "must be a JSON object"),
-    ("f.csv", "id,downloads\na/b,1\nc/d,2,3\n", 3, "3 cells, the header has 2"),
-    ("g.csv", "id,likes\na/b,1\n", 1, "no 'downloads' column"),
-    ("h.csv", 'id,downloads,createdAt\na/b,1,2026-01-01\nc/d,2,last tuesday\n', 3, "createdAt"),
-    ("i.json", '{"models": {"id": "a/b"}}', 1, "JSON array"),
-    ("j.json", '{"fetched_at": "2026-10-01"}', 1, "\"models\""),
-    ("k.json", "[]", 1, "no model records"),
-    ("l.json", '{"fetched_at": "soon", "models": [{"id": "a/b"}]}', 1, "fetched_at"),
-])
-def test_bad_files_are_refused_naming_file_and_line(tmp_path: Path, name: str, content: str, where: int,
-                                                    words: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "where", "words"),
+    [
+        ("a.json", '[{"id": "a/b"},\n {"id": "c/d"},\n {"downloads": 3}\n]', 3, "no model id"),
+        ("b.json", '{"fetched_at": "2026-10-01",\n "models": [\n  {"id": "a/b"},\n  {"id": 7}]}', 4, "no model id"),
+        ("c.json", '[{"id": "a/b"},\n {"id": "c/d",]', 2, "invalid JSON"),
+        ("d.jsonl", '{"id": "a/b"}\n\n{"id": "c/d"\n', 3, "invalid JSON"),
+        ("e.jsonl", '{"id": "a/b"}\n["c/d"]\n', 2, "must be a JSON object"),
+        ("f.csv", "id,downloads\na/b,1\nc/d,2,3\n", 3, "3 cells, the header has 2"),
+        ("g.csv", "id,likes\na/b,1\n", 1, "no 'downloads' column"),
+        ("h.csv", "id,downloads,createdAt\na/b,1,2026-01-01\nc/d,2,last tuesday\n", 3, "createdAt"),
+        ("i.json", '{"models": {"id": "a/b"}}', 1, "JSON array"),
+        ("j.json", '{"fetched_at": "2026-10-01"}', 1, '"models"'),
+        ("k.json", "[]", 1, "no model records"),
+        ("l.json", '{"fetched_at": "soon", "models": [{"id": "a/b"}]}', 1, "fetched_at"),
+    ],
+)
+def test_bad_files_are_refused_naming_file_and_line(
+    tmp_path: Path, name: str, content: str, where: int, words: str
+) -> None:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ImportError_) as info:
@@ -175,6 +209,7 @@ def test_file_times(tmp_path: Path) -> None:
 
 # -- storing ----------------------------------------------------------------------------------------
 
+
 def test_import_stores_one_poll_with_attribution(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     path = dump(tmp_path / "day0.json", listing())
@@ -183,10 +218,15 @@ def test_import_stores_one_poll_with_attribution(tmp_path: Path) -> None:
     assert "imported 5 models at 2026-10-01T00:00:00Z" in ran.out
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT lane, status, started, finished, models FROM polls").fetchall() == [
-        ("import", "ok", T0, T0, 5)]
+        ("import", "ok", T0, T0, 5)
+    ]
     fam = dict(conn.execute("SELECT id, family || '/' || coalesce(via, '') FROM models WHERE family IS NOT NULL"))
-    assert fam == {"Qwen/Qwen3-8B": "qwen/org", "meta-llama/Llama-3.1-8B": "llama/org",
-                   "unsloth/Qwen3-8B-GGUF": "qwen/lineage", "someone/qwen3-8b-finetune": "qwen/lineage"}
+    assert fam == {
+        "Qwen/Qwen3-8B": "qwen/org",
+        "meta-llama/Llama-3.1-8B": "llama/org",
+        "unsloth/Qwen3-8B-GGUF": "qwen/lineage",
+        "someone/qwen3-8b-finetune": "qwen/lineage",
+    }
     assert conn.execute("SELECT count(*) FROM observations WHERE t = ?", (T0,)).fetchone()[0] == 5
 
 
@@ -195,13 +235,24 @@ def test_same_file_twice_changes_nothing(tmp_path: Path) -> None:
     path = dump(tmp_path / "day0.json", {"fetched_at": "2026-10-01T00:00:00Z", "models": listing()})
     assert run_cli("import", str(path), "--db", str(db)).code == 0
     before = Path(db).read_bytes() if not Path(str(db) + "-wal").exists() else None
-    counts = sqlite3.connect(db).execute("SELECT (SELECT count(*) FROM polls), (SELECT count(*) FROM observations),"
-                                         " (SELECT count(*) FROM rollups)").fetchone()
+    counts = (
+        sqlite3.connect(db)
+        .execute(
+            "SELECT (SELECT count(*) FROM polls), (SELECT count(*) FROM observations), (SELECT count(*) FROM rollups)"
+        )
+        .fetchone()
+    )
     again = run_cli("import", str(path), "--db", str(db))
     assert again.code == 0, again.err
     assert "already imported at 2026-10-01T00:00:00Z (poll #1); nothing changed" in again.out
-    assert sqlite3.connect(db).execute("SELECT (SELECT count(*) FROM polls), (SELECT count(*) FROM observations),"
-                                       " (SELECT count(*) FROM rollups)").fetchone() == counts
+    assert (
+        sqlite3.connect(db)
+        .execute(
+            "SELECT (SELECT count(*) FROM polls), (SELECT count(*) FROM observations), (SELECT count(*) FROM rollups)"
+        )
+        .fetchone()
+        == counts
+    )
     if before is not None:
         assert Path(db).read_bytes() == before
 
@@ -239,8 +290,7 @@ def test_a_bad_file_stores_nothing(tmp_path: Path) -> None:
 
 def test_several_files_are_stored_oldest_first(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
-    files = [dump(tmp_path / f"day{n}.json", {"date": f"2026-10-0{n + 1}", "models": listing(n + 1)})
-             for n in range(3)]
+    files = [dump(tmp_path / f"day{n}.json", {"date": f"2026-10-0{n + 1}", "models": listing(n + 1)}) for n in range(3)]
     ran = run_cli("import", str(files[2]), str(files[0]), str(files[1]), "--db", str(db))
     assert ran.code == 0, ran.err
     assert [line.split(":")[0] for line in ran.out.splitlines()] == [str(f) for f in files]
@@ -258,10 +308,15 @@ def test_reuploaders_out_of_the_ecosystem(tmp_path: Path) -> None:
     config.write_text("include_reuploaders = false\n", encoding="utf-8")
     db = tmp_path / "h.sqlite"
     path = dump(tmp_path / "a.json", listing())
-    assert run_cli("import", str(path), "--at", "2026-10-01", "--db", str(db),
-                   env={"HFWATCH_CONFIG": str(config)}).code == 0
-    row = sqlite3.connect(db).execute(
-        "SELECT family, base_family, base_model FROM models WHERE id = 'unsloth/Qwen3-8B-GGUF'").fetchone()
+    assert (
+        run_cli("import", str(path), "--at", "2026-10-01", "--db", str(db), env={"HFWATCH_CONFIG": str(config)}).code
+        == 0
+    )
+    row = (
+        sqlite3.connect(db)
+        .execute("SELECT family, base_family, base_model FROM models WHERE id = 'unsloth/Qwen3-8B-GGUF'")
+        .fetchone()
+    )
     assert row == (None, "qwen", "Qwen/Qwen3-8B")  # counted for no family, still known to be built on Qwen
     qwen = {r["family"]: r for r in top(db)}["qwen"]
     assert qwen["downloads_30d"] == 1000 + 20 and qwen["models"] == 2
@@ -278,7 +333,8 @@ def test_reuploaders_option_on_the_poller(sim: SimHub, tmp_path: Path) -> None:
             assert poller.poll(store, Lane.SLOW).ok
             counts[include] = store.conn.execute(
                 "SELECT count(*) FROM models WHERE family IS NOT NULL AND lower(author) IN "
-                f"({','.join(repr(r) for r in registry.reuploaders)})").fetchone()[0]
+                f"({','.join(repr(r) for r in registry.reuploaders)})"
+            ).fetchone()[0]
             children = store.conn.execute("SELECT count(*) FROM models WHERE via = 'lineage'").fetchone()[0]
     assert counts[True] > 0 and counts[False] == 0 and children > 0
 
@@ -295,6 +351,7 @@ def test_store_listing_directly(tmp_path: Path) -> None:
 
 
 # -- acceptance: archived listings give the same history as polls -----------------------------------
+
 
 def _fetch_listing(sim: SimHub, registry: Any) -> list[dict[str, Any]]:
     """The slow lane's listings, as raw /api/models JSON, requested as HfApi.list_models requests them."""
@@ -324,9 +381,15 @@ def _fetch_listing(sim: SimHub, registry: Any) -> list[dict[str, Any]]:
     return items
 
 
-TOP_VIEWS = ((), ("--metric", "rate"), ("--metric", "downloads_all_time", "--scope", "first-party"),
-             ("--by", "country", "--metric", "rate"), ("--by", "model", "--limit", "40"),
-             ("--by", "model", "--family", "qwen", "--metric", "rate"), ("--by", "model", "--metric", "rate"))
+TOP_VIEWS = (
+    (),
+    ("--metric", "rate"),
+    ("--metric", "downloads_all_time", "--scope", "first-party"),
+    ("--by", "country", "--metric", "rate"),
+    ("--by", "model", "--limit", "40"),
+    ("--by", "model", "--family", "qwen", "--metric", "rate"),
+    ("--by", "model", "--metric", "rate"),
+)
 
 
 def _poll_and_archive(sim: SimHub, tmp_path: Path, poll: Callable[[Path], None], days: int = 3) -> tuple[Path, Path]:
@@ -344,8 +407,9 @@ def _poll_and_archive(sim: SimHub, tmp_path: Path, poll: Callable[[Path], None],
         path = tmp_path / f"day{day}.json"
         path.write_text(json.dumps(_fetch_listing(sim, registry)), encoding="utf-8")
         files.append(path)
-    times = [int(t) for (t,) in sqlite3.connect(a).execute("SELECT finished FROM polls WHERE status = 'ok' "
-                                                           "ORDER BY pid")]
+    times = [
+        int(t) for (t,) in sqlite3.connect(a).execute("SELECT finished FROM polls WHERE status = 'ok' ORDER BY pid")
+    ]
     assert len(times) == days
     for path, t in zip(files, times, strict=True):
         ran = run_cli("import", str(path), "--at", str(t), "--db", str(b))
@@ -390,4 +454,7 @@ def test_imported_days_give_the_same_rates_as_polled_days(sim: SimHub, tmp_path:
     qwen = {r["family"]: r for r in top(b, "--metric", "rate")}["qwen"]
     assert qwen["rate_per_day"] > 0 and qwen["downloads_30d"] > 0
     assert [t for (t,) in sqlite3.connect(b).execute("SELECT finished FROM polls ORDER BY pid")] == [
-        SIM_START, SIM_START + DAY, SIM_START + 2 * DAY]
+        SIM_START,
+        SIM_START + DAY,
+        SIM_START + 2 * DAY,
+    ]

@@ -75,9 +75,20 @@ def d30(family: str, n: int) -> int:
 def listing(n: int) -> dict[str, Any]:
     ids = {"qwen": "Qwen/Qwen3-8B", "llama": "meta-llama/Llama-3.1-8B", "deepseek": "deepseek-ai/DeepSeek-V3"}
     iso_t = datetime.fromtimestamp(START + n * STEP, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"fetched_at": iso_t, "models": [
-        {"id": ident, "author": ident.split("/")[0], "downloads": d30(fam, n), "downloadsAllTime": 100_000 + n,
-         "likes": 1, "createdAt": "2026-09-20T00:00:00.000Z"} for fam, ident in ids.items()]}
+    return {
+        "fetched_at": iso_t,
+        "models": [
+            {
+                "id": ident,
+                "author": ident.split("/")[0],
+                "downloads": d30(fam, n),
+                "downloadsAllTime": 100_000 + n,
+                "likes": 1,
+                "createdAt": "2026-09-20T00:00:00.000Z",
+            }
+            for fam, ident in ids.items()
+        ],
+    }
 
 
 @pytest.fixture(scope="module")

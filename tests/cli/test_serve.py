@@ -31,9 +31,18 @@ import pytest
 from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--window-size=1600,1000"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1600,1000",
+]
 # What the dashboard shows once it has data: its panel titles and families of the simulated catalogue.
 DASHBOARD_WORDS = ("Families", "Countries", "Qwen", "Llama")
 SETTLED = "demo ×"
@@ -60,8 +69,10 @@ TAP_WEBSOCKET = r"""
 })();
 """
 # The terminal stream without escape sequences, so words drawn in one style are contiguous.
-READ_TEXT = (r"""window.__received.join("")"""
-             r""".replace(/\x1b\[[0-9;:?<>=]*[ -\/]*[@-~]/g, "").replace(/\x1b\][^\x07]*\x07/g, "")""")
+READ_TEXT = (
+    r"""window.__received.join("")"""
+    r""".replace(/\x1b\[[0-9;:?<>=]*[ -\/]*[@-~]/g, "").replace(/\x1b\][^\x07]*\x07/g, "")"""
+)
 
 
 def _chromium() -> str | None:
@@ -90,8 +101,9 @@ def _wait_http(url: str, timeout: float) -> None:
 @contextlib.contextmanager
 def _process(argv: list[str], log: Path, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True
+        )
         try:
             yield proc
         finally:
@@ -139,8 +151,9 @@ async def _render(devtools_port: int, url: str, screenshot: Path, timeout: float
         async with http.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
             page = _Page(ws)
             await page.call("Page.enable")
-            await page.call("Emulation.setDeviceMetricsOverride", width=1600, height=1000, deviceScaleFactor=1,
-                            mobile=False)
+            await page.call(
+                "Emulation.setDeviceMetricsOverride", width=1600, height=1000, deviceScaleFactor=1, mobile=False
+            )
             await page.call("Page.addScriptToEvaluateOnNewDocument", source=TAP_WEBSOCKET)
             await page.call("Page.navigate", url=url)
             deadline = time.monotonic() + timeout
@@ -198,11 +211,26 @@ def test_dashboard_renders_in_headless_chromium(tmp_path: Path) -> None:
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
-    serve = [sys.executable, "-m", "hfwatch", "serve", "--demo", "--port", str(port),
-             "--db", str(tmp_path / "demo.sqlite")]
+    serve = [
+        sys.executable,
+        "-m",
+        "hfwatch",
+        "serve",
+        "--demo",
+        "--port",
+        str(port),
+        "--db",
+        str(tmp_path / "demo.sqlite"),
+    ]
     profile = tmp_path / "chromium-profile"
-    browser = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
-               "--remote-allow-origins=*", "about:blank"]
+    browser = [
+        chromium,
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={profile}",
+        "--remote-debugging-port=0",
+        "--remote-allow-origins=*",
+        "about:blank",
+    ]
     screenshot = tmp_path / "web.png"
     with _process(serve, tmp_path / "serve.log"):
         try:
@@ -220,8 +248,9 @@ def test_dashboard_renders_in_headless_chromium(tmp_path: Path) -> None:
     if os.environ.get("HFWATCH_WEB_SCREENSHOT"):
         shutil.copyfile(screenshot, os.environ["HFWATCH_WEB_SCREENSHOT"])
     missing = [word for word in DASHBOARD_WORDS if word not in text]
-    assert not missing, f"the page never showed {missing}; server log: " + (
-        tmp_path / "serve.log").read_text(errors="replace")[-2000:]
+    assert not missing, (
+        f"the page never showed {missing}; server log: " + (tmp_path / "serve.log").read_text(errors="replace")[-2000:]
+    )
     assert re.search(r"hfwatch", text)
     assert screenshot.stat().st_size > 20_000  # a dashboard full of text, not the splash (~18 kB)
     assert json.dumps(text)  # the stream is text, for the record

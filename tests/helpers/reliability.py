@@ -29,8 +29,9 @@ FAST_ENV = {
     "HFWATCH_MAX_ATTEMPTS": "3",
     "HFWATCH_BACKOFF": "0.05",
 }
-FAST_POLICY = RequestPolicy(connect_timeout_s=2.0, read_timeout_s=1.5, max_attempts=3, backoff_base_s=0.05,
-                            backoff_max_s=0.4)
+FAST_POLICY = RequestPolicy(
+    connect_timeout_s=2.0, read_timeout_s=1.5, max_attempts=3, backoff_base_s=0.05, backoff_max_s=0.4
+)
 
 # C0 controls but newline, DEL, C1 controls: none may reach a terminal from Hub data.
 CONTROL_BYTES = {chr(c) for c in range(0x20) if c != 0x0A} | {chr(c) for c in range(0x7F, 0xA0)}
@@ -97,7 +98,8 @@ def check_consistent(db: Path) -> int:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         ok: dict[int, list[int]] = {}
         for finished, new_models, listed in conn.execute(
-                "SELECT finished, new_models, models FROM polls WHERE status = 'ok'"):
+            "SELECT finished, new_models, models FROM polls WHERE status = 'ok'"
+        ):
             acc = ok.setdefault(int(finished), [0, 0])
             acc[0] += new_models
             acc[1] += listed
@@ -108,7 +110,8 @@ def check_consistent(db: Path) -> int:
         assert set(obs_times) <= set(ok), sorted(set(obs_times) - set(ok))
         assert set(first_seen) <= set(ok) and last_seen <= set(ok)
         assert {pid for (pid,) in conn.execute("SELECT DISTINCT pid FROM events")} <= {
-            pid for (pid,) in conn.execute("SELECT pid FROM polls WHERE status = 'ok'")}
+            pid for (pid,) in conn.execute("SELECT pid FROM polls WHERE status = 'ok'")
+        }
         # Every ok poll is whole: each new model with its first observation; at most one observation per model
         # it listed (a change, or the value a model holds after a Hub refresh, kept as a rate endpoint).
         for t, (new_models, listed) in ok.items():
@@ -116,7 +119,8 @@ def check_consistent(db: Path) -> int:
             assert new_models <= obs_times.get(t, 0) <= listed, (t, new_models, obs_times.get(t), listed)
         orphans = conn.execute(
             "SELECT count(*) FROM models m WHERE NOT EXISTS"
-            " (SELECT 1 FROM observations o WHERE o.mid = m.mid AND o.t = m.first_seen)").fetchone()[0]
+            " (SELECT 1 FROM observations o WHERE o.mid = m.mid AND o.t = m.first_seen)"
+        ).fetchone()[0]
         assert orphans == 0
         return sum(1 for _ in conn.execute("SELECT 1 FROM polls WHERE status = 'ok'"))
     finally:
@@ -130,8 +134,9 @@ HeaderRewrite = Callable[[list[tuple[str, str]]], list[tuple[str, str]]]
 class RecordingProxy:
     """A loopback relay to `upstream` that records each request's headers and may rewrite JSON pages."""
 
-    def __init__(self, upstream: str, transform: Transform | None = None,
-                 rewrite_headers: HeaderRewrite | None = None) -> None:
+    def __init__(
+        self, upstream: str, transform: Transform | None = None, rewrite_headers: HeaderRewrite | None = None
+    ) -> None:
         self.upstream = upstream.rstrip("/")
         self.transform = transform
         # Given: the response carries exactly the headers it returns (no Date or Server of the proxy's own).
@@ -151,8 +156,7 @@ class RecordingProxy:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -177,8 +181,11 @@ class RecordingProxy:
             conn.request("GET", handler.path, headers=sent)
             resp = conn.getresponse()
             body = resp.read()
-            out_headers = [(k, v) for k, v in resp.getheaders()
-                           if k.lower() not in ("content-length", "connection", "transfer-encoding")]
+            out_headers = [
+                (k, v)
+                for k, v in resp.getheaders()
+                if k.lower() not in ("content-length", "connection", "transfer-encoding")
+            ]
         finally:
             conn.close()
         if self.transform is not None and resp.status == 200:

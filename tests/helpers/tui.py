@@ -53,9 +53,16 @@ def history_copy(fixed_history: Path, tmp_path: Path) -> Path:
 POLL_INTERVALS = {Lane.FAST: 60.0, Lane.SLOW: 120.0}
 
 
-def make_app(db: Path, registry: Registry, tmp_path: Path, *, mode: Mode = Mode.DEMO,
-             config: Config | None = None, watched: tuple[str, ...] = (),
-             feeder: FakeFeeder | None = None) -> HfWatchApp:
+def make_app(
+    db: Path,
+    registry: Registry,
+    tmp_path: Path,
+    *,
+    mode: Mode = Mode.DEMO,
+    config: Config | None = None,
+    watched: tuple[str, ...] = (),
+    feeder: FakeFeeder | None = None,
+) -> HfWatchApp:
     """The monitor on `db` with its clocks stopped; polling only through `feeder`, if given."""
     from hfwatch.tui.state import UiState
 

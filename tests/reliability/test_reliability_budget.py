@@ -58,8 +58,17 @@ def test_slow_poll_spreads_over_windows_instead_of_exceeding_the_quota(tight_sim
 @pytest.mark.parametrize("tight_sim", [30.0], indirect=True)
 def test_poll_that_cannot_wait_for_the_window_fails_with_one_line(tight_sim: SimHub, tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
-    ran = run_cli("poll", "--lane", "slow", "--deadline", "10", "--db", str(db),
-                  env={"HF_ENDPOINT": tight_sim.url, **FAST_ENV}, timeout=60)
+    ran = run_cli(
+        "poll",
+        "--lane",
+        "slow",
+        "--deadline",
+        "10",
+        "--db",
+        str(db),
+        env={"HF_ENDPOINT": tight_sim.url, **FAST_ENV},
+        timeout=60,
+    )
     assert ran.code == 1
     line = one_line_error(ran.err)
     assert "request budget used up" in line and "deadline" in line

@@ -45,9 +45,14 @@ class Looper:
         self.lines: queue.Queue[str] = queue.Queue()
         self._log = log.open("a")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.helpers.poll_loop", str(db)], cwd=REPO,
-            env={**os.environ, "HF_ENDPOINT": endpoint, **FAST_ENV}, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._log, text=True)
+            [sys.executable, "-m", "tests.helpers.poll_loop", str(db)],
+            cwd=REPO,
+            env={**os.environ, "HF_ENDPOINT": endpoint, **FAST_ENV},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+        )
         threading.Thread(target=self._read, daemon=True).start()
         self.child = 0
         self.writes_begun = 0

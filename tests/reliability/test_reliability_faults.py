@@ -48,9 +48,11 @@ def hub(shared_sim: SimHub) -> Iterator[SimHub]:
 
 # -- hfwatch poll -----------------------------------------------------------------------------------
 
+
 def poll(db: Path, url: str, *args: str, env: dict[str, str] | None = None, lane: str = "fast") -> Ran:
-    return run_cli("poll", "--lane", lane, "--db", str(db), *args,
-                   env={"HF_ENDPOINT": url, **FAST_ENV, **(env or {})}, timeout=60)
+    return run_cli(
+        "poll", "--lane", lane, "--db", str(db), *args, env={"HF_ENDPOINT": url, **FAST_ENV, **(env or {})}, timeout=60
+    )
 
 
 # (fault, lane, extra args, extra env, what the one line says, whether the Hub answered)
@@ -169,13 +171,18 @@ def test_cli_poll_of_an_empty_hub_is_ok_and_stores_no_models(hub: SimHub, tmp_pa
 
 
 def test_bad_timeout_setting_is_one_line(tmp_path: Path) -> None:
-    ran = run_cli("poll", "--db", str(tmp_path / "h.sqlite"),
-                  env={"HF_ENDPOINT": f"http://127.0.0.1:{closed_port()}", "HFWATCH_READ_TIMEOUT": "soon"})
+    ran = run_cli(
+        "poll",
+        "--db",
+        str(tmp_path / "h.sqlite"),
+        env={"HF_ENDPOINT": f"http://127.0.0.1:{closed_port()}", "HFWATCH_READ_TIMEOUT": "soon"},
+    )
     assert ran.code == 1
     assert "HFWATCH_READ_TIMEOUT='soon'" in one_line_error(ran.err)
 
 
 # -- the engine the monitor's workers use -----------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def polled_template(shared_sim: SimHub, tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -187,8 +194,7 @@ def polled_template(shared_sim: SimHub, tmp_path_factory: pytest.TempPathFactory
 
 
 def engine(url: str, **policy: Any) -> Poller:
-    return Poller(HubClient(url, token=False, policy=replace(FAST_POLICY, **policy)),
-                  load_registry(), clock=time.time)
+    return Poller(HubClient(url, token=False, policy=replace(FAST_POLICY, **policy)), load_registry(), clock=time.time)
 
 
 def table(db: Path, sql: str) -> list[tuple]:
@@ -201,10 +207,12 @@ def table(db: Path, sql: str) -> list[tuple]:
 
 def fault_at_query(n: int, arm: Callable[[], None], messages: list[str]) -> Callable[[str], None]:
     """An on_status callback that arms a fault when the poll reaches its n-th listing."""
+
     def on_status(message: str) -> None:
         messages.append(message)
         if f" poll {n}/" in message:
             arm()
+
     return on_status
 
 
@@ -223,8 +231,9 @@ ENGINE_FAILURES: dict[str, tuple[str, dict[str, Any], float, str]] = {
 
 
 @pytest.mark.parametrize("case", list(ENGINE_FAILURES))
-def test_engine_fault_mid_poll_stores_nothing_then_recovers(hub: SimHub, polled_template: Path, tmp_path: Path,
-                                                            case: str) -> None:
+def test_engine_fault_mid_poll_stores_nothing_then_recovers(
+    hub: SimHub, polled_template: Path, tmp_path: Path, case: str
+) -> None:
     kind, policy, deadline, says = ENGINE_FAILURES[case]
     db = tmp_path / "h.sqlite"
     shutil.copy(polled_template, db)
@@ -234,8 +243,9 @@ def test_engine_fault_mid_poll_stores_nothing_then_recovers(hub: SimHub, polled_
     poller = engine(hub.url, **policy)
     with Store(db) as store:
         # Three listings succeed first: what they fetched must not reach the file either.
-        outcome = poller.poll(store, Lane.SLOW, deadline_s=deadline,
-                              on_status=fault_at_query(4, lambda: hub.faults.set(kind), messages))
+        outcome = poller.poll(
+            store, Lane.SLOW, deadline_s=deadline, on_status=fault_at_query(4, lambda: hub.faults.set(kind), messages)
+        )
         assert not outcome.ok and outcome.summary is None
         assert outcome.result.stats.responses >= 3
         error = outcome.result.error or ""

@@ -29,8 +29,7 @@ pytestmark = pytest.mark.reliability
 def real_db(shared_sim: SimHub, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A genuine hfwatch history (both lanes), checkpointed into one file."""
     db = tmp_path_factory.mktemp("real") / "h.sqlite"
-    poller = Poller(HubClient(shared_sim.url, token=False, policy=FAST_POLICY),
-                    load_registry())
+    poller = Poller(HubClient(shared_sim.url, token=False, policy=FAST_POLICY), load_registry())
     with Store(db) as store:
         for lane in (Lane.SLOW, Lane.FAST):
             assert poller.poll(store, lane).ok
@@ -44,6 +43,7 @@ def cli(*args: str, url: str, env: dict[str, str] | None = None) -> Ran:
 
 # -- damaged and foreign database files ------------------------------------------------------------
 
+
 def corrupt_table_pages(db: Path) -> None:
     """Random bytes over the pages of the `models` table, as a bad disk sector would leave them."""
     conn = sqlite3.connect(db)
@@ -56,9 +56,9 @@ def corrupt_table_pages(db: Path) -> None:
         conn.close()
     rng = random.Random(5)
     data = bytearray(db.read_bytes())
-    for page in pages[len(pages) // 4:]:
+    for page in pages[len(pages) // 4 :]:
         start = (page - 1) * size
-        data[start:start + size] = rng.randbytes(size)
+        data[start : start + size] = rng.randbytes(size)
     db.write_bytes(bytes(data))
 
 
@@ -101,8 +101,9 @@ COMMANDS = {
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize("case", list(BAD_DBS))
-def test_bad_database_is_one_line_and_left_untouched(shared_sim: SimHub, real_db: Path, tmp_path: Path,
-                                                     case: str, command: str) -> None:
+def test_bad_database_is_one_line_and_left_untouched(
+    shared_sim: SimHub, real_db: Path, tmp_path: Path, case: str, command: str
+) -> None:
     damage, says = BAD_DBS[case]
     db = tmp_path / "h.sqlite"
     shutil.copy(real_db, db)
@@ -129,6 +130,7 @@ def test_database_path_that_is_a_directory(shared_sim: SimHub, tmp_path: Path) -
 
 
 # -- where the data directory cannot be ------------------------------------------------------------
+
 
 def test_data_dir_blocked_by_a_file(shared_sim: SimHub, tmp_path: Path) -> None:
     blocker = tmp_path / "data"
@@ -170,17 +172,18 @@ def test_data_dir_without_write_permission(shared_sim: SimHub, real_db: Path, tm
 
 # (file text, its line at fault, a word the reason must name)
 BAD_CONFIGS = {
-    "invalid-toml": ("fast_interval_s = 300\nwatched = [\"qwen\"\n", 2, "TOML"),
+    "invalid-toml": ('fast_interval_s = 300\nwatched = ["qwen"\n', 2, "TOML"),
     "unknown-key": ("fast_interval_s = 300\nslow_intervall_s = 60\n", 2, "slow_intervall_s"),
-    "wrong-type": ("scope = \"ecosystem\"\nfast_interval_s = \"often\"\n", 2, "fast_interval_s"),
+    "wrong-type": ('scope = "ecosystem"\nfast_interval_s = "often"\n', 2, "fast_interval_s"),
     "out-of-range": ("fast_interval_s = 1\n", 1, "fast_interval_s"),
-    "not-utf8": ("theme = \"\xff\"\n", 1, "UTF-8"),
+    "not-utf8": ('theme = "\xff"\n', 1, "UTF-8"),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_CONFIGS))
-def test_bad_config_is_one_line_naming_file_and_line(shared_sim: SimHub, real_db: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+def test_bad_config_is_one_line_naming_file_and_line(
+    shared_sim: SimHub, real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
     text, line, says = BAD_CONFIGS[case]
     path = tmp_path / "config.toml"
     path.write_bytes(text.encode("latin-1"))
@@ -202,16 +205,17 @@ def test_bad_config_is_one_line_naming_file_and_line(shared_sim: SimHub, real_db
 
 
 BAD_REGISTRIES = {
-    "invalid-toml": ("[[family]\nid = \"x\"\n", "families.toml:1:"),
-    "bad-country": ("[[family]]\nid = \"newfam\"\nname = \"New\"\ncountry = \"XX\"\n", "families.toml:4:"),
-    "bad-regex": ("[[family]]\nid = \"qwen\"\npatterns = [\"(unclosed\"]\n", "families.toml:3:"),
-    "unknown-key": ("[[family]]\nid = \"qwen\"\ncolour = \"red\"\n", "families.toml:3:"),
+    "invalid-toml": ('[[family]\nid = "x"\n', "families.toml:1:"),
+    "bad-country": ('[[family]]\nid = "newfam"\nname = "New"\ncountry = "XX"\n', "families.toml:4:"),
+    "bad-regex": ('[[family]]\nid = "qwen"\npatterns = ["(unclosed"]\n', "families.toml:3:"),
+    "unknown-key": ('[[family]]\nid = "qwen"\ncolour = "red"\n', "families.toml:3:"),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_REGISTRIES))
-def test_bad_user_registry_is_one_line_naming_file_and_line(shared_sim: SimHub, real_db: Path, tmp_path: Path,
-                                                            case: str) -> None:
+def test_bad_user_registry_is_one_line_naming_file_and_line(
+    shared_sim: SimHub, real_db: Path, tmp_path: Path, case: str
+) -> None:
     text, says = BAD_REGISTRIES[case]
     path = default_user_registry_path()  # in this test's XDG_CONFIG_HOME
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -233,6 +237,7 @@ def test_bad_user_registry_is_one_line_naming_file_and_line(shared_sim: SimHub, 
 
 
 # -- a disk that fills up mid-poll -------------------------------------------------------------------
+
 
 def disk_full_poll(sim: SimHub, real_db: Path, tmp_path: Path) -> tuple[Path, str, int, int]:
     """A slow poll into a copy of `real_db` whose disk fills up mid-write: (db, error, polls before, after)."""

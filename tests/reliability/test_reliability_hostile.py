@@ -21,10 +21,19 @@ from tests.helpers.sim import SimHub
 
 pytestmark = pytest.mark.reliability
 
-FORMULAS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
-            "\t=1+1", "\r=1+1", "\u200b=1+1", "\x1b[31m=1+1"]
-INVISIBLE = ("\u061c\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e"
-             "\u2066\u2067\u2068\u2069\ufeff")
+FORMULAS = [
+    '=HYPERLINK("http://evil","x")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    "\u200b=1+1",
+    "\x1b[31m=1+1",
+]
+INVISIBLE = (
+    "\u061c\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +50,18 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
         template = next((r for r in page if isinstance(r, dict) and "evil" not in r["id"]), None)
         if template is None:
             return page
-        extra = [{**template, "_id": f"{i:024x}", "id": f"{f}/x{i}", "author": f, "pipeline_tag": f,
-                  "library_name": f, "tags": [f, f"base_model:{template['id']}"]} for i, f in enumerate(FORMULAS)]
+        extra = [
+            {
+                **template,
+                "_id": f"{i:024x}",
+                "id": f"{f}/x{i}",
+                "author": f,
+                "pipeline_tag": f,
+                "library_name": f,
+                "tags": [f, f"base_model:{template['id']}"],
+            }
+            for i, f in enumerate(FORMULAS)
+        ]
         return extra + page
 
     proxy = RecordingProxy(sim.url, transform=add_formulas).start()
@@ -50,17 +69,25 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
         home = tmp_path_factory.mktemp("hostile")
         db = home / "h.sqlite"
         # Module-scoped, so before conftest's per-test environment: isolate this run by hand.
-        isolated = {"HF_HOME": str(home / "hf_home"), "XDG_CONFIG_HOME": str(home / "config"),
-                    "XDG_DATA_HOME": str(home / "data"), "HF_TOKEN": "", "HFWATCH_CONFIG": "",
-                    "HF_HUB_DISABLE_TELEMETRY": "1"}
+        isolated = {
+            "HF_HOME": str(home / "hf_home"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "HF_TOKEN": "",
+            "HFWATCH_CONFIG": "",
+            "HF_HUB_DISABLE_TELEMETRY": "1",
+        }
         sim.faults.set("hostile")
-        ran = run_cli("poll", "--lane", "fast", "--db", str(db),
-                      env={**isolated, "HF_ENDPOINT": proxy.url, **FAST_ENV})
+        ran = run_cli("poll", "--lane", "fast", "--db", str(db), env={**isolated, "HF_ENDPOINT": proxy.url, **FAST_ENV})
         assert ran.code == 0, ran.err
         assert ran.err == ""
         conn = sqlite3.connect(db)
-        stored = [i for (i,) in conn.execute("SELECT id FROM models WHERE author LIKE 'evil%' OR id LIKE '%evil%'"
-                                              " OR id LIKE '%/x_'")]
+        stored = [
+            i
+            for (i,) in conn.execute(
+                "SELECT id FROM models WHERE author LIKE 'evil%' OR id LIKE '%evil%' OR id LIKE '%/x_'"
+            )
+        ]
         conn.close()
         yield db, stored
     finally:
@@ -129,8 +156,10 @@ def test_csv_safe_defuses_every_formula_lead(value: str) -> None:
 
 
 def test_terminal_safe_leaves_nothing_a_terminal_would_act_on() -> None:
-    hostile = ("a\x1b[2J\x1b]0;title\x07\x1b]8;;http://e\x1b\\link\x1b]8;;\x1b\\\x9b31m\x90dcs\x9c\x00\x07\x08\r\n"
-               "\t\x7f" + INVISIBLE + "z")
+    hostile = (
+        "a\x1b[2J\x1b]0;title\x07\x1b]8;;http://e\x1b\\link\x1b]8;;\x1b\\\x9b31m\x90dcs\x9c\x00\x07\x08\r\n"
+        "\t\x7f" + INVISIBLE + "z"
+    )
     out = terminal_safe(hostile)
     assert not CONTROL_BYTES & set(out) and not set(INVISIBLE) & set(out)
     assert out.startswith("a") and out.endswith("z") and "link" in out
@@ -138,6 +167,7 @@ def test_terminal_safe_leaves_nothing_a_terminal_would_act_on() -> None:
 
 
 # -- the monitor ------------------------------------------------------------------------------------
+
 
 @pytest.mark.ui
 async def test_monitor_shows_hostile_hub_text_literally(hostile_db: tuple[Path, list[str]], tmp_path: Path) -> None:
@@ -151,15 +181,20 @@ async def test_monitor_shows_hostile_hub_text_literally(hostile_db: tuple[Path, 
 
     db, _ = hostile_db
     # Each hostile record borrows another real record's lineage, so each lands in the family that one has.
-    shown = {"evil-org/[bold red]x[/]": "evil-org/[bold red]x[/]",  # literal brackets: no markup was applied
-             "evil-org/\u202egnp.exe": "gnp.exe"}  # the right-to-left override is gone, the name is not
+    shown = {
+        "evil-org/[bold red]x[/]": "evil-org/[bold red]x[/]",  # literal brackets: no markup was applied
+        "evil-org/\u202egnp.exe": "gnp.exe",
+    }  # the right-to-left override is gone, the name is not
     conn = sqlite3.connect(db)
-    families = {model_id: conn.execute("SELECT family FROM models WHERE id = ?", (model_id,)).fetchone()[0]
-                for model_id in shown}
+    families = {
+        model_id: conn.execute("SELECT family FROM models WHERE id = ?", (model_id,)).fetchone()[0]
+        for model_id in shown
+    }
     conn.close()
     assert None not in families.values()
-    session = open_session(db, demo=False, offline=True, registry=load_registry(), config=Config(),
-                           state_path=tmp_path / "state.json")
+    session = open_session(
+        db, demo=False, offline=True, registry=load_registry(), config=Config(), state_path=tmp_path / "state.json"
+    )
     assert session.mode is Mode.OFFLINE
     try:
         app = HfWatchApp(session)

@@ -74,7 +74,11 @@ def test_top_answers_during_a_slow_poll_and_a_second_poll_waits_its_turn(sim: Si
     first = subprocess.Popen(
         [sys.executable, "-m", "hfwatch", "poll", "--lane", "fast", "--db", str(history)],
         env={**os.environ, "HF_ENDPOINT": sim.url, **FAST_ENV, "HFWATCH_READ_TIMEOUT": "150"},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while not (lock_file.exists() and lock_file.read_text().strip() == str(first.pid)):
@@ -99,6 +103,7 @@ def test_top_answers_during_a_slow_poll_and_a_second_poll_waits_its_turn(sim: Si
 
 # -- the monitor as the second instance --------------------------------------------------------------
 
+
 @pytest.mark.ui
 async def test_second_monitor_follows_read_only_and_says_so(sim: SimHub, history: Path, tmp_path: Path) -> None:
     from hfwatch.tui.app import HfWatchApp
@@ -109,8 +114,9 @@ async def test_second_monitor_follows_read_only_and_says_so(sim: SimHub, history
     lock = WriterLock(history)
     assert lock.acquire()  # the first instance
     try:
-        session = open_session(history, demo=False, offline=False, registry=registry, config=Config(),
-                               state_path=tmp_path / "state.json")
+        session = open_session(
+            history, demo=False, offline=False, registry=registry, config=Config(), state_path=tmp_path / "state.json"
+        )
         try:
             assert session.mode is Mode.FOLLOWING and not session.polls
             app = HfWatchApp(session)

@@ -32,8 +32,12 @@ from tests.helpers.reliability import FAST_ENV, FAST_POLICY, RecordingProxy
 pytestmark = pytest.mark.reliability
 
 RTL = "\u0645\u0624\u0633\u0633\u0629/\u202eqwen-\u0646\u0645\u0648\u0630\u062c"
-KEPT_LITERALLY = ["evil-org/[bold red]qwen[/]", "evil-org/\x1b[31mqwen\x1b[0m\x00", "=HYPERLINK(\"http://evil\",\"x\")/qwen",
-                  RTL]
+KEPT_LITERALLY = [
+    "evil-org/[bold red]qwen[/]",
+    "evil-org/\x1b[31mqwen\x1b[0m\x00",
+    '=HYPERLINK("http://evil","x")/qwen',
+    RTL,
+]
 # Hub id -> (the fields that replace the template's, how many of them hfwatch cannot use)
 ODD: dict[str, tuple[dict[str, Any], int]] = {
     "odd/huge-counts": ({"downloads": 10**30, "likes": 2**63}, 2),
@@ -44,8 +48,13 @@ ODD: dict[str, tuple[dict[str, Any], int]] = {
     "odd/bad-date": ({"createdAt": "not-a-date"}, 1),
     "odd/qwen-tags-not-a-list": ({"tags": "text-generation"}, 1),  # no lineage left: found by name
 }
-UNUSABLE: list[Any] = [{"downloads": 5, "likes": 1}, {"id": 12345}, {"id": "no-namespace"}, "a string",
-                       {"id": None, "modelId": None}]
+UNUSABLE: list[Any] = [
+    {"downloads": 5, "likes": 1},
+    {"id": 12345},
+    {"id": "no-namespace"},
+    "a string",
+    {"id": None, "modelId": None},
+]
 
 
 class Injector:
@@ -85,10 +94,22 @@ def polled(sim: SimHub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
     home = tmp_path_factory.mktemp("malformed")
     db = home / "h.sqlite"
     try:
-        ran = run_cli("poll", "--lane", "fast", "--db", str(db),
-                      env={"HF_ENDPOINT": proxy.url, "HF_HOME": str(home / "hf"), "XDG_CONFIG_HOME": str(home / "c"),
-                           "XDG_DATA_HOME": str(home / "d"), "HF_TOKEN": "", "HF_HUB_DISABLE_TELEMETRY": "1",
-                           **FAST_ENV})
+        ran = run_cli(
+            "poll",
+            "--lane",
+            "fast",
+            "--db",
+            str(db),
+            env={
+                "HF_ENDPOINT": proxy.url,
+                "HF_HOME": str(home / "hf"),
+                "XDG_CONFIG_HOME": str(home / "c"),
+                "XDG_DATA_HOME": str(home / "d"),
+                "HF_TOKEN": "",
+                "HF_HUB_DISABLE_TELEMETRY": "1",
+                **FAST_ENV,
+            },
+        )
         assert ran.code == 0, ran.err
         assert ran.err == ""
         yield db, ran.out, injector, injector.template
@@ -146,6 +167,7 @@ def test_top_json_shows_unknown_as_null(polled: tuple[Path, str, Injector, dict]
 
 # -- the Hub's clock and its next links, on the engine the monitor uses ----------------------------------
 
+
 def fetch_through(sim: SimHub, rewrite: Any) -> tuple[Any, RecordingProxy]:
     proxy = RecordingProxy(sim.url, rewrite_headers=rewrite).start()
     try:
@@ -158,6 +180,7 @@ def with_date(value: str | None) -> Any:
     def rewrite(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
         kept = [(k, v) for k, v in headers if k.lower() != "date"]
         return kept if value is None else [*kept, ("Date", value)]
+
     return rewrite
 
 
@@ -179,8 +202,9 @@ def test_without_a_readable_hub_date_the_local_clock_dates_the_poll(sim: SimHub,
 
 def test_relative_next_links_are_followed_on_the_hubs_host(sim: SimHub) -> None:
     def relative(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        return [(k, v.replace(v[v.index("<") + 1:v.index("/api/")], "") if k.lower() == "link" else v)
-                for k, v in headers]
+        return [
+            (k, v.replace(v[v.index("<") + 1 : v.index("/api/")], "") if k.lower() == "link" else v) for k, v in headers
+        ]
 
     proxy = RecordingProxy(sim.url, rewrite_headers=relative).start()
     try:
@@ -196,8 +220,10 @@ def test_relative_next_links_are_followed_on_the_hubs_host(sim: SimHub) -> None:
 
 def test_a_next_link_to_another_host_is_not_followed(sim: SimHub) -> None:
     def elsewhere(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        return [(k, '<http://hub.invalid/api/models?cursor=x>; rel="next"' if k.lower() == "link" else v)
-                for k, v in headers]
+        return [
+            (k, '<http://hub.invalid/api/models?cursor=x>; rel="next"' if k.lower() == "link" else v)
+            for k, v in headers
+        ]
 
     proxy = RecordingProxy(sim.url, rewrite_headers=elsewhere).start()
     try:
@@ -217,6 +243,7 @@ def test_a_page_that_is_not_a_list_fails_the_poll_in_one_line(sim: SimHub) -> No
         result = Poller(HubClient(proxy.url, token=False, policy=FAST_POLICY), load_registry()).fetch(Lane.FAST)
     finally:
         proxy.stop()
-    assert result.error == ("trending: the Hub sent a page hfwatch cannot read "
-                            "(the page is a JSON object, not a list of models)")
+    assert result.error == (
+        "trending: the Hub sent a page hfwatch cannot read (the page is a JSON object, not a list of models)"
+    )
     assert result.records == []

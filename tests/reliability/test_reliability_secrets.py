@@ -64,16 +64,23 @@ def test_token_goes_to_the_hub_and_nowhere_else(hub: tuple[SimHub, RecordingProx
     sim.faults.set("malformed")
     malformed = with_token("poll", "--lane", "fast", "--db", str(db), url=proxy.url)
     sim.faults.clear()
-    refused = with_token("poll", "--lane", "fast", "--db", str(tmp_path / "other.sqlite"), url=f"http://127.0.0.1:{closed_port()}")
+    refused = with_token(
+        "poll", "--lane", "fast", "--db", str(tmp_path / "other.sqlite"), url=f"http://127.0.0.1:{closed_port()}"
+    )
     for ran in (failed, malformed, refused):
         assert ran.code == 1
         one_line_error(ran.err)
     outputs += [failed, malformed, refused]
 
     # Everything a user can print or export.
-    for args in (("top", "--format", "json"), ("top", "--format", "csv"), ("top", "--by", "model"),
-                 ("db", "info"), ("export", "--what", "models", "--format", "json"),
-                 ("export", "--what", "leaderboard", "--format", "csv")):
+    for args in (
+        ("top", "--format", "json"),
+        ("top", "--format", "csv"),
+        ("top", "--by", "model"),
+        ("db", "info"),
+        ("export", "--what", "models", "--format", "json"),
+        ("export", "--what", "leaderboard", "--format", "csv"),
+    ):
         ran = with_token(*args, "--db", str(db), url=proxy.url)
         assert ran.code == 0, (args, ran.err)
         outputs.append(ran)
@@ -88,12 +95,12 @@ def test_token_goes_to_the_hub_and_nowhere_else(hub: tuple[SimHub, RecordingProx
     assert files_holding(tmp_path, "SENTINEL") == []
 
 
-def test_token_is_not_in_the_database_or_wal_while_the_writer_is_open(hub: tuple[SimHub, RecordingProxy],
-                                                                      tmp_path: Path) -> None:
+def test_token_is_not_in_the_database_or_wal_while_the_writer_is_open(
+    hub: tuple[SimHub, RecordingProxy], tmp_path: Path
+) -> None:
     _, proxy = hub
     db = tmp_path / "h.sqlite"
-    poller = Poller(HubClient(proxy.url, token=SENTINEL, policy=FAST_POLICY),
-                    load_registry())
+    poller = Poller(HubClient(proxy.url, token=SENTINEL, policy=FAST_POLICY), load_registry())
     with Store(db) as store:
         for lane in (Lane.SLOW, Lane.FAST):
             assert poller.poll(store, lane).ok
@@ -105,8 +112,9 @@ def test_token_is_not_in_the_database_or_wal_while_the_writer_is_open(hub: tuple
 
 
 @pytest.mark.ui
-async def test_monitor_polling_with_a_token_never_shows_it(hub: tuple[SimHub, RecordingProxy], tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_monitor_polling_with_a_token_never_shows_it(
+    hub: tuple[SimHub, RecordingProxy], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from hfwatch.tui.app import HfWatchApp
     from hfwatch.tui.session import Mode, open_session
 
@@ -115,8 +123,9 @@ async def test_monitor_polling_with_a_token_never_shows_it(hub: tuple[SimHub, Re
     monkeypatch.setattr(constants, "ENDPOINT", proxy.url)
     monkeypatch.setenv("HF_TOKEN", SENTINEL)
     db = tmp_path / "h.sqlite"
-    session = open_session(db, demo=False, offline=False, registry=load_registry(),
-                           config=Config(), state_path=tmp_path / "state.json")
+    session = open_session(
+        db, demo=False, offline=False, registry=load_registry(), config=Config(), state_path=tmp_path / "state.json"
+    )
     try:
         assert session.mode is Mode.LIVE
         app = HfWatchApp(session)

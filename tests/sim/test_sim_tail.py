@@ -15,7 +15,7 @@ TAIL = 1_000_000
 def _get(url: str) -> tuple[list[dict], str | None]:
     with urllib.request.urlopen(url) as r:
         link = r.headers.get("Link")
-        return json.loads(r.read()), (link[1:link.index(">")] if link else None)
+        return json.loads(r.read()), (link[1 : link.index(">")] if link else None)
 
 
 def test_listing_by_downloads_walks_the_tail_in_order_once(tail_sim: SimHub) -> None:

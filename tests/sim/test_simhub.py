@@ -188,14 +188,9 @@ def test_pitfall_repos(cat: list[dict[str, Any]]) -> None:
     assert "base_model:Qwen/Qwen2.5-Math-7B" in distill["tags"]
     assert distill["_sim"]["family"] == "DeepSeek" and distill["_sim"]["base_family"] == "Qwen"
     dolphin = by_id["cognitivecomputations/dolphin-2.9-llama3-8b"]
-    assert (
-        dolphin["_sim"]["family"] == "Llama"
-        and "base_model:finetune:meta-llama/Meta-Llama-3-8B" in dolphin["tags"]
-    )
+    assert dolphin["_sim"]["family"] == "Llama" and "base_model:finetune:meta-llama/Meta-Llama-3-8B" in dolphin["tags"]
     assert by_id["Alibaba-NLP/gte-Qwen2-7B-instruct"]["pipeline_tag"] == "sentence-similarity"
-    microsoft_other = [
-        m["id"] for m in cat if m["id"].startswith("microsoft/") and m["_sim"]["family"] is None
-    ]
+    microsoft_other = [m["id"] for m in cat if m["id"].startswith("microsoft/") and m["_sim"]["family"] is None]
     assert microsoft_other and not any("phi" in i.lower() for i in microsoft_other)
     google_other = [m["id"] for m in cat if m["id"].startswith("google/") and m["_sim"]["family"] is None]
     assert any("t5" in i for i in google_other) and any("siglip" in i for i in google_other)
@@ -349,9 +344,7 @@ def test_ratelimit_headers_and_quota_enforced() -> None:
         assert raw(sim, {"limit": 1}).status_code == 200
 
 
-def test_other_paths_are_404_and_the_server_is_silent(
-    fresh: SimHub, capfd: pytest.CaptureFixture[str]
-) -> None:
+def test_other_paths_are_404_and_the_server_is_silent(fresh: SimHub, capfd: pytest.CaptureFixture[str]) -> None:
     for path in ("/api/agent-harnesses", "/api/models/Qwen/Qwen3-8B", "/"):
         r = raw(fresh, path=path)
         assert r.status_code == 404 and "error" in r.json() and "RateLimit" in r.headers
@@ -411,9 +404,7 @@ def test_fault_weird_records_stay_parseable(fresh: SimHub) -> None:
         page = raw(fresh, params).json()
         ids = [r.get("id") for r in page]
         assert "weird/negative-counts" in ids and "weird/strings-for-ints" in ids
-        assert any(r.get("downloads") is None for r in page) and any(
-            r.get("downloads") == 10**20 for r in page
-        )
+        assert any(r.get("downloads") is None for r in page) and any(r.get("downloads") == 10**20 for r in page)
         assert len(ids) > len(set(ids)), "a repo listed twice"
         for rec in page:
             ModelInfo(**{"siblings": None, **rec})

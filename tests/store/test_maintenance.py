@@ -30,8 +30,7 @@ H = 3600
 T0 = 1_790_035_200  # 2026-09-22T00:00:00Z, a Tuesday
 DAYS = 24
 # Small windows so a few hundred polls cover every resolution: raw 2 days, daily to 9, weekly after.
-POLICY = RetentionPolicy(raw_days=2, daily_days=9, rollup_hourly_days=4, max_seconds=None,
-                         vacuum_min_free_pages=1)
+POLICY = RetentionPolicy(raw_days=2, daily_days=9, rollup_hourly_days=4, max_seconds=None, vacuum_min_free_pages=1)
 QWEN = Attribution(family="qwen", via=Via.ORG, country="CN", base_family="qwen", publisher_family="qwen")
 DERIV = Attribution(family="qwen", via=Via.LINEAGE, country="CN", base_family="qwen", base_model="Qwen/A")
 REGISTRY = Registry([Family(id="qwen", name="Qwen", developer="Alibaba", country="CN", orgs=(OrgRule("Qwen"),))])
@@ -42,17 +41,46 @@ def _records(k: int) -> list[ModelRecord]:
     comes without downloadsAllTime, C appears on day 5, D never changes."""
     recount = 60 if k % 97 in (40, 41) else 0
     out = [
-        ModelRecord(id="Qwen/A", author="Qwen", downloads_30d=500 + k % 13, downloads_all_time=1000 + 37 * k - recount,
-                    likes=3, trending_score=k % 5, created_at=T0 - 90 * DAY_S),
-        ModelRecord(id="u/B-GGUF", author="u", downloads_30d=40 + k // 3,
-                    downloads_all_time=None if k % 17 == 0 else 200 + 5 * (k // 3), likes=1, trending_score=0,
-                    created_at=T0 - 60 * DAY_S),
-        ModelRecord(id="Qwen/D", author="Qwen", downloads_30d=7, downloads_all_time=70, likes=0, trending_score=0,
-                    created_at=T0 - 400 * DAY_S),
+        ModelRecord(
+            id="Qwen/A",
+            author="Qwen",
+            downloads_30d=500 + k % 13,
+            downloads_all_time=1000 + 37 * k - recount,
+            likes=3,
+            trending_score=k % 5,
+            created_at=T0 - 90 * DAY_S,
+        ),
+        ModelRecord(
+            id="u/B-GGUF",
+            author="u",
+            downloads_30d=40 + k // 3,
+            downloads_all_time=None if k % 17 == 0 else 200 + 5 * (k // 3),
+            likes=1,
+            trending_score=0,
+            created_at=T0 - 60 * DAY_S,
+        ),
+        ModelRecord(
+            id="Qwen/D",
+            author="Qwen",
+            downloads_30d=7,
+            downloads_all_time=70,
+            likes=0,
+            trending_score=0,
+            created_at=T0 - 400 * DAY_S,
+        ),
     ]
     if k >= 5 * 24:
-        out.append(ModelRecord(id="Qwen/C", author="Qwen", downloads_30d=k, downloads_all_time=10 * k, likes=0,
-                               trending_score=1, created_at=T0 + 5 * DAY_S - H))
+        out.append(
+            ModelRecord(
+                id="Qwen/C",
+                author="Qwen",
+                downloads_30d=k,
+                downloads_all_time=10 * k,
+                likes=0,
+                trending_score=1,
+                created_at=T0 + 5 * DAY_S - H,
+            )
+        )
     return out
 
 
@@ -78,8 +106,10 @@ def _observations(conn: sqlite3.Connection) -> list[tuple]:
 
 
 def _dump(conn: sqlite3.Connection) -> list[list[tuple]]:
-    return [conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
-            for table in ("observations", "rollups", "models", "totals")]
+    return [
+        conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+        for table in ("observations", "rollups", "models", "totals")
+    ]
 
 
 def _expected(rows: list[tuple], now: int, policy: RetentionPolicy) -> list[tuple]:
@@ -177,13 +207,32 @@ def _shown(conn: sqlite3.Connection, now: int) -> dict[str, object]:
     for window in (6 * DAY_S, 11 * DAY_S):
         for scope in (Scope.ECOSYSTEM, Scope.FIRST_PARTY):
             for metric in (Metric.RATE, Metric.DOWNLOADS_30D, Metric.DOWNLOADS_ALL_TIME):
-                rows = views.leaderboard(conn, REGISTRY, scope=scope, metric=metric, now=now, rate_window_s=window,
-                                         spark_points=14, spark_span_s=14 * DAY_S)
+                rows = views.leaderboard(
+                    conn,
+                    REGISTRY,
+                    scope=scope,
+                    metric=metric,
+                    now=now,
+                    rate_window_s=window,
+                    spark_points=14,
+                    spark_span_s=14 * DAY_S,
+                )
                 out[f"{scope}/{metric}/{window}"] = [
-                    (r.family, r.rate_per_day, r.downloads_30d, r.downloads_all_time, r.models, r.rank,
-                     r.rank_change, r.spark) for r in rows]
-        models = views.family_models(conn, "qwen", now=now, rate_window_s=window, spark_points=10,
-                                     spark_span_s=10 * DAY_S)
+                    (
+                        r.family,
+                        r.rate_per_day,
+                        r.downloads_30d,
+                        r.downloads_all_time,
+                        r.models,
+                        r.rank,
+                        r.rank_change,
+                        r.spark,
+                    )
+                    for r in rows
+                ]
+        models = views.family_models(
+            conn, "qwen", now=now, rate_window_s=window, spark_points=10, spark_span_s=10 * DAY_S
+        )
         out[f"models/{window}"] = [(m.row.id, m.rate_per_day, m.spark) for m in models]
     history = views.family_history(conn, "qwen", now=now, span_s=14 * DAY_S, points=14)
     out["history"] = (history.times, history.first_party, history.ecosystem)
@@ -216,8 +265,15 @@ def test_runs_are_bounded_and_resume_where_they_stopped(history: tuple[Path, int
     reference = tmp_path / "ref.sqlite"
     with Store(path) as store:
         store.conn.execute(f"VACUUM INTO '{reference}'")
-    small = RetentionPolicy(raw_days=2, daily_days=9, rollup_hourly_days=4, max_seconds=None, chunk_models=1,
-                            chunk_days=2, max_transactions=3)
+    small = RetentionPolicy(
+        raw_days=2,
+        daily_days=9,
+        rollup_hourly_days=4,
+        max_seconds=None,
+        chunk_models=1,
+        chunk_days=2,
+        max_transactions=3,
+    )
     with Store(path) as store:
         runs = []
         while True:

@@ -40,15 +40,16 @@ def test_every_sql_example_in_the_doc_runs_and_returns_rows(polled: Path) -> Non
     sql = blocks("sql")
     # The shells' examples carry their SQL in double quotes; DuckDB's names the attached file `hf`.
     quoted = [q.replace("hf.", "") for body in blocks("sh") for q in re.findall(r'"([^"]*SELECT[^"]*)"', body)]
-    quoted = [q[q.index("SELECT"):] for q in quoted]
+    quoted = [q[q.index("SELECT") :] for q in quoted]
     assert len(sql) >= 5 and len(quoted) >= 3
     with ro(polled) as conn:
         for query in sql + quoted:
             assert conn.execute(query).fetchall(), query
 
 
-def test_the_python_example_runs(polled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_python_example_runs(
+    polled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (example,) = blocks("python")
     shutil.copy(polled, tmp_path / "hfwatch.sqlite")
     monkeypatch.chdir(tmp_path)
@@ -61,24 +62,38 @@ def test_the_python_example_runs(polled: Path, tmp_path: Path, monkeypatch: pyte
 
 def test_views_agree_with_the_tables_they_summarise(polled: Path) -> None:
     with ro(polled) as conn:
-        latest = dict(conn.execute(
-            "SELECT family, downloads_30d FROM family_daily WHERE scope = 'ecosystem'"
-            " AND day = (SELECT max(day) FROM family_daily)"))
+        latest = dict(
+            conn.execute(
+                "SELECT family, downloads_30d FROM family_daily WHERE scope = 'ecosystem'"
+                " AND day = (SELECT max(day) FROM family_daily)"
+            )
+        )
         raw = dict(conn.execute("SELECT family, sum(d30) FROM models WHERE family IS NOT NULL GROUP BY family"))
         assert latest == raw
-        by_country = dict(conn.execute(
-            "SELECT country, downloads_30d FROM country_daily WHERE scope = 'ecosystem'"
-            " AND day = (SELECT max(day) FROM country_daily)"))
-        raw_country = dict(conn.execute(
-            "SELECT country, sum(d30) FROM models WHERE family IS NOT NULL GROUP BY country"))
+        by_country = dict(
+            conn.execute(
+                "SELECT country, downloads_30d FROM country_daily WHERE scope = 'ecosystem'"
+                " AND day = (SELECT max(day) FROM country_daily)"
+            )
+        )
+        raw_country = dict(
+            conn.execute("SELECT country, sum(d30) FROM models WHERE family IS NOT NULL GROUP BY country")
+        )
         assert by_country == raw_country
-        last_seen = dict(conn.execute(
-            "SELECT id, downloads_all_time FROM model_daily m WHERE day = (SELECT max(day) FROM model_daily n"
-            " WHERE n.id = m.id)"))
+        last_seen = dict(
+            conn.execute(
+                "SELECT id, downloads_all_time FROM model_daily m WHERE day = (SELECT max(day) FROM model_daily n"
+                " WHERE n.id = m.id)"
+            )
+        )
         assert last_seen == dict(conn.execute("SELECT id, dall FROM models WHERE family IS NOT NULL"))
         released = conn.execute("SELECT count(*) FROM releases").fetchone()[0]
-        assert released == conn.execute(
-            "SELECT count(*) FROM models WHERE family IS NOT NULL AND created_at IS NOT NULL").fetchone()[0]
+        assert (
+            released
+            == conn.execute(
+                "SELECT count(*) FROM models WHERE family IS NOT NULL AND created_at IS NOT NULL"
+            ).fetchone()[0]
+        )
 
 
 def test_views_are_made_once_and_remade_when_their_version_changes(tmp_path: Path) -> None:

@@ -12,17 +12,23 @@ from hfwatch.store import Store, StoreError, WriterLock, queries
 from hfwatch.store.schema import SCHEMA_VERSION
 
 QWEN = Attribution(family="qwen", via=Via.ORG, country="CN", base_family="qwen", publisher_family="qwen")
-QWEN_DERIV = Attribution(family="qwen", via=Via.LINEAGE, country="CN", base_family="qwen",
-                         base_model="Qwen/Qwen3-8B")
+QWEN_DERIV = Attribution(family="qwen", via=Via.LINEAGE, country="CN", base_family="qwen", base_model="Qwen/Qwen3-8B")
 
 
 def rec(model_id: str, d30: int | None, dall: int | None, created: int = 0, **kw: object) -> ModelRecord:
-    return ModelRecord(id=model_id, author=model_id.split("/")[0], downloads_30d=d30, downloads_all_time=dall,
-                       likes=1, trending_score=0, created_at=created, **kw)  # type: ignore[arg-type]
+    return ModelRecord(
+        id=model_id,
+        author=model_id.split("/")[0],
+        downloads_30d=d30,
+        downloads_all_time=dall,
+        likes=1,
+        trending_score=0,
+        created_at=created,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
-def poll(records: list[ModelRecord], t: int, lane: Lane = Lane.SLOW, trending: list[str] | None = None
-         ) -> PollResult:
+def poll(records: list[ModelRecord], t: int, lane: Lane = Lane.SLOW, trending: list[str] | None = None) -> PollResult:
     return PollResult(lane=lane, started=t, finished=t, records=records, trending=trending or [])
 
 
@@ -125,8 +131,9 @@ def test_feed_events_for_new_releases_and_trending_entries(tmp_path: Path) -> No
         store.ingest(poll([old, new], t0, Lane.FAST, trending=["Qwen/Old"]), attrs(old, new), t=t0)
         kinds = [(e.kind, e.model.id) for e in queries.recent_events(store.conn, 0)]
         assert kinds == [("new", "Qwen/New")]  # the first ranking is a baseline, not entries
-        store.ingest(poll([old, new], t0 + 60, Lane.FAST, trending=["Qwen/New", "Qwen/Old"]),
-                     attrs(old, new), t=t0 + 60)
+        store.ingest(
+            poll([old, new], t0 + 60, Lane.FAST, trending=["Qwen/New", "Qwen/Old"]), attrs(old, new), t=t0 + 60
+        )
         latest = queries.recent_events(store.conn, t0 + 1)
         assert [(e.kind, e.model.id, e.rank) for e in latest] == [("trending", "Qwen/New", 1)]
 

@@ -26,9 +26,16 @@ def _history(path: Path) -> Store:
     store = Store(path)
     for t in range(T0, T0 + 20 * DAY, HOUR):
         k = (t - T0 - 6 * HOUR) // DAY
-        records = [ModelRecord(id=m, downloads_30d=per_day[m], downloads_all_time=10_000 + per_day[m] * max(0, k),
-                               created_at=created[m])
-                   for i, m in enumerate(MODELS) if (i + t // (4 * DAY)) % 5]
+        records = [
+            ModelRecord(
+                id=m,
+                downloads_30d=per_day[m],
+                downloads_all_time=10_000 + per_day[m] * max(0, k),
+                created_at=created[m],
+            )
+            for i, m in enumerate(MODELS)
+            if (i + t // (4 * DAY)) % 5
+        ]
         store_records(store, PollResult(lane=Lane.SLOW, started=t, finished=t, records=records), REGISTRY)
     return store
 
@@ -39,14 +46,25 @@ def test_spans_equal_a_scan_of_the_spans_table(tmp_path: Path) -> None:
         for scope in ("ecosystem", "first-party"):
             for until, since in ((T0 + 20 * DAY, T0 + 12 * DAY), (T0 + 9 * DAY + 5, T0 + 2 * DAY), (T0, 0)):
                 expected: dict[str, tuple[int, list[tuple[int, int, int, int]]]] = {}
-                for fam, a in conn.execute("SELECT family, min(a) FROM spans WHERE scope = ? AND credited_t <= ?"
-                                           " GROUP BY family", (scope, until)):
-                    expected[fam] = (a, [(r[0], r[1], r[2], r[3]) for r in conn.execute(
-                        "SELECT a, b, growth, credited_t FROM spans WHERE scope = ? AND family = ? AND credited_t <= ?"
-                        " AND b > ? ORDER BY b, a, credited_t", (scope, fam, until, since))])
+                for fam, a in conn.execute(
+                    "SELECT family, min(a) FROM spans WHERE scope = ? AND credited_t <= ? GROUP BY family",
+                    (scope, until),
+                ):
+                    expected[fam] = (
+                        a,
+                        [
+                            (r[0], r[1], r[2], r[3])
+                            for r in conn.execute(
+                                "SELECT a, b, growth, credited_t FROM spans WHERE scope = ? AND family = ?"
+                                " AND credited_t <= ? AND b > ? ORDER BY b, a, credited_t",
+                                (scope, fam, until, since),
+                            )
+                        ],
+                    )
                 assert growth.spans(conn, scope, until, since=since) == expected
-                assert growth.spans(conn, scope, until, family="qwen", since=since) == \
-                    {f: v for f, v in expected.items() if f == "qwen"}
+                assert growth.spans(conn, scope, until, family="qwen", since=since) == {
+                    f: v for f, v in expected.items() if f == "qwen"
+                }
         assert any(spans for _, spans in growth.spans(conn, "ecosystem", T0 + 20 * DAY).values())
 
 

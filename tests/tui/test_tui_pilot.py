@@ -44,8 +44,9 @@ def cell_text(table: Leaderboard | ReleaseTable | Feed | ModelTable, row: int, c
     return value.plain if hasattr(value, "plain") else str(value)
 
 
-async def test_dashboard_shows_families_with_trends_and_the_feed(fixed_history: Path, registry: Registry,
-                                                                 tmp_path: Path) -> None:
+async def test_dashboard_shows_families_with_trends_and_the_feed(
+    fixed_history: Path, registry: Registry, tmp_path: Path
+) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -57,8 +58,9 @@ async def test_dashboard_shows_families_with_trends_and_the_feed(fixed_history: 
         assert [lb.keys_in_order()[i] for i in range(3)] == [r.family for r in app.board[:3]]
 
 
-async def test_arrows_and_brackets_move_between_families(fixed_history: Path, registry: Registry,
-                                                         tmp_path: Path) -> None:
+async def test_arrows_and_brackets_move_between_families(
+    fixed_history: Path, registry: Registry, tmp_path: Path
+) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -76,8 +78,9 @@ async def test_arrows_and_brackets_move_between_families(fixed_history: Path, re
         assert app.selected_family == order[2]
 
 
-async def test_drill_down_into_a_family_next_family_and_back(fixed_history: Path, registry: Registry,
-                                                             tmp_path: Path) -> None:
+async def test_drill_down_into_a_family_next_family_and_back(
+    fixed_history: Path, registry: Registry, tmp_path: Path
+) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -103,8 +106,9 @@ async def test_drill_down_into_a_family_next_family_and_back(fixed_history: Path
         assert board(app).cursor_key == order[0], "the dashboard follows the family last shown"
 
 
-async def test_model_screen_lineage_and_open_on_the_hub(fixed_history: Path, registry: Registry,
-                                                        tmp_path: Path) -> None:
+async def test_model_screen_lineage_and_open_on_the_hub(
+    fixed_history: Path, registry: Registry, tmp_path: Path
+) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     opened: list[str] = []
     app.open_url = lambda url, new_tab=True: opened.append(url)  # type: ignore[method-assign]
@@ -122,8 +126,9 @@ async def test_model_screen_lineage_and_open_on_the_hub(fixed_history: Path, reg
         assert isinstance(app.screen, DashboardScreen)
 
 
-async def test_live_update_keeps_the_cursor_on_its_family(history_copy: Path, registry: Registry,
-                                                          tmp_path: Path) -> None:
+async def test_live_update_keeps_the_cursor_on_its_family(
+    history_copy: Path, registry: Registry, tmp_path: Path
+) -> None:
     app = make_app(history_copy, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -135,8 +140,10 @@ async def test_live_update_keeps_the_cursor_on_its_family(history_copy: Path, re
         # A poll lands: the last-placed family leaps to first place.
         last = app.family_order()[-1]
         with sqlite3.connect(history_copy) as conn:
-            conn.execute("UPDATE rollups SET d30 = d30 + 10000000000 WHERE family = ? AND t = "
-                         "(SELECT max(t) FROM rollups)", (last,))
+            conn.execute(
+                "UPDATE rollups SET d30 = d30 + 10000000000 WHERE family = ? AND t = (SELECT max(t) FROM rollups)",
+                (last,),
+            )
 
         def no_rebuild(*_args: object, **_kwargs: object) -> None:
             raise AssertionError("a live update must not clear the table")
@@ -151,8 +158,7 @@ async def test_live_update_keeps_the_cursor_on_its_family(history_copy: Path, re
         assert leap and leap > 20 and cell_text(lb, 0, "delta") == f"▲{leap}"
 
 
-async def test_filter_narrows_and_escape_restores(fixed_history: Path, registry: Registry,
-                                                  tmp_path: Path) -> None:
+async def test_filter_narrows_and_escape_restores(fixed_history: Path, registry: Registry, tmp_path: Path) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -182,8 +188,9 @@ async def test_sort_cycles_and_says_so(fixed_history: Path, registry: Registry, 
         assert "downloads/day" in str(app.screen.query_one("#families-box").border_subtitle)
 
 
-async def test_scope_and_metric_toggles_relabel_everything(fixed_history: Path, registry: Registry,
-                                                           tmp_path: Path) -> None:
+async def test_scope_and_metric_toggles_relabel_everything(
+    fixed_history: Path, registry: Registry, tmp_path: Path
+) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -207,8 +214,7 @@ async def test_scope_and_metric_toggles_relabel_everything(fixed_history: Path, 
         assert "dl/day" in [str(c.label) for c in board(app).columns]
 
 
-async def test_watch_is_remembered_and_marked(fixed_history: Path, registry: Registry,
-                                              tmp_path: Path) -> None:
+async def test_watch_is_remembered_and_marked(fixed_history: Path, registry: Registry, tmp_path: Path) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -222,8 +228,7 @@ async def test_watch_is_remembered_and_marked(fixed_history: Path, registry: Reg
         assert UiState.load(app.session.state_path).watched == set()
 
 
-async def test_other_screens_help_and_palette(fixed_history: Path, registry: Registry,
-                                              tmp_path: Path) -> None:
+async def test_other_screens_help_and_palette(fixed_history: Path, registry: Registry, tmp_path: Path) -> None:
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -256,8 +261,9 @@ async def press(pilot: Pilot[int], *keys: str) -> None:
     await pilot.pause()
 
 
-async def test_screens_ask_the_app_for_other_screens_by_message(fixed_history: Path, registry: Registry,
-                                                                tmp_path: Path) -> None:
+async def test_screens_ask_the_app_for_other_screens_by_message(
+    fixed_history: Path, registry: Registry, tmp_path: Path
+) -> None:
     """`n` on a country or a family opens the feed filtered to it; the screens only post the request."""
     app = make_app(fixed_history, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -307,7 +313,8 @@ async def test_hub_text_is_shown_literally(history_copy: Path, registry: Registr
         mid = conn.execute(
             "INSERT INTO models (id, author, family, via, country, created_at, first_seen, last_seen, d30)"
             " VALUES (?, 'evil', 'qwen', 'lineage', 'CN', ?, ?, ?, 5)",
-            (hostile, 1_793_480_000, 1_793_480_000, 1_793_480_000)).lastrowid
+            (hostile, 1_793_480_000, 1_793_480_000, 1_793_480_000),
+        ).lastrowid
         conn.execute("INSERT INTO events (t, kind, mid) VALUES (?, 'new', ?)", (1_793_491_200, mid))
     app = make_app(history_copy, registry, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -318,8 +325,7 @@ async def test_hub_text_is_shown_literally(history_copy: Path, registry: Registr
         assert "\x1b" not in shown and "\u202e" not in shown
 
 
-async def test_polls_pause_resume_and_poll_now(fixed_history: Path, registry: Registry,
-                                               tmp_path: Path) -> None:
+async def test_polls_pause_resume_and_poll_now(fixed_history: Path, registry: Registry, tmp_path: Path) -> None:
     feeder = FakeFeeder(pid=1)
     app = make_app(fixed_history, registry, tmp_path, feeder=feeder)
     async with app.run_test(size=SIZE) as pilot:
@@ -361,14 +367,14 @@ async def test_polls_of_a_lane_never_overlap(fixed_history: Path, registry: Regi
         assert not app.schedule.lanes[Lane.FAST].running
 
 
-async def test_watched_family_burst_is_one_toast(history_copy: Path, registry: Registry,
-                                                 tmp_path: Path) -> None:
+async def test_watched_family_burst_is_one_toast(history_copy: Path, registry: Registry, tmp_path: Path) -> None:
     with sqlite3.connect(history_copy) as conn:
         mids = [m for (m,) in conn.execute("SELECT mid FROM models WHERE family = 'deepseek' LIMIT 5")]
         # After every event of the history: the toast covers this poll's events and any later, no others.
         (last,) = conn.execute("SELECT max(t) FROM events").fetchone()
-        conn.executemany("INSERT INTO events (t, kind, mid, pid) VALUES (?, 'new', ?, 999)",
-                         [(last + 1, m) for m in mids])
+        conn.executemany(
+            "INSERT INTO events (t, kind, mid, pid) VALUES (?, 'new', ?, 999)", [(last + 1, m) for m in mids]
+        )
     app = make_app(history_copy, registry, tmp_path, watched=("deepseek",), feeder=FakeFeeder())
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)

@@ -37,10 +37,26 @@ __all__ = ["fixed_history", "history_copy", "registry"]  # fixtures used below
 
 NEW_ORG = "newlab"
 # Two models of an org no family claims, one of them entering the trending top N.
-NEW_MODELS = (ModelRecord(f"{NEW_ORG}/Nova-7B", NEW_ORG, downloads_30d=70_000_000, downloads_all_time=70_000_000,
-                          likes=5, created_at=int(FIXED_NOW) - 3600, pipeline_tag="text-generation"),
-              ModelRecord(f"{NEW_ORG}/Nova-1B", NEW_ORG, downloads_30d=20_000_000, downloads_all_time=20_000_000,
-                          likes=1, created_at=int(FIXED_NOW) - 7200, pipeline_tag="text-generation"))
+NEW_MODELS = (
+    ModelRecord(
+        f"{NEW_ORG}/Nova-7B",
+        NEW_ORG,
+        downloads_30d=70_000_000,
+        downloads_all_time=70_000_000,
+        likes=5,
+        created_at=int(FIXED_NOW) - 3600,
+        pipeline_tag="text-generation",
+    ),
+    ModelRecord(
+        f"{NEW_ORG}/Nova-1B",
+        NEW_ORG,
+        downloads_30d=20_000_000,
+        downloads_all_time=20_000_000,
+        likes=1,
+        created_at=int(FIXED_NOW) - 7200,
+        pipeline_tag="text-generation",
+    ),
+)
 
 
 def cell(table: ReleaseTable | Feed | NewcomerTable | OvertakeTable, row: int, column: str) -> str:
@@ -52,23 +68,31 @@ def ingest(db: Path, registry: Registry, records: list[ModelRecord], at: float, 
     """A fast poll of the Hub at `at` that listed `records`, stored as a poll would be."""
     with Store(db) as store:
         with sqlite3.connect(db) as conn:
-            previous = [r for (r,) in conn.execute("SELECT m.id FROM trending t JOIN models m ON m.mid = t.mid"
-                                                   " ORDER BY t.rank")]
-        result = PollResult(lane=Lane.FAST, started=at, finished=at, records=records,
-                            trending=[*trending, *previous])
+            previous = [
+                r for (r,) in conn.execute("SELECT m.id FROM trending t JOIN models m ON m.mid = t.mid ORDER BY t.rank")
+            ]
+        result = PollResult(lane=Lane.FAST, started=at, finished=at, records=records, trending=[*trending, *previous])
         store_records(store, result, registry)
 
 
-def app_at(db: Path, registry: Registry, tmp_path: Path, now: float, *, watched: tuple[str, ...] = (),
-           config: Config | None = None) -> HfWatchApp:
+def app_at(
+    db: Path,
+    registry: Registry,
+    tmp_path: Path,
+    now: float,
+    *,
+    watched: tuple[str, ...] = (),
+    config: Config | None = None,
+) -> HfWatchApp:
     state = tmp_path / "state.json"
     UiState(watched=set(watched)).save(state)
     session = frozen_session(db, registry, now=now, state_path=state, config=config)
     return HfWatchApp(session, monotonic=lambda: FROZEN_MONOTONIC, autostart=False)
 
 
-async def test_g_opens_the_race_with_the_passes_and_enter_opens_the_family(fixed_history: Path, registry: Registry,
-                                                                          tmp_path: Path) -> None:
+async def test_g_opens_the_race_with_the_passes_and_enter_opens_the_family(
+    fixed_history: Path, registry: Registry, tmp_path: Path
+) -> None:
     cli = run_cli("overtakes", "--db", str(fixed_history), "--format", "json")
     expected = json.loads(cli.out)
     assert expected, "the fixed history has passes"
@@ -91,8 +115,9 @@ async def test_g_opens_the_race_with_the_passes_and_enter_opens_the_family(fixed
         assert isinstance(app.screen, FamilyScreen) and app.screen.family == newest["family"]
         await pilot.press("escape", "m", "m")  # downloads/day: the passes by the 7-day rate, as the command has them
         await pilot.pause()
-        by_rate = json.loads(run_cli("overtakes", "--db", str(fixed_history), "--metric", "rate", "--format",
-                                     "json").out)
+        by_rate = json.loads(
+            run_cli("overtakes", "--db", str(fixed_history), "--metric", "rate", "--format", "json").out
+        )
         assert app.metric == "rate" and app.screen.query_one(OvertakeTable).row_count == len(by_rate)
         await pilot.press("escape", "ctrl+p", *"Race")  # the palette opens it too
         await pilot.pause(0.3)
@@ -101,8 +126,9 @@ async def test_g_opens_the_race_with_the_passes_and_enter_opens_the_family(fixed
         assert isinstance(app.screen, RaceScreen)
 
 
-async def test_the_feed_shows_untracked_models_and_u_hides_them(history_copy: Path, registry: Registry,
-                                                                tmp_path: Path) -> None:
+async def test_the_feed_shows_untracked_models_and_u_hides_them(
+    history_copy: Path, registry: Registry, tmp_path: Path
+) -> None:
     at = FIXED_NOW + 600
     ingest(history_copy, registry, list(NEW_MODELS), at, [NEW_MODELS[0].id])
     app = app_at(history_copy, registry, tmp_path, at)
@@ -123,15 +149,18 @@ async def test_the_feed_shows_untracked_models_and_u_hides_them(history_copy: Pa
         await pilot.press("slash", *"family:none", "enter")
         await pilot.pause()
         with sqlite3.connect(history_copy) as conn:
-            untracked = conn.execute("SELECT count(*) FROM events e JOIN models m ON m.mid = e.mid"
-                                     " WHERE m.family IS NULL AND e.t >= ?", (at - 30 * DAY_S,)).fetchone()[0]
+            untracked = conn.execute(
+                "SELECT count(*) FROM events e JOIN models m ON m.mid = e.mid WHERE m.family IS NULL AND e.t >= ?",
+                (at - 30 * DAY_S,),
+            ).fetchone()[0]
         assert untracked >= 3  # two releases and one trending entry of the constructed poll
         assert releases.row_count == untracked
         assert all(cell(releases, i, "family") == "untracked" for i in range(releases.row_count))
 
 
 async def test_newcomers_rank_untracked_orgs_and_a_adds_one_to_the_user_registry(
-        history_copy: Path, registry: Registry, tmp_path: Path) -> None:
+    history_copy: Path, registry: Registry, tmp_path: Path
+) -> None:
     at = FIXED_NOW + 600
     ingest(history_copy, registry, list(NEW_MODELS), at, [NEW_MODELS[0].id])
     user_file = tmp_path / "config" / "families.toml"
@@ -165,14 +194,16 @@ async def test_newcomers_rank_untracked_orgs_and_a_adds_one_to_the_user_registry
     assert NEW_ORG in app.registry and NEW_ORG in app.reader.registry
     # Polled again, the org's models count for the new family.
     with Store(history_copy) as store:
-        store_records(store, PollResult(lane=Lane.FAST, started=at + 60, finished=at + 60,
-                                        records=list(NEW_MODELS)), app.registry)
+        store_records(
+            store, PollResult(lane=Lane.FAST, started=at + 60, finished=at + 60, records=list(NEW_MODELS)), app.registry
+        )
         families = {f for (f,) in store.conn.execute("SELECT family FROM models WHERE author = ?", (NEW_ORG,))}
     assert families == {NEW_ORG}
 
 
-async def test_an_org_joins_an_existing_family_from_the_list(history_copy: Path, registry: Registry,
-                                                             tmp_path: Path) -> None:
+async def test_an_org_joins_an_existing_family_from_the_list(
+    history_copy: Path, registry: Registry, tmp_path: Path
+) -> None:
     at = FIXED_NOW + 600
     ingest(history_copy, registry, list(NEW_MODELS), at, [])
     user_file = tmp_path / "families.toml"
@@ -194,8 +225,7 @@ async def test_an_org_joins_an_existing_family_from_the_list(history_copy: Path,
     assert NEW_ORG in [o.name for o in app.registry.get(first.id).orgs]
 
 
-async def test_a_pass_of_a_watched_family_is_one_alert(history_copy: Path, registry: Registry,
-                                                       tmp_path: Path) -> None:
+async def test_a_pass_of_a_watched_family_is_one_alert(history_copy: Path, registry: Registry, tmp_path: Path) -> None:
     probe = app_at(history_copy, registry, tmp_path, FIXED_NOW)
     board = probe.session.reader.leaderboard("ecosystem", "downloads_30d")
     probe.session.close()
@@ -205,7 +235,8 @@ async def test_a_pass_of_a_watched_family_is_one_alert(history_copy: Path, regis
     with sqlite3.connect(history_copy) as conn:
         model_id, author, d30, dall = conn.execute(
             "SELECT id, author, d30, dall FROM models WHERE family = ? AND via = 'org' ORDER BY d30 DESC LIMIT 1",
-            (chaser,)).fetchone()
+            (chaser,),
+        ).fetchone()
     leap = ModelRecord(model_id, author, downloads_30d=d30 + gap + 1_000_000, downloads_all_time=dall + gap + 1_000_000)
     app = app_at(history_copy, registry, tmp_path, FIXED_NOW, watched=(watched,))
     async with app.run_test(size=SIZE) as pilot:

@@ -37,8 +37,7 @@ def compare(name: str, svg: str, scratch: Path) -> None:
         actual = scratch / f"{name}.actual.svg"
         actual.write_text(svg, encoding="utf-8")
         diff = "".join(list(difflib.unified_diff(expected.splitlines(True), svg.splitlines(True), n=1))[:40])
-        pytest.fail(f"{name} differs from its baseline (see {actual}; HFWATCH_UPDATE_SNAPSHOTS=1 "
-                    f"rewrites it):\n{diff}")
+        pytest.fail(f"{name} differs from its baseline (see {actual}; HFWATCH_UPDATE_SNAPSHOTS=1 rewrites it):\n{diff}")
 
 
 @pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])

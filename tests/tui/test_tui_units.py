@@ -33,19 +33,43 @@ class Clock:
         return self.t
 
 
-def model(model_id: str, family: str = "qwen", country: str = "CN",
-          pipeline: str = "text-generation") -> ModelRow:
-    return ModelRow(mid=1, id=model_id, author=model_id.split("/")[0], family=family, base_family=family,
-                    publisher_family=None, via="org", country=country, base_model=None, created_at=0,
-                    pipeline=pipeline, library=None, params=None, gated=None, first_seen=0, last_seen=0, t=0,
-                    d30=1, dall=1, likes=1, trend=1)
+def model(model_id: str, family: str = "qwen", country: str = "CN", pipeline: str = "text-generation") -> ModelRow:
+    return ModelRow(
+        mid=1,
+        id=model_id,
+        author=model_id.split("/")[0],
+        family=family,
+        base_family=family,
+        publisher_family=None,
+        via="org",
+        country=country,
+        base_model=None,
+        created_at=0,
+        pipeline=pipeline,
+        library=None,
+        params=None,
+        gated=None,
+        first_seen=0,
+        last_seen=0,
+        t=0,
+        d30=1,
+        dall=1,
+        likes=1,
+        trend=1,
+    )
 
 
 def test_numbers_and_ages() -> None:
     assert fmt.human(None) == "–" and fmt.human(999) == "999" and fmt.human(1_234_567) == "1.2M"
     assert fmt.percent(0.4567) == "45.7%" and fmt.percent(None) == "–"
     assert [fmt.age(s) for s in (5, 120, 7200, 86400 * 3, 86400 * 30, 86400 * 800)] == [
-        "5s", "2m", "2h", "3d", "4w", "2y"]
+        "5s",
+        "2m",
+        "2h",
+        "3d",
+        "4w",
+        "2y",
+    ]
     assert fmt.rank_change(2).plain == "▲2" and fmt.rank_change(-1).plain == "▼1"
     assert fmt.rank_change(0).plain == "–"
 
@@ -164,15 +188,24 @@ def test_releases_filter_terms() -> None:
 
 
 def test_status_line_says_scope_and_metric_and_fits() -> None:
-    facts = StatusFacts(state="live", scope="ecosystem", metric="downloads_30d", last_poll_age_s=125,
-                        next_poll_s=175, api_remaining=462, api_limit=500, activity="slow poll 3/90: qwen")
+    facts = StatusFacts(
+        state="live",
+        scope="ecosystem",
+        metric="downloads_30d",
+        last_poll_age_s=125,
+        next_poll_s=175,
+        api_remaining=462,
+        api_limit=500,
+        activity="slow poll 3/90: qwen",
+    )
     full = fit(status_parts(facts), 200).plain
     assert "● live" in full and "polled 2m ago" in full and "next 2m" in full and "api 462/500" in full
     assert "ecosystem · 30d downloads" in full
     narrow = fit(status_parts(facts), 50).plain
     assert len(narrow) <= 50 and "ecosystem · 30d downloads" in narrow and "live" in narrow
-    following = fit(status_parts(StatusFacts(state="following", scope="first-party", metric="rate",
-                                             writer_pid="123")), 200).plain
+    following = fit(
+        status_parts(StatusFacts(state="following", scope="first-party", metric="rate", writer_pid="123")), 200
+    ).plain
     assert "following (read-only) — pid 123 writes" in following
 
 
@@ -189,8 +222,24 @@ def test_every_binding_has_an_id_and_ids_are_unique_per_screen() -> None:
         ids = [b.id for b in bindings if isinstance(b, Binding)]
         assert all(ids), f"{title}: a binding without an id"
         assert len(ids) == len(set(ids)), f"{title}: duplicate ids"
-    assert {"quit", "help", "poll_now", "pause", "interval_up", "interval_down", "metric", "scope",
-            "prev_family", "next_family", "filter", "sort", "watch", "open_hub", "back",
-            "command_palette", "open"} <= keys.binding_ids(sections)
+    assert {
+        "quit",
+        "help",
+        "poll_now",
+        "pause",
+        "interval_up",
+        "interval_down",
+        "metric",
+        "scope",
+        "prev_family",
+        "next_family",
+        "filter",
+        "sort",
+        "watch",
+        "open_hub",
+        "back",
+        "command_palette",
+        "open",
+    } <= keys.binding_ids(sections)
     assert keys.key_display(Binding("left,left_square_bracket", "x", id="prev_family"), {}) == "← ["
     assert keys.key_display(Binding("r", "x", id="poll_now"), {"poll_now": "f5"}) == "f5"

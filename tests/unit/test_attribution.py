@@ -353,9 +353,7 @@ def test_base_lookup_is_case_insensitive(registry: Registry) -> None:
 
 
 def test_known_resolves_bases_outside_the_batch(registry: Registry) -> None:
-    stored = {
-        "tuner/my-sft-1b": Attribution("llama", Via.LINEAGE, "US", "llama", None, "meta-llama/Llama-3.2-1B")
-    }
+    stored = {"tuner/my-sft-1b": Attribution("llama", Via.LINEAGE, "US", "llama", None, "meta-llama/Llama-3.2-1B")}
     leaf = ModelRecord(id="bartowski/my-sft-1b-GGUF", tags=("base_model:quantized:tuner/my-sft-1b",))
     got = attribute_all([leaf], registry, known=stored.get)[leaf.id]
     assert (got.family, got.via, got.base_family, got.country) == ("llama", Via.LINEAGE, "llama", "US")
@@ -446,9 +444,7 @@ def test_attribute_all_50k_lineage_follows_parents(registry: Registry) -> None:
         if i % 3 == 0 and i:
             parent = records[i // 2].id
             extra = (f"base_model:{parent}", f"base_model:finetune:{parent}")
-        records.append(
-            ModelRecord(id=f"{orgs[i % len(orgs)]}/{names[i % len(names)]}-{i}", tags=tags + extra)
-        )
+        records.append(ModelRecord(id=f"{orgs[i % len(orgs)]}/{names[i % len(names)]}-{i}", tags=tags + extra))
     # Speed is measured by the benchmark suite (bench/); here: every record is attributed and a
     # derivative always lands in its parent's family, however deep the chain.
     got = attribute_all(records, registry)

@@ -16,8 +16,16 @@ from hfwatch.records import Lane, PollResult
 from hfwatch.registry import load_registry
 from hfwatch.store import Store
 
-META = {"mode": "quick", "finished_at": 0, "seconds": 1.0, "cpus": 2, "python": "3", "sqlite": "3",
-        "load_avg_1m_at_start": 1.0, "load_avg_1m_at_end": 2.0}
+META = {
+    "mode": "quick",
+    "finished_at": 0,
+    "seconds": 1.0,
+    "cpus": 2,
+    "python": "3",
+    "sqlite": "3",
+    "load_avg_1m_at_start": 1.0,
+    "load_avg_1m_at_end": 2.0,
+}
 
 
 def test_summary_is_the_median_with_its_range_and_verdict() -> None:
@@ -60,13 +68,19 @@ def test_next_day_baseline_makes_the_stores_writes_on_a_copy_of_its_file(tmp_pat
     items = build(400, registry, now=T0).items
     with Store(tmp_path / "store.sqlite") as store:
         first, _, _ = _parse(json.dumps(items).encode())
-        store.ingest(PollResult(lane=Lane.SLOW, started=T0 - 60, finished=T0, records=first),
-                     attribute_all(first, registry, known=store.attribution_of), t=T0)
+        store.ingest(
+            PollResult(lane=Lane.SLOW, started=T0 - 60, finished=T0, records=first),
+            attribute_all(first, registry, known=store.attribution_of),
+            t=T0,
+        )
         _snapshot(store, tmp_path / "raw.sqlite")
         day, _, _ = _parse(json.dumps(bump(items, 1.0)).encode())  # the next day: every counter moved
         t = T0 + 86400
-        summary_ = store.ingest(PollResult(lane=Lane.SLOW, started=t - 60, finished=t, records=day),
-                                attribute_all(day, registry, known=store.attribution_of), t=t)
+        summary_ = store.ingest(
+            PollResult(lane=Lane.SLOW, started=t - 60, finished=t, records=day),
+            attribute_all(day, registry, known=store.attribution_of),
+            t=t,
+        )
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     writes = _update_rows(tmp_path / "raw.sqlite", first, day, t)
     assert len(writes[0][1]) == summary_.changed > 0

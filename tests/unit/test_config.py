@@ -44,7 +44,12 @@ def test_missing_file_means_defaults(tmp_path: Path) -> None:
     config = load_config(tmp_path / "nope.toml")
     assert config == Config()
     assert (config.fast_interval_s, config.slow_interval_s, config.scope, config.metric, config.theme) == (
-        300, 3600, "ecosystem", "downloads_30d", "textual-dark")
+        300,
+        3600,
+        "ecosystem",
+        "downloads_30d",
+        "textual-dark",
+    )
     assert config.watched == () and config.keymap == {} and config.include_reuploaders is True
 
 
@@ -70,27 +75,30 @@ def test_dotted_and_inline_keymap(tmp_path: Path) -> None:
     assert load_config(write(tmp_path, 'keymap = { quit = "ctrl+q" }\n')).keymap == {"quit": "ctrl+q"}
 
 
-@pytest.mark.parametrize(("text", "line", "key", "words"), [
-    ('scope = "ecosystem"\nmetric = "likes"\n', 2, "metric", "must be one of"),
-    ('scope = "everything"\n', 1, "scope", "first-party, ecosystem"),
-    ("\n\nfast_interval_s = 1\n", 3, "fast_interval_s", "between 5 and 86400"),
-    ('slow_interval_s = "1h"\n', 1, "slow_interval_s", "an integer"),
-    ("fast_interval_s = true\n", 1, "fast_interval_s", "an integer"),
-    ("fast_interval_s = 60.0\n", 1, "fast_interval_s", "not a number"),
-    ('theme = "x"\ncolour = "red"\n', 2, "colour", "unknown key"),
-    ('watched = ["qwen", 3]\n', 1, "watched", "not a family id"),
-    ('watched = ["Qwen 3"]\n', 1, "watched", "not a family id"),
-    ('watched = "qwen"\n', 1, "watched", "a list of family ids"),
-    ('include_reuploaders = "no"\n', 1, "include_reuploaders", "true or false"),
-    ('theme = ""\n', 1, "theme", "must name a theme"),
-    ('theme = "a"\n\n[keymap]\npoll_now = "f5"\nquit = 5\n', 5, "keymap.quit", "a string of keys"),
-    ('[keymap]\nquit = "ctrl+q,,"\n', 2, "keymap.quit", "comma-separated"),
-    ('registry_file = "missing.toml"\n', 1, "registry_file", "no such file"),
-    ('hf_token = "hf_abc"\n', 1, "hf_token", "tokens do not belong"),
-    ("deep_interval_h = 0\n", 1, "deep_interval_h", "between 1 and 720 hours"),
-    ("\ndeep_floor = -5\n", 2, "deep_floor", "0 or more"),
-    ('deep_floor = "100"\n', 1, "deep_floor", "an integer"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "key", "words"),
+    [
+        ('scope = "ecosystem"\nmetric = "likes"\n', 2, "metric", "must be one of"),
+        ('scope = "everything"\n', 1, "scope", "first-party, ecosystem"),
+        ("\n\nfast_interval_s = 1\n", 3, "fast_interval_s", "between 5 and 86400"),
+        ('slow_interval_s = "1h"\n', 1, "slow_interval_s", "an integer"),
+        ("fast_interval_s = true\n", 1, "fast_interval_s", "an integer"),
+        ("fast_interval_s = 60.0\n", 1, "fast_interval_s", "not a number"),
+        ('theme = "x"\ncolour = "red"\n', 2, "colour", "unknown key"),
+        ('watched = ["qwen", 3]\n', 1, "watched", "not a family id"),
+        ('watched = ["Qwen 3"]\n', 1, "watched", "not a family id"),
+        ('watched = "qwen"\n', 1, "watched", "a list of family ids"),
+        ('include_reuploaders = "no"\n', 1, "include_reuploaders", "true or false"),
+        ('theme = ""\n', 1, "theme", "must name a theme"),
+        ('theme = "a"\n\n[keymap]\npoll_now = "f5"\nquit = 5\n', 5, "keymap.quit", "a string of keys"),
+        ('[keymap]\nquit = "ctrl+q,,"\n', 2, "keymap.quit", "comma-separated"),
+        ('registry_file = "missing.toml"\n', 1, "registry_file", "no such file"),
+        ('hf_token = "hf_abc"\n', 1, "hf_token", "tokens do not belong"),
+        ("deep_interval_h = 0\n", 1, "deep_interval_h", "between 1 and 720 hours"),
+        ("\ndeep_floor = -5\n", 2, "deep_floor", "0 or more"),
+        ('deep_floor = "100"\n', 1, "deep_floor", "an integer"),
+    ],
+)
 def test_invalid_values_name_file_line_and_key(tmp_path: Path, text: str, line: int, key: str, words: str) -> None:
     path = write(tmp_path, text)
     message = error_of(path)
@@ -107,7 +115,7 @@ def test_invalid_toml_names_the_line(tmp_path: Path) -> None:
 
 def test_not_utf8_and_directory(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_bytes(b"theme = \"\xff\"\n")
+    path.write_bytes(b'theme = "\xff"\n')
     assert error_of(path) == f"{path}:1: not UTF-8 text"
     folder = tmp_path / "dir.toml"
     folder.mkdir()
@@ -147,6 +155,7 @@ def test_check_watched_against_the_registry(tmp_path: Path) -> None:
 
 # -- the commands -----------------------------------------------------------------------------------
 
+
 def test_config_path_honours_the_environment(tmp_path: Path) -> None:
     ran = run_cli("config", "path", env={"HFWATCH_CONFIG": str(tmp_path / "my.toml")})
     assert ran.code == 0 and ran.out.strip() == str(tmp_path / "my.toml")
@@ -173,8 +182,9 @@ def test_invalid_config_is_one_line_and_exit_1(tmp_path: Path) -> None:
     for args in (("config", "show"), ("families",)):
         ran = run_cli(*args, env={"HFWATCH_CONFIG": str(path)})
         assert ran.code == 1
-        assert ran.err.strip() == (f"hfwatch: error: {path}:2: metric: must be one of downloads_30d, "
-                                   "downloads_all_time, rate, not 'likes'")
+        assert ran.err.strip() == (
+            f"hfwatch: error: {path}:2: metric: must be one of downloads_30d, downloads_all_time, rate, not 'likes'"
+        )
 
 
 def test_config_check(tmp_path: Path) -> None:
@@ -188,8 +198,9 @@ def test_config_check(tmp_path: Path) -> None:
 
 def test_registry_file_is_the_registry_in_force(tmp_path: Path) -> None:
     fams = tmp_path / "fams.toml"
-    fams.write_text('[[family]]\nid = "acme"\nname = "Acme"\ncountry = "NZ"\n\n[[family.org]]\nname = "acme-ai"\n',
-                    encoding="utf-8")
+    fams.write_text(
+        '[[family]]\nid = "acme"\nname = "Acme"\ncountry = "NZ"\n\n[[family.org]]\nname = "acme-ai"\n', encoding="utf-8"
+    )
     path = write(tmp_path, f'registry_file = "{fams}"\n')
     ran = run_cli("families", "--format", "json", env={"HFWATCH_CONFIG": str(path)})
     assert ran.code == 0, ran.err
@@ -211,12 +222,14 @@ def test_poll_honours_include_reuploaders_false(sim, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("include_reuploaders = false\n")
     db = tmp_path / "h.sqlite"
-    ran = run_cli("poll", "--lane", "slow", "--db", str(db),
-                  env={"HF_ENDPOINT": sim.url, "HFWATCH_CONFIG": str(config)})
+    ran = run_cli(
+        "poll", "--lane", "slow", "--db", str(db), env={"HF_ENDPOINT": sim.url, "HFWATCH_CONFIG": str(config)}
+    )
     assert ran.code == 0, ran.err
     conn = sqlite3.connect(db)
-    counted = conn.execute("SELECT count(*) FROM models WHERE author IN ('unsloth', 'bartowski')"
-                           " AND family IS NOT NULL").fetchone()[0]
+    counted = conn.execute(
+        "SELECT count(*) FROM models WHERE author IN ('unsloth', 'bartowski') AND family IS NOT NULL"
+    ).fetchone()[0]
     listed = conn.execute("SELECT count(*) FROM models WHERE author IN ('unsloth', 'bartowski')").fetchone()[0]
     conn.close()
     assert listed > 0 and counted == 0

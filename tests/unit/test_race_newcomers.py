@@ -51,8 +51,14 @@ def test_newcomers_leave_out_claimed_orgs_and_reuploaders_and_rank_by_downloads_
     registry = load_registry()
     claimed = registry.families[0].orgs[0].name
     reuploader = sorted(registry.reuploaders)[0]
-    orgs = [activity("zeta", 10), activity("alpha", None, 3), activity("beta", 10, 2), activity(claimed.upper(), 99),
-            activity(reuploader, 99), activity("gamma", 500)]
+    orgs = [
+        activity("zeta", 10),
+        activity("alpha", None, 3),
+        activity("beta", 10, 2),
+        activity(claimed.upper(), 99),
+        activity(reuploader, 99),
+        activity("gamma", 500),
+    ]
     ranked = rank_newcomers(orgs, registry)
     assert [n.org for n in ranked] == ["gamma", "beta", "zeta", "alpha"]
     assert [n.rank for n in ranked] == [1, 2, 3, 4]
@@ -71,7 +77,7 @@ def test_pass_alerts_start_from_a_baseline_and_hand_out_each_pass_once() -> None
 
 def test_user_file_gains_a_family_then_an_org_and_bad_input_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "cfg" / "families.toml"
-    registry = add_family(path, family_id="nova", name="Nova \"Lab\"", country="fr", org="newlab")
+    registry = add_family(path, family_id="nova", name='Nova "Lab"', country="fr", org="newlab")
     assert registry.get("nova").name == 'Nova "Lab"' and registry.get("nova").country == "FR"
     add_org(path, family_id="nova", org="newlab-research")
     registry = add_org(path, family_id="qwen", org="qwen-extra")
@@ -81,9 +87,11 @@ def test_user_file_gains_a_family_then_an_org_and_bad_input_changes_nothing(tmp_
     assert [o.name for o in registry.get("qwen").orgs] == [o.name for o in loaded.get("qwen").orgs]
     before = path.read_text(encoding="utf-8")
     claimed = load_registry().get("qwen").orgs[0].name
-    for bad in ({"family_id": "Bad Id", "name": "x", "country": "US", "org": "a"},
-                {"family_id": "x", "name": "x", "country": "ZZ", "org": "a"},
-                {"family_id": "x", "name": "x", "country": "US", "org": claimed}):
+    for bad in (
+        {"family_id": "Bad Id", "name": "x", "country": "US", "org": "a"},
+        {"family_id": "x", "name": "x", "country": "ZZ", "org": "a"},
+        {"family_id": "x", "name": "x", "country": "US", "org": claimed},
+    ):
         with pytest.raises(RegistryError) as err:
             add_family(path, **bad)
         assert str(err.value).startswith(f"{path}:") and "\n" not in str(err.value)

@@ -54,11 +54,21 @@ class Hub:
         return max(0, hi - lo) * self.per_day[model] / DAY
 
 
-def run(store: Store, hub: Hub, start: int, end: int, *,
-        listed: Callable[[str, int], bool] = lambda m, t: True, dall: bool = True) -> None:
+def run(
+    store: Store,
+    hub: Hub,
+    start: int,
+    end: int,
+    *,
+    listed: Callable[[str, int], bool] = lambda m, t: True,
+    dall: bool = True,
+) -> None:
     for t in range(start, end + 1, HOUR):
-        records = [ModelRecord(id=m, downloads_30d=30 * n, downloads_all_time=hub.counter(m, t) if dall else None)
-                   for m, n in hub.per_day.items() if listed(m, t)]
+        records = [
+            ModelRecord(id=m, downloads_30d=30 * n, downloads_all_time=hub.counter(m, t) if dall else None)
+            for m, n in hub.per_day.items()
+            if listed(m, t)
+        ]
         store_records(store, PollResult(lane=Lane.SLOW, started=t, finished=t, records=records), REGISTRY)
 
 
@@ -102,8 +112,13 @@ def test_model_back_after_four_days_absent_spreads_its_growth_over_the_gap(tmp_p
     gone = "Qwen/Qwen3-8B"
     away = (refresh(2) + 2 * HOUR, refresh(6) + 2 * HOUR)
     with Store(tmp_path / "h.db") as store:
-        run(store, hub, refresh(0) - HOUR, refresh(7) + 8 * HOUR,
-            listed=lambda m, t: m != gone or not away[0] <= t < away[1])
+        run(
+            store,
+            hub,
+            refresh(0) - HOUR,
+            refresh(7) + 8 * HOUR,
+            listed=lambda m, t: m != gone or not away[0] <= t < away[1],
+        )
         for now in (away[1] + HOUR, refresh(7) + 8 * HOUR):
             got = family(store, "qwen", now, DAY).rate_per_day
             want = truth(hub, list(QWEN), now - DAY, now)
@@ -128,8 +143,7 @@ def test_unknown_is_never_zero(tmp_path: Path) -> None:
     with Store(tmp_path / "empty.db") as store:
         board = views.leaderboard(store.conn, REGISTRY, now=T0)
         assert all(r.downloads_30d is None and r.share is None and r.spark == [] for r in board)
-    hub = Hub({"Qwen/Qwen3-8B": 1000, "Qwen/Qwen3-4B": 1000, "Qwen/Qwen3-2B": 1000,
-               "deepseek-ai/DeepSeek-V3": 500})
+    hub = Hub({"Qwen/Qwen3-8B": 1000, "Qwen/Qwen3-4B": 1000, "Qwen/Qwen3-2B": 1000, "deepseek-ai/DeepSeek-V3": 500})
     with Store(tmp_path / "h.db") as store:
         start, end = refresh(0) - HOUR, refresh(2) + HOUR
         run(store, Hub({"deepseek-ai/DeepSeek-V3": 500}), start, end, dall=False)
@@ -147,14 +161,22 @@ def test_unknown_is_never_zero(tmp_path: Path) -> None:
 
 def test_sparkline_buckets_unknown_blank_and_real_zero_drawn(tmp_path: Path) -> None:
     # Failure 6: leading unknown buckets drawn as 0 and a real 0 as blank.
-    hub = Hub({"Qwen/Qwen3-8B": 0, "Qwen/Qwen3-4B": 0, "Qwen/Qwen3-2B": 0, "mistralai/Mistral-7B": 800,
-               "mistralai/Mistral-Small": 800, "mistralai/Mistral-Large": 800, "meta-llama/Llama-3-8B": 400})
+    hub = Hub(
+        {
+            "Qwen/Qwen3-8B": 0,
+            "Qwen/Qwen3-4B": 0,
+            "Qwen/Qwen3-2B": 0,
+            "mistralai/Mistral-7B": 800,
+            "mistralai/Mistral-Small": 800,
+            "mistralai/Mistral-Large": 800,
+            "meta-llama/Llama-3-8B": 400,
+        }
+    )
     now = refresh(5) + HOUR
     with Store(tmp_path / "h.db") as store:
         # Llama's model is listed from day 3 on: the days before are unknown for it, not 0.
         run(store, hub, refresh(0) - HOUR, now, listed=lambda m, t: not m.startswith("meta") or t >= refresh(3) - HOUR)
-        board = views.leaderboard(store.conn, REGISTRY, metric="rate", now=now, spark_points=10,
-                                  spark_span_s=5 * DAY)
+        board = views.leaderboard(store.conn, REGISTRY, metric="rate", now=now, spark_points=10, spark_span_s=5 * DAY)
     by = {r.family: r for r in board}
     assert by["mistral"].spark[-3] == pytest.approx(3 * 800, rel=0.10)
     spark = by["llama"].spark

@@ -457,9 +457,7 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
     assert str(refused(path)).startswith(f"{path}:2: unknown key 'familys'")
 
 
-@pytest.mark.parametrize(
-    ("country", "why"), [("XX", "officially assigned"), ("China", "alpha-2"), ("C1", "alpha-2")]
-)
+@pytest.mark.parametrize(("country", "why"), [("XX", "officially assigned"), ("China", "alpha-2"), ("C1", "alpha-2")])
 def test_bad_country(tmp_path: Path, country: str, why: str) -> None:
     path = write(
         tmp_path,
@@ -667,9 +665,7 @@ def test_missing_required_keys(tmp_path: Path) -> None:
         name = "Brand New"
         """,
     )
-    assert str(refused(path)).startswith(
-        f"{path}:4: family 'brand-new' is missing the required key 'country'"
-    )
+    assert str(refused(path)).startswith(f"{path}:4: family 'brand-new' is missing the required key 'country'")
     path = write(
         tmp_path,
         """
@@ -693,9 +689,7 @@ def test_missing_required_keys(tmp_path: Path) -> None:
 )
 def test_wrong_types(tmp_path: Path, line: str, reason: str) -> None:
     path = tmp_path / "families.toml"
-    path.write_text(
-        f'[[family]]\nid = "qwen"\n{line}\n' if not line.startswith("id") else f"[[family]]\n{line}\n"
-    )
+    path.write_text(f'[[family]]\nid = "qwen"\n{line}\n' if not line.startswith("id") else f"[[family]]\n{line}\n")
     msg = str(refused(path))
     expected_line = 3 if not line.startswith("id") else 2
     assert msg.startswith(f"{path}:{expected_line}: {reason}"), msg
@@ -789,8 +783,18 @@ def test_prefilter_agrees_with_searching_every_family(registry: Registry) -> Non
     fixture = Path(__file__).resolve().parents[1] / "fixtures" / "real_ids.csv"
     rows = [line for line in fixture.read_text(encoding="utf-8").splitlines() if not line.startswith("#")][1:]
     names = [row.split(",", 1)[0].partition("/")[2] for row in rows]
-    names += ["DeepSeek-R1-Distill-Qwen-7B", "Kimiko-7b", "dolphin-2_6-phi-2", "LlamaGen", "Ling-lite", "yi-34b",
-              "HY-MT1.5-7B", "c4ai-command-r-plus", "QWEN-ÄÖ", "Llama-3-Instruct-ſ"]
+    names += [
+        "DeepSeek-R1-Distill-Qwen-7B",
+        "Kimiko-7b",
+        "dolphin-2_6-phi-2",
+        "LlamaGen",
+        "Ling-lite",
+        "yi-34b",
+        "HY-MT1.5-7B",
+        "c4ai-command-r-plus",
+        "QWEN-ÄÖ",
+        "Llama-3-Instruct-ſ",
+    ]
     assert len(names) > 150
     for name in names:
         best = None

@@ -40,8 +40,9 @@ def suggested_id(org: str) -> str:
 class AddOrgScreen(ModalScreen[OrgChoice | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel", id="cancel_add_org")]
 
-    def __init__(self, org: str, families: Sequence[tuple[str, str]], target: str,
-                 apply: Callable[[OrgChoice], str | None]) -> None:
+    def __init__(
+        self, org: str, families: Sequence[tuple[str, str]], target: str, apply: Callable[[OrgChoice], str | None]
+    ) -> None:
         super().__init__()
         self.org = org
         self.families = list(families)  # (id, display name), in the list's order
@@ -52,8 +53,9 @@ class AddOrgScreen(ModalScreen[OrgChoice | None]):
         with Vertical(id="add-org"):
             yield Label(Text(f"Track {terminal_safe(self.org, 60)}: add it to {terminal_safe(self.target, 70)}"))
             options = [Option(Text(f"{terminal_safe(name, 40)}  ({fid})"), id=fid) for fid, name in self.families]
-            yield OptionList(Option("+ a new family (fill in below, enter adds)", id=NEW_FAMILY), *options,
-                             id="add-org-families")
+            yield OptionList(
+                Option("+ a new family (fill in below, enter adds)", id=NEW_FAMILY), *options, id="add-org-families"
+            )
             with Horizontal(id="add-org-fields"):
                 yield Input(suggested_id(self.org), placeholder="id (lowercase)", id="add-org-id")
                 yield Input(self.org, placeholder="display name", id="add-org-name")
@@ -70,9 +72,14 @@ class AddOrgScreen(ModalScreen[OrgChoice | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self._submit(OrgChoice(self.org, new_id=self.query_one("#add-org-id", Input).value,
-                               name=self.query_one("#add-org-name", Input).value,
-                               country=self.query_one("#add-org-country", Input).value))
+        self._submit(
+            OrgChoice(
+                self.org,
+                new_id=self.query_one("#add-org-id", Input).value,
+                name=self.query_one("#add-org-name", Input).value,
+                country=self.query_one("#add-org-country", Input).value,
+            )
+        )
 
     def _submit(self, choice: OrgChoice) -> None:
         if choice.family is None and not all((choice.new_id.strip(), choice.name.strip(), choice.country.strip())):

@@ -38,20 +38,37 @@ class CountryBoard(KeyedTable[CountryRow]):
         return self._metric
 
     def column_specs(self) -> list[Col]:
-        return [Col("rank", "#", 3), Col("cc", "cc", 2), Col("region", "region", 6),
-                Col("value", fmt.METRIC_HEADERS.get(self._metric, self._metric), 8), Col("rate", "dl/day", 7),
-                Col("bar", "share", 14), Col("share", "", 6), Col("change", "Δ share", 7),
-                Col("trend", "trend", 14), Col("models", "models", 7), Col("new", "new rel.", 8),
-                Col("families", "fams", 4)]
+        return [
+            Col("rank", "#", 3),
+            Col("cc", "cc", 2),
+            Col("region", "region", 6),
+            Col("value", fmt.METRIC_HEADERS.get(self._metric, self._metric), 8),
+            Col("rate", "dl/day", 7),
+            Col("bar", "share", 14),
+            Col("share", "", 6),
+            Col("change", "Δ share", 7),
+            Col("trend", "trend", 14),
+            Col("models", "models", 7),
+            Col("new", "new rel.", 8),
+            Col("families", "fams", 4),
+        ]
 
     def row_for(self, r: CountryRow) -> tuple[str, Cells]:
         style = region_style(self, r.region)
         return r.country, [
-            fmt.right(str(r.rank)), Text(r.country, style="bold"), Text(r.region, style=style),
-            fmt.right(fmt.human(r.value), style="bold"), fmt.right(fmt.human(r.rate_per_day)),
-            fmt.bar(r.share, 14, style=style), fmt.right(fmt.percent(r.share)), fmt.points(r.share_change),
-            fmt.spark(r.spark, 14), fmt.right(f"{r.models:,}"), fmt.right(fmt.percent(r.release_share, 0)),
-            fmt.right(str(len(r.families)))]
+            fmt.right(str(r.rank)),
+            Text(r.country, style="bold"),
+            Text(r.region, style=style),
+            fmt.right(fmt.human(r.value), style="bold"),
+            fmt.right(fmt.human(r.rate_per_day)),
+            fmt.bar(r.share, 14, style=style),
+            fmt.right(fmt.percent(r.share)),
+            fmt.points(r.share_change),
+            fmt.spark(r.spark, 14),
+            fmt.right(f"{r.models:,}"),
+            fmt.right(fmt.percent(r.release_share, 0)),
+            fmt.right(str(len(r.families))),
+        ]
 
 
 def share_label(x: float) -> str:
@@ -65,8 +82,12 @@ def families_table(country: CountryRow, board: list[FamilyRow]) -> Table:
     for _ in range(4):
         table.add_column(no_wrap=True)
     for f in rows:
-        table.add_row(fmt.safe(f.name, 14), fmt.right(fmt.human(f.value), style="bold"),
-                      fmt.bar((f.value or 0) / total, 10), fmt.right(fmt.percent((f.value or 0) / total)))
+        table.add_row(
+            fmt.safe(f.name, 14),
+            fmt.right(fmt.human(f.value), style="bold"),
+            fmt.bar((f.value or 0) / total, 10),
+            fmt.right(fmt.percent((f.value or 0) / total)),
+        )
     return table
 
 
@@ -114,8 +135,9 @@ class CountriesScreen(MonitorScreen):
         now = reader.now()
         first = reader.first_data_time() or now
         start = max(first, now - DEFAULT_SPARK_SPAN_S)
-        totals = [sum(v for v in values if v is not None) for values in zip(*(r.spark for r in self._rows),
-                                                                              strict=False)]
+        totals = [
+            sum(v for v in values if v is not None) for values in zip(*(r.spark for r in self._rows), strict=False)
+        ]
         series = []
         for color, row in zip(SERIES_COLORS, self._rows[:CHART_COUNTRIES], strict=False):
             n = len(row.spark)

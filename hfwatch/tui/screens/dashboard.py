@@ -25,10 +25,12 @@ FEED_ROWS = 60
 class DashboardScreen(ListScreen):
     AUTO_FOCUS = "Leaderboard"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,left_square_bracket", "move_family(-1)", "prev", id="prev_family", key_display="←",
-                priority=True),
-        Binding("right,right_square_bracket", "move_family(1)", "next", id="next_family", key_display="→",
-                priority=True),
+        Binding(
+            "left,left_square_bracket", "move_family(-1)", "prev", id="prev_family", key_display="←", priority=True
+        ),
+        Binding(
+            "right,right_square_bracket", "move_family(1)", "next", id="next_family", key_display="→", priority=True
+        ),
         Binding("slash", "filter", "filter", id="filter"),
         Binding("s", "sort", "sort", id="sort"),
         Binding("w", "watch", "watch", id="watch"),

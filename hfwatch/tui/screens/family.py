@@ -40,9 +40,13 @@ def family_header(row: FamilyRow | None, name: str, developer: str, orgs: list[s
         head.append(" ")
         head.append_text(fmt.rank_change(row.rank_change))
         head.append("   ")
-        numbers = (("30d", fmt.human(row.downloads_30d)), ("all-time", fmt.human(row.downloads_all_time)),
-                   ("/day", fmt.human(row.rate_per_day)), ("share", fmt.percent(row.share)),
-                   ("models", f"{row.models:,}"))
+        numbers = (
+            ("30d", fmt.human(row.downloads_30d)),
+            ("all-time", fmt.human(row.downloads_all_time)),
+            ("/day", fmt.human(row.rate_per_day)),
+            ("share", fmt.percent(row.share)),
+            ("models", f"{row.models:,}"),
+        )
         for name, value in numbers:
             head.append(f"  {name} ", style="dim")
             head.append(value, style="bold")
@@ -56,10 +60,22 @@ class FamilyScreen(ListScreen):
     AUTO_FOCUS = "ModelTable"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "back", id="back"),
-        Binding("left,left_square_bracket", "move_family(-1)", "prev family", id="prev_family",
-                key_display="←", priority=True),
-        Binding("right,right_square_bracket", "move_family(1)", "next family", id="next_family",
-                key_display="→", priority=True),
+        Binding(
+            "left,left_square_bracket",
+            "move_family(-1)",
+            "prev family",
+            id="prev_family",
+            key_display="←",
+            priority=True,
+        ),
+        Binding(
+            "right,right_square_bracket",
+            "move_family(1)",
+            "next family",
+            id="next_family",
+            key_display="→",
+            priority=True,
+        ),
         Binding("slash", "filter", "filter", id="filter"),
         Binding("s", "sort", "sort", id="sort"),
         Binding("w", "watch", "watch", id="watch"),
@@ -100,7 +116,8 @@ class FamilyScreen(ListScreen):
         row = next((r for r in app.board if r.family == self.family), None)
         orgs = [o.name for o in fam.orgs if not o.legacy]
         self.query_one("#family-head", Static).update(
-            family_header(row, fam.name, fam.developer, orgs, self.family in app.watched))
+            family_header(row, fam.name, fam.developer, orgs, self.family in app.watched)
+        )
         self._chart(fam.name)
         now = reader.now()
         sort = MODEL_SORTS[self.sort_index]
@@ -121,8 +138,12 @@ class FamilyScreen(ListScreen):
         eco = reader.family_rates(self.family, Scope.ECOSYSTEM.value)
         first = reader.family_rates(self.family, Scope.FIRST_PARTY.value)
         chart = self.query_one(Chart)
-        chart.plot([Series("ecosystem", eco.times, eco.per_day, "primary"),
-                    Series("first-party", first.times, first.per_day, "warning")])
+        chart.plot(
+            [
+                Series("ecosystem", eco.times, eco.per_day, "primary"),
+                Series("first-party", first.times, first.per_day, "warning"),
+            ]
+        )
         box = self.query_one("#chart-box")
         box.border_title = Text(f"{name} · downloads/day (growth of all-time downloads) · last 30 days")
         box.border_subtitle = chart.legend()

@@ -21,8 +21,11 @@ from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.chart import Chart, Series
 from hfwatch.tui.widgets.feed import family_name
 
-VIA_MEANING = {"org": "first-party (published by the family's org)", "lineage": "derivative (base_model tag)",
-               "name": "derivative (name match, lower confidence)"}
+VIA_MEANING = {
+    "org": "first-party (published by the family's org)",
+    "lineage": "derivative (base_model tag)",
+    "name": "derivative (name match, lower confidence)",
+}
 
 
 def stamp(t: float | None) -> str:
@@ -67,8 +70,10 @@ class ModelScreen(MonitorScreen):
         head.stylize("bold")
         head.append(f"   {family_name(registry, row.family)}", style="bold cyan")
         head.append(f" · {row.via or '–'} · {row.country or '–'}", style="dim")
-        head.append(f"   30d {fmt.human(row.d30)} · all-time {fmt.human(row.dall)} · "
-                    f"{fmt.human(view.rate_per_day)}/day · {fmt.human(row.likes)} likes")
+        head.append(
+            f"   30d {fmt.human(row.d30)} · all-time {fmt.human(row.dall)} · "
+            f"{fmt.human(view.rate_per_day)}/day · {fmt.human(row.likes)} likes"
+        )
         self.query_one("#model-head", Static).update(head)
         self._chart(row)
         self.query_one("#meta", Static).update(self._meta(row))
@@ -79,8 +84,12 @@ class ModelScreen(MonitorScreen):
     def _chart(self, row: ModelRow) -> None:
         history = self.monitor.reader.model_history(row)
         chart = self.query_one(Chart)
-        chart.plot([Series("30d downloads", history.times, history.downloads_30d, "primary"),
-                    Series("downloads/day between polls", history.times, history.per_day, "success", panel=1)])
+        chart.plot(
+            [
+                Series("30d downloads", history.times, history.downloads_30d, "primary"),
+                Series("downloads/day between polls", history.times, history.per_day, "success", panel=1),
+            ]
+        )
         box = self.query_one("#chart-box")
         box.border_title = Text("history · 30d downloads (Hub's rolling count) · downloads/day between polls")
         box.border_subtitle = chart.legend()

@@ -55,8 +55,7 @@ class RaceScreen(MonitorScreen):
         note = self.query_one("#race-note", Static)
         chart, table = self.query_one(BumpChart), self.query_one(OvertakeTable)
         note.display = not race.passes
-        note.update(Text("no passes in this span (a pass counts once the new order has held for a day)",
-                         style="dim"))
+        note.update(Text("no passes in this span (a pass counts once the new order has held for a day)", style="dim"))
         chart.present(race, self._label_of)
         chart_box.border_subtitle = chart.legend()
         table.present(race.passes, self._label_of, app.watched)

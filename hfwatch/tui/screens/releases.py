@@ -28,8 +28,17 @@ FEED_LIMIT = 2000
 KINDS = ("all", "new", "trending")
 FILTER_HINT = "filter: words, family:qwen  family:none  cc:CN  pipeline:text-generation (enter keeps, esc clears)"
 UNTRACKED_FAMILY = ("none", "untracked")  # what `family:` matches for a model no family claims
-FIELDS = {"family": "family", "fam": "family", "f": "family", "cc": "country", "country": "country",
-          "c": "country", "pipeline": "pipeline", "pipe": "pipeline", "p": "pipeline"}
+FIELDS = {
+    "family": "family",
+    "fam": "family",
+    "f": "family",
+    "cc": "country",
+    "country": "country",
+    "c": "country",
+    "pipeline": "pipeline",
+    "pipe": "pipeline",
+    "p": "pipeline",
+}
 
 
 @dataclass
@@ -55,8 +64,7 @@ class FeedFilter:
         m = e.model
         fam = m.family or ""
         names = [fam, registry.get(fam).name if fam in registry else ""] if m.family else list(UNTRACKED_FAMILY)
-        fields = {"family": names,
-                  "country": [m.country or ""], "pipeline": [m.pipeline or ""]}
+        fields = {"family": names, "country": [m.country or ""], "pipeline": [m.pipeline or ""]}
         for name, wanted in self.terms.items():
             values = [v.lower() for v in fields[name]]
             if not any(w in v for w in wanted for v in values):
@@ -102,8 +110,10 @@ class ReleasesScreen(ListScreen):
         box = self.query_one("#releases-box")
         shown_kind = {"all": "all events", "new": "new releases", "trending": "trending entries"}[kind]
         box.border_title = Text(f"Releases & trending entries · last 30 days · {shown_kind}")
-        notes = [f"{len(shown):,} of {len(events):,}", "untracked shown (u hides)" if untracked else
-                 "untracked hidden (u shows)"]
+        notes = [
+            f"{len(shown):,} of {len(events):,}",
+            "untracked shown (u hides)" if untracked else "untracked hidden (u shows)",
+        ]
         if self.filter_text:
             notes.append(f"filter “{self.filter_text}”")
         box.border_subtitle = Text(" · ".join(notes))
@@ -126,4 +136,3 @@ class ReleasesScreen(ListScreen):
         org = self.query_one(NewcomerTable).cursor_key
         if org is not None:
             self.post_message(AddOrg(org))
-

@@ -58,8 +58,14 @@ class Chart(Widget):
     Chart { height: 1fr; min-height: 6; }
     """
 
-    def __init__(self, *, empty: str = "no history yet", id: str | None = None, classes: str | None = None,
-                 y_format: Callable[[float], str] = human) -> None:
+    def __init__(
+        self,
+        *,
+        empty: str = "no history yet",
+        id: str | None = None,
+        classes: str | None = None,
+        y_format: Callable[[float], str] = human,
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self._series: list[Series] = []
         self._title = ""
@@ -128,8 +134,7 @@ class Chart(Widget):
         lo, hi = min(xs), max(xs)
         return [lo + (hi - lo) * i / 4 for i in range(5)] if hi > lo else [lo]
 
-    def _draw(self, plot: Any, series: list[Series], x_ticks: list[float], height: int, *,
-              titled: bool) -> None:
+    def _draw(self, plot: Any, series: list[Series], x_ticks: list[float], height: int, *, titled: bool) -> None:
         import plotext  # already loaded by _build; see there
 
         # One y axis per panel: plotext mixes up the x axis when a figure has ticks on both y sides.

@@ -48,14 +48,24 @@ class CountryTable(KeyedTable[CountryRow]):
         self.show(rows)
 
     def column_specs(self) -> list[Col]:
-        return [Col("cc", "cc", 2), Col("bar", "share", 12), Col("share", "", 6), Col("trend", "trend", 10),
-                Col("change", "Δ share", 7)]
+        return [
+            Col("cc", "cc", 2),
+            Col("bar", "share", 12),
+            Col("share", "", 6),
+            Col("trend", "trend", 10),
+            Col("change", "Δ share", 7),
+        ]
 
     def row_for(self, r: CountryRow) -> tuple[str, Cells]:
         style = region_style(self, r.region)
         bar = fmt.bar((r.share or 0.0) / self._top, 12, style=style)
-        return r.country, [Text(r.country, style="bold"), bar, fmt.right(fmt.percent(r.share)),
-                           fmt.spark(r.spark, 10), fmt.points(r.share_change)]
+        return r.country, [
+            Text(r.country, style="bold"),
+            bar,
+            fmt.right(fmt.percent(r.share)),
+            fmt.spark(r.spark, 10),
+            fmt.points(r.share_change),
+        ]
 
     def open_message(self, key: str) -> Message:
         return OpenCountry(key)

@@ -71,18 +71,25 @@ class EventTable(KeyedTable[EventRow]):
 
 
 class Feed(EventTable):
-
     def shape(self) -> int:
         return max(16, self.size.width - FIXED - 2)
 
     def column_specs(self) -> list[Col]:
-        return [Col("what", "", 7), Col("model", "model", self.shape()), Col("family", "family", 9),
-                Col("cc", "cc", 2), Col("age", "age", 4)]
+        return [
+            Col("what", "", 7),
+            Col("model", "model", self.shape()),
+            Col("family", "family", 9),
+            Col("cc", "cc", 2),
+            Col("age", "age", 4),
+        ]
 
     def row_for(self, e: EventRow) -> tuple[str, Cells]:
         # A release's age is the model's own; a trending entry's is when it entered.
         since = e.model.created_at if e.kind == "new" and e.model.created_at else e.t
-        return event_key(e), [what(e), model_cell(e, self.shape()),
-                              family_cell(self._registry, e.model.family, 9),
-                              Text(e.model.country or "–"),
-                              fmt.right(fmt.age(self._now - since), style="dim")]
+        return event_key(e), [
+            what(e),
+            model_cell(e, self.shape()),
+            family_cell(self._registry, e.model.family, 9),
+            Text(e.model.country or "–"),
+            fmt.right(fmt.age(self._now - since), style="dim"),
+        ]

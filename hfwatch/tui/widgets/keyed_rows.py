@@ -46,7 +46,11 @@ class KeyedRows(ScrollView, can_focus=True):
         Binding("end", "last_row", "last row", show=False, id="row-last"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "keyed-table--header", "keyed-table--even-row", "keyed-table--odd-row", "keyed-table--cursor"}
+        "keyed-table--header",
+        "keyed-table--even-row",
+        "keyed-table--odd-row",
+        "keyed-table--cursor",
+    }
 
     class RowHighlighted(RowMessage, namespace="keyed_table"):
         """The cursor is on another row (another key)."""
@@ -209,8 +213,10 @@ class KeyedRows(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         # Styles are read once per paint, not per line: they change with focus and theme only.
         base = self.rich_style
-        self._styles = {name: base + self.get_component_rich_style(f"keyed-table--{name}")
-                        for name in ("header", "even-row", "odd-row", "cursor")}
+        self._styles = {
+            name: base + self.get_component_rich_style(f"keyed-table--{name}")
+            for name in ("header", "even-row", "odd-row", "cursor")
+        }
         zebra = self._styles["even-row" if self.cursor_row % 2 == 0 else "odd-row"]
         self._styles["cursor"] = zebra + self.get_component_rich_style("keyed-table--cursor")
         return super().render_lines(crop)

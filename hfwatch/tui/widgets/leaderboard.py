@@ -57,8 +57,13 @@ class Leaderboard(KeyedTable[FamilyRow]):
 
     def column_specs(self) -> list[Col]:
         wide, metric = self.shape()
-        cols = [Col("rank", "#", 3), Col("delta", "Δ", 3), Col("family", "family", 14),
-                Col("cc", "cc", 2), Col("value", fmt.METRIC_HEADERS.get(metric, metric), 8)]
+        cols = [
+            Col("rank", "#", 3),
+            Col("delta", "Δ", 3),
+            Col("family", "family", 14),
+            Col("cc", "cc", 2),
+            Col("value", fmt.METRIC_HEADERS.get(metric, metric), 8),
+        ]
         if metric != "rate":
             cols.append(Col("rate", "dl/day", 7))
         cols += [Col("share", "share", 6), Col("trend", "trend", 16 if wide else 10)]

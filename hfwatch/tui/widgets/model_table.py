@@ -56,9 +56,16 @@ class ModelTable(KeyedTable[ModelView]):
 
     def column_specs(self) -> list[Col]:
         width, pipeline = self.shape()
-        cols = [Col("model", "model", width), Col("via", "via", 7), Col("d30", "30d dl", 8),
-                Col("dall", "all-time", 8), Col("rate", "dl/day", 7), Col("trend", "dl/day trend", 12),
-                Col("likes", "likes", 6), Col("age", "age", 4)]
+        cols = [
+            Col("model", "model", width),
+            Col("via", "via", 7),
+            Col("d30", "30d dl", 8),
+            Col("dall", "all-time", 8),
+            Col("rate", "dl/day", 7),
+            Col("trend", "dl/day trend", 12),
+            Col("likes", "likes", 6),
+            Col("age", "age", 4),
+        ]
         if pipeline:
             cols.append(Col("pipeline", "pipeline", PIPELINE_W))
         return cols
@@ -68,9 +75,15 @@ class ModelTable(KeyedTable[ModelView]):
         width, pipeline = self.shape()
         created = None if r.created_at is None else self._now - r.created_at
         cells: list[Text | str] = [
-            fmt.safe(r.id, width), via_cell(r.via), fmt.right(fmt.human(r.d30), style="bold"),
-            fmt.right(fmt.human(r.dall)), fmt.right(fmt.human(v.rate_per_day)), fmt.spark(v.spark, 12),
-            fmt.right(fmt.human(r.likes)), fmt.right(fmt.age(created), style="dim")]
+            fmt.safe(r.id, width),
+            via_cell(r.via),
+            fmt.right(fmt.human(r.d30), style="bold"),
+            fmt.right(fmt.human(r.dall)),
+            fmt.right(fmt.human(v.rate_per_day)),
+            fmt.spark(v.spark, 12),
+            fmt.right(fmt.human(r.likes)),
+            fmt.right(fmt.age(created), style="dim"),
+        ]
         if pipeline:
             cells.append(fmt.safe(r.pipeline or "–", PIPELINE_W))
         return r.id, cells

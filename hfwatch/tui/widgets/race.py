@@ -16,8 +16,16 @@ from hfwatch.tui.widgets.chart import Chart, Series
 from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
 
 # One colour per leading family, told apart in the dark and the light themes alike.
-BUMP_COLORS = ("primary", "error", "warning", "success", "foreground", "primary-lighten-3", "error-lighten-3",
-               "success-darken-3")
+BUMP_COLORS = (
+    "primary",
+    "error",
+    "warning",
+    "success",
+    "foreground",
+    "primary-lighten-3",
+    "error-lighten-3",
+    "success-darken-3",
+)
 LEADERS = len(BUMP_COLORS)
 FIXED = 10 + 5 + 2 * 3  # the date and rank columns with cell padding
 
@@ -37,8 +45,15 @@ class BumpChart(Chart):
         known = [r for ranks in race.ranks.values() for r in ranks if r is not None]
         self._depth = max(known, default=LEADERS)
         self._y_format = _rank_label(self._depth)
-        series = [Series(name(family), race.times, [None if r is None else self._depth + 1 - r for r in ranks],
-                         BUMP_COLORS[i % len(BUMP_COLORS)]) for i, (family, ranks) in enumerate(race.ranks.items())]
+        series = [
+            Series(
+                name(family),
+                race.times,
+                [None if r is None else self._depth + 1 - r for r in ranks],
+                BUMP_COLORS[i % len(BUMP_COLORS)],
+            )
+            for i, (family, ranks) in enumerate(race.ranks.items())
+        ]
         self.plot(series)
 
     def y_ticks(self, values: list[float], height: int) -> tuple[list[float], list[str]]:

@@ -28,20 +28,34 @@ class ReleaseTable(EventTable):
         return max(20, self.size.width - FEED_FIXED - 2)
 
     def column_specs(self) -> list[Col]:
-        return [Col("what", "", 7), Col("seen", "seen", 5), Col("age", "age", 5),
-                Col("model", "model", self.shape()), Col("family", "family", 10), Col("via", "via", 7),
-                Col("cc", "cc", 2), Col("pipeline", "pipeline", 18), Col("d30", "30d dl", 8),
-                Col("likes", "likes", 6)]
+        return [
+            Col("what", "", 7),
+            Col("seen", "seen", 5),
+            Col("age", "age", 5),
+            Col("model", "model", self.shape()),
+            Col("family", "family", 10),
+            Col("via", "via", 7),
+            Col("cc", "cc", 2),
+            Col("pipeline", "pipeline", 18),
+            Col("d30", "30d dl", 8),
+            Col("likes", "likes", 6),
+        ]
 
     def row_for(self, e: EventRow) -> tuple[str, Cells]:
         m = e.model
         created = None if m.created_at is None else self._now - m.created_at
         return event_key(e), [
-            what(e), fmt.right(fmt.age(self._now - e.t), style="dim"), fmt.right(fmt.age(created)),
+            what(e),
+            fmt.right(fmt.age(self._now - e.t), style="dim"),
+            fmt.right(fmt.age(created)),
             model_cell(e, self.shape()),
-            family_cell(self._registry, m.family, 10), via_cell(m.via), Text(m.country or "–"),
-            fmt.safe(m.pipeline or "–", 18), fmt.right(fmt.human(m.d30)), fmt.right(fmt.human(m.likes))]
-
+            family_cell(self._registry, m.family, 10),
+            via_cell(m.via),
+            Text(m.country or "–"),
+            fmt.safe(m.pipeline or "–", 18),
+            fmt.right(fmt.human(m.d30)),
+            fmt.right(fmt.human(m.likes)),
+        ]
 
 
 class NewestList(KeyedTable[ModelRow]):
@@ -82,12 +96,23 @@ class NewcomerTable(KeyedTable[Newcomer]):
 
     def column_specs(self) -> list[Col]:
         org, top = self.shape()
-        return [Col("rank", "#", 3), Col("org", "org", org), Col("models", "models", 6), Col("d30", "30d dl", 8),
-                Col("trending", "trend", 5), Col("top", "top model", top)]
+        return [
+            Col("rank", "#", 3),
+            Col("org", "org", org),
+            Col("models", "models", 6),
+            Col("d30", "30d dl", 8),
+            Col("trending", "trend", 5),
+            Col("top", "top model", top),
+        ]
 
     def row_for(self, n: Newcomer) -> tuple[str, Cells]:
         a, (org_w, top_w) = n.activity, self.shape()
         top = a.top_model.split("/", 1)[-1] if a.top_model else None
-        return a.org, [fmt.right(str(n.rank), style="dim"), fmt.safe(a.org, org_w), fmt.right(f"{a.models:,}"),
-                       fmt.right(fmt.human(a.d30)), fmt.right(str(a.trending)), fmt.safe(top or "–", top_w)]
-
+        return a.org, [
+            fmt.right(str(n.rank), style="dim"),
+            fmt.safe(a.org, org_w),
+            fmt.right(f"{a.models:,}"),
+            fmt.right(fmt.human(a.d30)),
+            fmt.right(str(a.trending)),
+            fmt.safe(top or "–", top_w),
+        ]

@@ -62,7 +62,7 @@ def lay_out(console: Console, cells: Cells, columns: Sequence[Col]) -> list[Segm
         line.append(pad)
         line.append_text(fit(cell, col.width))
         line.append(pad)
-    for col in columns[len(cells):]:
+    for col in columns[len(cells) :]:
         line.append(" " * (col.width + 2 * PADDING))
     return list(line.render(console, end=""))
 
