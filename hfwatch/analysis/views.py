@@ -14,9 +14,10 @@ from hfwatch.analysis import metrics, rates
 from hfwatch.analysis.rates import Span
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry
-from hfwatch.store import growth, queries
-from hfwatch.store.queries import ModelRow, RollupPoint
+from hfwatch.store import growth, queries, rollups
+from hfwatch.store.queries import ModelRow
 from hfwatch.store.race import COUNTER_COLUMNS, family_counter_series
+from hfwatch.store.rollups import RollupPoint
 from hfwatch.timeunits import DAY_S
 
 DEFAULT_RATE_WINDOW_S = 7 * DAY_S
@@ -87,7 +88,7 @@ def metric_value(row: FamilyRow | CountryRow, metric: str) -> float | None:
 
 def data_time(conn: sqlite3.Connection) -> int | None:
     """The time of the newest rollup: 'now' as far as the history knows."""
-    return queries.last_rollup_time(conn)
+    return rollups.last_rollup_time(conn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +151,9 @@ def leaderboard(
     # so only those points are fetched: O(families x sparkline points), not x hours of history. Rates come
     # from the spans, not from the rollups.
     with queries.snapshot(conn):
-        first = queries.first_point_time(conn, str(scope), history_from)
+        first = rollups.first_point_time(conn, str(scope), history_from)
         edges = metrics.bucket_edges(max(now if first is None else first, now - spark_span_s), now, spark_points)
-        series = queries.rollup_series_at(conn, str(scope), history_from, [now, now - RANK_BASELINE_S, *edges])
+        series = rollups.rollup_series_at(conn, str(scope), history_from, [now, now - RANK_BASELINE_S, *edges])
         newest = queries.newest_release(conn)
         grown = family_growth(conn, str(scope), now=now, since=min(history_from, edges[0]))
     rows: list[FamilyRow] = []
@@ -329,32 +330,6 @@ def model_views(
         edges = metrics.bucket_edges(max((ends[0][0] if ends else None) or now, now - spark_span_s), now, spark_points)
         per_day, spark = rates.model_rates(ends, e=now, window_s=rate_window_s, observed=observed, edges=edges)
         out.append(ModelView(row=r, rate_per_day=per_day, spark=spark))
-    return out
-
-
-@dataclass(slots=True)
-class FamilyHistory:
-    """A family's downloads per day over time, first-party and ecosystem, for the detail chart."""
-
-    times: list[int]
-    first_party: list[float | None]
-    ecosystem: list[float | None]
-
-
-def family_history(
-    conn: sqlite3.Connection, family: str, *, now: int, span_s: int = 30 * DAY_S, points: int = 60
-) -> FamilyHistory:
-    out = FamilyHistory(times=[], first_party=[], ecosystem=[])
-    for scope, target in ((Scope.FIRST_PARTY, out.first_party), (Scope.ECOSYSTEM, out.ecosystem)):
-        grown = family_growth(conn, scope.value, now=now, since=now - span_s, family=family).get(family)
-        if grown is None or grown.start is None:
-            continue
-        edges = metrics.bucket_edges(max(grown.start, now - span_s), now, points)
-        out.times = edges[1:]
-        target.extend(grown.buckets(edges))
-    n = len(out.times)
-    for series in (out.first_party, out.ecosystem):
-        series.extend([None] * (n - len(series)))
     return out
 
 

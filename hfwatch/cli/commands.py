@@ -1,17 +1,15 @@
-"""The core commands: poll, top, families, db info, and launching the monitor."""
+"""`hfwatch poll` (fast, slow, deep lanes) and launching the monitor."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from hfwatch.cli.command import Command, db_arg, demo_arg
-from hfwatch.cli.common import checked_registry, iso, reading, registry_in_force, resolve_db
+from hfwatch.cli.common import reading, registry_in_force, resolve_db
 from hfwatch.cli.errors import EXIT_FAIL, EXIT_OK, CliError
-from hfwatch.cli.rows import WINDOWS, country_row, family_row, model_row, ranked_models
 from hfwatch.numfmt import human, percent
 from hfwatch.timeunits import HOUR_S
 
@@ -148,239 +146,6 @@ def _unusable(s: Any) -> str:
     return "".join(f" · {p}" for p in parts)
 
 
-# -- top --------------------------------------------------------------------------------------------
-
-
-def cmd_top(args: argparse.Namespace) -> int:
-    from hfwatch.analysis import views
-    from hfwatch.cli.export import parse_at
-    from hfwatch.cli.output import write_csv, write_json
-    from hfwatch.store import Store
-
-    registry = checked_registry(args)
-    db = resolve_db(args)
-    window = WINDOWS[args.window]
-    at = parse_at(getattr(args, "at", None), "top")
-    with reading(db), Store(db, readonly=True) as store:
-        last = views.data_time(store.conn)
-        now = at if at is not None else (last or int(time.time()))
-        if args.by == "model" or args.family:
-            limit = args.limit or 50
-            # For the rate, rank a wider pool by 30-day downloads first: rates need each model's history.
-            ranked = ranked_models(
-                store.conn,
-                scope=args.scope,
-                metric=args.metric,
-                now=now,
-                window_s=window,
-                family=args.family,
-                limit=limit,
-                rate_pool=max(limit * 10, 500),
-            )
-            rows = [model_row(rank, v, args.scope) for rank, v in enumerate(ranked, start=1)]
-        else:
-            fams = views.leaderboard(
-                store.conn, registry, scope=args.scope, metric=args.metric, now=now, rate_window_s=window
-            )
-            if args.by == "family":
-                rows = [family_row(f) for f in fams]
-            else:
-                rows = [
-                    country_row(c)
-                    for c in views.countries(
-                        store.conn, registry, scope=args.scope, metric=args.metric, now=now, families=fams
-                    )
-                ]
-    if args.limit is not None:
-        rows = rows[: args.limit]
-    if args.format == "json":
-        write_json(rows)
-    elif args.format == "csv":
-        write_csv(rows)
-    else:
-        if last is None:
-            print("no poll yet: every number is unknown (–) until `hfwatch poll` or the monitor has run")
-        print(
-            f"{args.by} leaderboard · scope {args.scope} · metric {args.metric}"
-            f"{' (' + args.window + ' window)' if args.metric == 'rate' else ''} · as of {iso(now)}"
-        )
-        _print_table(args.by if not args.family else "model", rows)
-    return EXIT_OK
-
-
-def _print_table(by: str, rows: list[dict[str, Any]]) -> None:
-    from hfwatch.cli.output import write_table
-
-    if by == "model":
-        headers = ["#", "model", "family", "via", "cc", "30d dl", "all-time", "/day", "likes", "created"]
-        cells = [
-            [
-                str(r["rank"]),
-                r["id"],
-                r["family"] or "–",
-                r["via"] or "–",
-                r["country"] or "–",
-                human(r["downloads_30d"]),
-                human(r["downloads_all_time"]),
-                human(r["rate_per_day"]),
-                human(r["likes"]),
-                (r["created_at"] or "–")[:10],
-            ]
-            for r in rows
-        ]
-        right = [True, False, False, False, False, True, True, True, True, False]
-    elif by == "country":
-        headers = ["#", "cc", "region", "30d dl", "all-time", "/day", "share", "models", "new releases"]
-        cells = [
-            [
-                str(r["rank"]),
-                r["country"],
-                r["region"],
-                human(r["downloads_30d"]),
-                human(r["downloads_all_time"]),
-                human(r["rate_per_day"]),
-                percent(r["share"]),
-                f"{r['models']:,}",
-                percent(r["new_release_share"]),
-            ]
-            for r in rows
-        ]
-        right = [True, False, False, True, True, True, True, True, True]
-    else:
-        headers = ["#", "Δ", "family", "cc", "30d dl", "all-time", "/day", "share", "models"]
-        cells = [
-            [
-                str(r["rank"]),
-                _delta(r["rank_change"]),
-                r["name"],
-                r["country"],
-                human(r["downloads_30d"]),
-                human(r["downloads_all_time"]),
-                human(r["rate_per_day"]),
-                percent(r["share"]),
-                f"{r['models']:,}",
-            ]
-            for r in rows
-        ]
-        right = [True, True, False, False, True, True, True, True, True]
-    write_table(headers, cells, right=right)
-
-
-def _delta(change: int | None) -> str:
-    if not change:
-        return "–"
-    return f"▲{change}" if change > 0 else f"▼{-change}"
-
-
-# -- families, db info ------------------------------------------------------------------------------
-
-
-def cmd_families(args: argparse.Namespace) -> int:
-    from hfwatch.cli.output import write_json, write_table
-
-    registry = registry_in_force()
-    rows: list[dict[str, Any]] = [
-        {
-            "family": f.id,
-            "name": f.name,
-            "developer": f.developer,
-            "country": f.country,
-            "region": f.region,
-            "orgs": [o.name for o in f.orgs if not o.legacy],
-            "legacy_orgs": [o.name for o in f.orgs if o.legacy],
-            "patterns": list(f.patterns),
-            "exclude": list(f.exclude),
-        }
-        for f in registry.families
-    ]
-    if args.format == "json":
-        write_json(rows)
-        return EXIT_OK
-    print(f"{len(rows)} families · from {', '.join(registry.sources)}")
-    write_table(
-        ["id", "name", "developer", "cc", "region", "orgs"],
-        [
-            [
-                r["family"],
-                r["name"],
-                r["developer"],
-                r["country"],
-                r["region"],
-                ", ".join(r["orgs"] + [f"({o})" for o in r["legacy_orgs"]]),
-            ]
-            for r in rows
-        ],
-        max_width=60,
-    )
-    return EXIT_OK
-
-
-def cmd_db(args: argparse.Namespace) -> int:
-    from hfwatch.store import Store, deepwalk, queries
-    from hfwatch.store.schema import SCHEMA_VERSION
-
-    db = resolve_db(args)
-    with reading(db), Store(db, readonly=True) as store:
-        c = queries.counts(store.conn)
-        last = queries.last_poll(store.conn)
-        size = store.file_size()
-        version = store.conn.execute("PRAGMA user_version").fetchone()[0]
-        # A file this hfwatch has not migrated yet (opened read-only) has no deep walks to show.
-        walk = deepwalk.latest(store.conn) if version >= 3 else None
-    if getattr(args, "format", "table") == "json":
-        import json
-
-        from hfwatch.textsafe import json_safe
-
-        # One object, not rows: `db info` describes a file. The path is the user's text, made terminal-safe.
-        print(
-            json_safe(
-                json.dumps(
-                    {
-                        "path": str(db),
-                        "size": size,
-                        "schema": version,
-                        **c,
-                        "last_poll": None
-                        if last is None
-                        else {"lane": last.lane, "status": last.status, "finished": last.finished, "error": last.error},
-                        "deep": None if walk is None else walk.as_dict(),
-                    },
-                    ensure_ascii=False,
-                    indent=1,
-                )
-            )
-        )
-        return EXIT_OK
-    print(f"path          {db}")
-    print(f"size          {size:,} bytes")
-    print(f"schema        {version} (this hfwatch: {SCHEMA_VERSION})")
-    print(f"models        {c['models']:,}")
-    print(f"observations  {c['observations']:,}")
-    print(f"polls         {c['polls']:,} ({c['failed_polls']:,} failed)")
-    print(f"time span     {iso(c['first_observation']) or '–'} → {iso(c['last_observation']) or '–'}")
-    if last is not None:
-        print(
-            f"last poll     {last.lane} {last.status} at {iso(last.finished)}"
-            + (f": {last.error}" if last.error else "")
-        )
-    print(f"deep walk     {_walk_text(walk)}")
-    if walk is not None:
-        print(f"coverage      {percent(walk.coverage)} of the walked 30-day downloads in tracked families")
-    return EXIT_OK
-
-
-def _walk_text(walk: Any) -> str:
-    if walk is None:
-        return "none yet (`hfwatch poll --lane deep`)"
-    state = f"finished {iso(walk.finished)}" if walk.finished is not None else "in progress (resumable)"
-    lowest = human(walk.lowest) if walk.lowest is not None else "–"
-    return (
-        f"{walk.walked:,} models down to {lowest} 30-day downloads (floor {walk.floor:,}), {walk.pages:,} pages,"
-        f" {walk.requests:,} requests; started {iso(walk.started)}, {state}"
-    )
-
-
 # -- the monitor ------------------------------------------------------------------------------------
 
 
@@ -423,36 +188,6 @@ def _floor_arg(text: str) -> int:
     return value
 
 
-def _setup_top(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--by", choices=["family", "country", "model"], default="family")
-    p.add_argument("--family", metavar="ID", help="with --by model: only this family's models")
-    p.add_argument("--scope", choices=["first-party", "ecosystem"], default="ecosystem")
-    p.add_argument("--metric", choices=["downloads_30d", "downloads_all_time", "rate"], default="downloads_30d")
-    p.add_argument("--window", choices=list(WINDOWS), default="7d", help="window of the rate (default 7d)")
-    p.add_argument("--limit", type=int, default=None, metavar="N")
-    p.add_argument("--at", metavar="TIME", help="as the history stood at TIME (ISO date or date-time)")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    demo_arg(p)
-    db_arg(p)
-
-
-def _setup_families(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=["table", "json"], default="table")
-
-
-def _setup_db(p: argparse.ArgumentParser) -> None:
-    dbsub = p.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)
-    info = dbsub.add_parser(
-        "info",
-        help="path, size, schema, models, observations, polls, time span",
-        epilog="example:\n  hfwatch db info --db ~/hf.sqlite",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    info.add_argument("--format", choices=["table", "json"], default="table")
-    demo_arg(info, "the demo's history file")
-    db_arg(info)
-
-
 COMMANDS = (
     Command(
         "poll",
@@ -462,22 +197,4 @@ COMMANDS = (
         epilog="examples:\n  hfwatch poll --demo\n  hfwatch poll --lane slow --db ~/hf.sqlite\n\n"
         "exit codes: 0 the poll was stored, 1 it failed (one line says why).",
     ),
-    Command(
-        "top",
-        "leaderboards from the history",
-        _setup_top,
-        cmd_top,
-        epilog="examples:\n  hfwatch top\n  hfwatch top --by country --scope first-party\n"
-        "  hfwatch top --by model --family deepseek --format json\n\n"
-        "metrics: downloads_30d (Hub's rolling 30 days), downloads_all_time, rate "
-        "(downloads/day from growth of all-time downloads over --window).",
-    ),
-    Command(
-        "families",
-        "the family registry in force",
-        _setup_families,
-        cmd_families,
-        epilog="example:\n  hfwatch families --format json",
-    ),
-    Command("db", "the history file", _setup_db, cmd_db),
 )

@@ -214,10 +214,10 @@ def series_rows(
     the history stood at that point: growth dated by the Hub's refreshes, over the day up to the latest
     refresh seen then (unknown until a whole refresh interval is observed)."""
     from hfwatch.analysis import views
-    from hfwatch.store import queries
+    from hfwatch.store import rollups
 
     end = until if until is not None else (views.data_time(conn) or 0)
-    series = queries.rollup_series(conn, scope, since, family=family)
+    series = rollups.rollup_series(conn, scope, since, family=family)
     grown = views.family_growth(conn, scope, now=end, since=since - DAY_S, family=family)
     rows: list[dict[str, Any]] = []
     for fam in registry.families:

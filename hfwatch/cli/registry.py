@@ -6,11 +6,13 @@ parser is built from all of them. A new command is one module with a `Command`, 
 
 from __future__ import annotations
 
-from hfwatch.cli import commands, completion, config_cmd, export, importer, overtakes_cmd, serve
+from hfwatch.cli import commands, completion, config_cmd, export, importer, info_cmd, overtakes_cmd, serve, top_cmd
 from hfwatch.cli.command import Command
 
 COMMANDS: tuple[Command, ...] = (
     *commands.COMMANDS,
+    *top_cmd.COMMANDS,
+    *info_cmd.COMMANDS,
     overtakes_cmd.COMMAND,
     export.COMMAND,
     importer.COMMAND,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from hfwatch.store.queries import _rows
+from hfwatch.store.jsonrows import json_rows
 from hfwatch.store.refresh import FULL_MIN_SHARE
 
 
@@ -17,7 +17,7 @@ def endpoints(
     out: dict[int, list[tuple[int, int, int]]] = {}
     # Both reads stay inside the endpoints' partial index: a model's observations between two endpoints are
     # never visited, however many there are (or however far back the last endpoint before `since` lies).
-    rows = _rows(
+    rows = json_rows(
         conn,
         "o.mid, o.asof, o.dall, o.t",
         "FROM json_each(?) j CROSS JOIN observations o INDEXED BY observations_endpoints"
@@ -62,7 +62,7 @@ def spans(
         {"scope": scope, "until": until, "family": family},
     ).fetchall()
     out: dict[str, tuple[int, list[tuple[int, int, int, int]]]] = {fam: (a, []) for fam, a in starts}
-    for fam, a, b, growth, credited in _rows(
+    for fam, a, b, growth, credited in json_rows(
         conn,
         "s.family, s.a, s.b, s.growth, s.credited_t",
         "FROM json_each(?) f CROSS JOIN spans s ON s.scope = ? AND s.family = f.value AND s.b > ?"

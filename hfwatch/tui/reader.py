@@ -14,7 +14,7 @@ from hfwatch.analysis import metrics, race, rates, views
 from hfwatch.analysis.newcomers import Newcomer, rank_newcomers
 from hfwatch.analysis.views import CountryRow, FamilyRow, ModelView
 from hfwatch.registry import Registry
-from hfwatch.store import Store, growth, queries
+from hfwatch.store import Store, growth, queries, rollups
 from hfwatch.store.newcomers import untracked_orgs
 from hfwatch.store.queries import EventRow, ModelRow, PollRow
 from hfwatch.timeunits import DAY_S
@@ -55,7 +55,7 @@ class Reader:
         return views.data_time(self.conn)
 
     def first_data_time(self) -> int | None:
-        return queries.first_rollup_time(self.conn)
+        return rollups.first_rollup_time(self.conn)
 
     def leaderboard(self, scope: str, metric: str, spark_points: int = 24) -> list[FamilyRow]:
         return views.leaderboard(

@@ -31,7 +31,7 @@ def test_anything_else_is_a_bug_whatever_its_name(err: Exception) -> None:
 def test_main_prints_one_line_for_each_kind(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from hfwatch.cli import commands
+    from hfwatch.cli import info_cmd
 
     for err, prefix in (
         (StoreLocked("the file is busy"), "hfwatch: error: the file is busy"),
@@ -41,6 +41,6 @@ def test_main_prints_one_line_for_each_kind(
         def fail(err: Exception = err) -> int:
             raise err
 
-        monkeypatch.setattr(commands, "registry_in_force", fail)
+        monkeypatch.setattr(info_cmd, "registry_in_force", fail)
         assert main(["families"]) == 1
         assert capsys.readouterr().err == prefix + "\n"

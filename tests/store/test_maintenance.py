@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hfwatch.analysis import views
+from hfwatch.analysis import metrics, views
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
 from hfwatch.records import Attribution, Lane, Metric, ModelRecord, PollResult, Scope, Via
@@ -234,8 +234,11 @@ def _shown(conn: sqlite3.Connection, now: int) -> dict[str, object]:
             conn, "qwen", now=now, rate_window_s=window, spark_points=10, spark_span_s=10 * DAY_S
         )
         out[f"models/{window}"] = [(m.row.id, m.rate_per_day, m.spark) for m in models]
-    history = views.family_history(conn, "qwen", now=now, span_s=14 * DAY_S, points=14)
-    out["history"] = (history.times, history.first_party, history.ecosystem)
+    # The family chart's data: downloads/day per bucket, dated by the refreshes, in each scope.
+    edges = metrics.bucket_edges(now - 14 * DAY_S, now, 14)
+    for scope in ("first-party", "ecosystem"):
+        grown = views.family_growth(conn, scope, now=now, since=now - 14 * DAY_S, family="qwen").get("qwen")
+        out[f"history/{scope}"] = None if grown is None else grown.buckets(edges)
     return out
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
-from hfwatch.store import Store, StoreError, WriterLock, queries
+from hfwatch.store import Store, StoreError, WriterLock, queries, rollups
 from hfwatch.store.schema import SCHEMA_VERSION
 
 QWEN = Attribution(family="qwen", via=Via.ORG, country="CN", base_family="qwen", publisher_family="qwen")
@@ -169,8 +169,8 @@ def test_org_models_gone_from_their_listing_for_a_week_leave_the_totals(tmp_path
         old_id, kept = rec("Qwen/Renamed", 10, 1000), rec("Qwen/Kept", 5, 500)
         store.ingest(poll([old_id, kept], 0), attrs(old_id, kept), t=0)
         store.ingest(poll([kept], 2 * day), attrs(kept), t=2 * day)
-        assert queries.rollup_series(store.conn, "ecosystem", 0)["qwen"][-1].models == 2, "a hiccup is not a loss"
+        assert rollups.rollup_series(store.conn, "ecosystem", 0)["qwen"][-1].models == 2, "a hiccup is not a loss"
         store.ingest(poll([kept], 9 * day), attrs(kept), t=9 * day)
-        last = queries.rollup_series(store.conn, "ecosystem", 0)["qwen"][-1]
+        last = rollups.rollup_series(store.conn, "ecosystem", 0)["qwen"][-1]
         assert (last.models, last.d30, last.dall) == (1, 5, 500)
         assert queries.model_by_id(store.conn, "Qwen/Renamed").family is None  # type: ignore[union-attr]
