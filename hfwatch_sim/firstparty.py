@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from statistics import NormalDist
 
@@ -186,6 +187,33 @@ def _score(spec: Spec, rng: random.Random) -> float:
     return score
 
 
+def _extra_specs(
+    extras: Iterable[sources.ExtraRepo], org_family: dict[str, sources.Family], rng: random.Random
+) -> list[Spec]:
+    """The repos of extra_repos.csv: non-LLMs of shared orgs, decoys, well-known derivatives, missing families."""
+    specs: list[Spec] = []
+    for extra in extras:
+        fmt = format_from_name(extra.id.split("/", 1)[1])
+        created = sources.parse_date(extra.created)
+        if extra.created != "legacy" and "T" not in extra.created:
+            created += rng.uniform(0.0, DAY)
+        spec = Spec(
+            id=extra.id,
+            created=created,
+            kind=extra.kind,
+            pipeline=extra.pipeline_tag,
+            library=extra.library_name,
+            fmt=fmt,
+            relation=extra.relation,
+            bases=extra.bases,
+            family=None if extra.kind in ("decoy", "deriv") else family_of_org(extra.id, org_family),
+            gated=(extra.gated or False),
+            monthly=extra.monthly,
+        )
+        specs.append(spec)
+    return specs
+
+
 def first_party_specs(rng: random.Random, fams: list[sources.Family]) -> list[Spec]:
     """Every hand-listed repo (tracked list + extras), dated, attributed and given a download rate."""
     org_family = _org_families(fams)
@@ -219,25 +247,7 @@ def first_party_specs(rng: random.Random, fams: list[sources.Family]) -> list[Sp
             spec.kind = "decoy"
         specs.append(spec)
 
-    for extra in extras.values():
-        fmt = format_from_name(extra.id.split("/", 1)[1])
-        created = sources.parse_date(extra.created)
-        if extra.created != "legacy" and "T" not in extra.created:
-            created += rng.uniform(0.0, DAY)
-        spec = Spec(
-            id=extra.id,
-            created=created,
-            kind=extra.kind,
-            pipeline=extra.pipeline_tag,
-            library=extra.library_name,
-            fmt=fmt,
-            relation=extra.relation,
-            bases=extra.bases,
-            family=None if extra.kind in ("decoy", "deriv") else family_of_org(extra.id, org_family),
-            gated=(extra.gated or False),
-            monthly=extra.monthly,
-        )
-        specs.append(spec)
+    specs += _extra_specs(extras.values(), org_family, rng)
 
     by_id = {s.id: s for s in specs}
     for spec in specs:

@@ -276,23 +276,7 @@ class GuardedTransport(httpx2.BaseTransport):
             guard.budget.update(response.headers)
             if response.status_code not in RETRY_STATUSES:
                 return response
-            if attempt >= policy.max_attempts:
-                reset_at = guard.budget.reset_at_wall if response.status_code == 429 else None
-                raise (
-                    RateLimited(f"{_describe(response)} after {attempt} attempts", reset_at)
-                    if response.status_code == 429
-                    else HubError(f"{_describe(response)} after {attempt} attempts")
-                )
-            wait = _retry_wait(response, attempt, policy)
-            if wait > guard.remaining_s():
-                if response.status_code == 429:
-                    raise RateLimited(
-                        f"{_describe(response)}; it resets in {wait:.0f} s, past this poll's deadline",
-                        time.time() + wait,
-                    )
-                raise PollDeadline(f"{_describe(response)}; no time left to retry")
-            guard.stats.retries += 1
-            guard.wait(wait, _describe(response))
+            _wait_to_retry(response, attempt, policy, guard)
 
     def _send(self, request: httpx2.Request, guard: PollGuard | None) -> httpx2.Response:
         response = self.inner.handle_request(request)
@@ -353,3 +337,24 @@ def _hub_date(headers: httpx2.Headers) -> float | None:
 def _reason(err: Exception) -> str:
     text = str(err).strip().splitlines()
     return text[-1] if text else type(err).__name__
+
+
+def _wait_to_retry(response: httpx2.Response, attempt: int, policy: RequestPolicy, guard: PollGuard) -> None:
+    """After a 429 or 5xx: wait to send again, or give up when out of attempts or of the poll's time."""
+    if attempt >= policy.max_attempts:
+        reset_at = guard.budget.reset_at_wall if response.status_code == 429 else None
+        raise (
+            RateLimited(f"{_describe(response)} after {attempt} attempts", reset_at)
+            if response.status_code == 429
+            else HubError(f"{_describe(response)} after {attempt} attempts")
+        )
+    wait = _retry_wait(response, attempt, policy)
+    if wait > guard.remaining_s():
+        if response.status_code == 429:
+            raise RateLimited(
+                f"{_describe(response)}; it resets in {wait:.0f} s, past this poll's deadline",
+                time.time() + wait,
+            )
+        raise PollDeadline(f"{_describe(response)}; no time left to retry")
+    guard.stats.retries += 1
+    guard.wait(wait, _describe(response))

@@ -249,6 +249,33 @@ def _vacuum(conn: sqlite3.Connection, run: _Run) -> int:
     return freed
 
 
+def _downsample(conn: sqlite3.Connection, run: _Run, now: int, policy: RetentionPolicy) -> None:
+    """Observations to daily then weekly, rollups to daily, each from where the last run stopped."""
+    earliest = _earliest(conn)
+    if earliest is None:
+        return
+    daily_until = day_start(now - policy.raw_days * DAY_S)
+    weekly_until = week_start(now - policy.daily_days * DAY_S)
+    rollups_until = day_start(now - policy.rollup_hourly_days * DAY_S)
+    _thin_observations(
+        run,
+        since=day_start(max(earliest, _get_meta(conn, _OBS_DAILY) or 0)),
+        until=daily_until,
+        bucket_s=DAY_S,
+        origin_s=0,
+        key=_OBS_DAILY,
+    )
+    _thin_observations(
+        run,
+        since=week_start(max(earliest, _get_meta(conn, _OBS_WEEKLY) or 0)),
+        until=weekly_until,
+        bucket_s=WEEK_S,
+        origin_s=WEEK_ORIGIN_S,
+        key=_OBS_WEEKLY,
+    )
+    _thin_rollups(run, since=day_start(max(earliest, _get_meta(conn, _ROLLUPS_DAILY) or 0)), until=rollups_until)
+
+
 def maintain(conn: sqlite3.Connection, now: int, policy: RetentionPolicy = DEFAULT_POLICY) -> MaintenanceReport:
     """Downsample what has aged past each resolution, then release freed pages; bounded by `policy`.
 
@@ -261,30 +288,7 @@ def maintain(conn: sqlite3.Connection, now: int, policy: RetentionPolicy = DEFAU
     try:
         # The WAL grows to the size of the pages a run rewrites; cut it back after checkpoints.
         conn.execute(f"PRAGMA journal_size_limit = {int(policy.wal_limit_bytes)}").fetchall()
-        earliest = _earliest(conn)
-        if earliest is not None:
-            daily_until = day_start(now - policy.raw_days * DAY_S)
-            weekly_until = week_start(now - policy.daily_days * DAY_S)
-            rollups_until = day_start(now - policy.rollup_hourly_days * DAY_S)
-            _thin_observations(
-                run,
-                since=day_start(max(earliest, _get_meta(conn, _OBS_DAILY) or 0)),
-                until=daily_until,
-                bucket_s=DAY_S,
-                origin_s=0,
-                key=_OBS_DAILY,
-            )
-            _thin_observations(
-                run,
-                since=week_start(max(earliest, _get_meta(conn, _OBS_WEEKLY) or 0)),
-                until=weekly_until,
-                bucket_s=WEEK_S,
-                origin_s=WEEK_ORIGIN_S,
-                key=_OBS_WEEKLY,
-            )
-            _thin_rollups(
-                run, since=day_start(max(earliest, _get_meta(conn, _ROLLUPS_DAILY) or 0)), until=rollups_until
-            )
+        _downsample(conn, run, now, policy)
         freed = _vacuum(conn, run)
     except _Budget:
         complete = False
