@@ -205,3 +205,17 @@ class RecordingProxy:
         handler.close_connection = True
         handler.end_headers()
         handler.wfile.write(body)
+
+
+def first_party_record(page: list[Any]) -> dict[str, Any] | None:
+    """The page's first record published by a tracked family's own org (most of a trending or newest page is
+    untracked, so a record shaped like page[0] might count for no family and `top` would not list it)."""
+    from hfwatch.registry import load_registry
+
+    registry = load_registry()
+    for record in page:
+        if isinstance(record, dict) and isinstance(record.get("id"), str) and "/" in record["id"]:
+            org, name = record["id"].split("/", 1)
+            if registry.org_family(org, name) is not None:
+                return record
+    return None

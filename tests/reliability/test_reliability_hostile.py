@@ -16,7 +16,7 @@ import pytest
 from hfwatch.textsafe import csv_safe, terminal_safe
 from hfwatch_sim import SimClock
 from tests.conftest import SIM_START, run_cli
-from tests.helpers.reliability import CONTROL_BYTES, FAST_ENV, RecordingProxy
+from tests.helpers.reliability import CONTROL_BYTES, FAST_ENV, RecordingProxy, first_party_record
 from tests.helpers.sim import SimHub
 
 pytestmark = pytest.mark.reliability
@@ -46,8 +46,8 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
     sim.start()
 
     def add_formulas(page: list[Any]) -> list[Any]:
-        # Shaped like the page's first record (its counts and lineage), so they rank and get attributed.
-        template = next((r for r in page if isinstance(r, dict) and "evil" not in r["id"]), None)
+        # Shaped like the page's first first-party record (its counts and lineage): they rank and get attributed.
+        template = first_party_record([r for r in page if isinstance(r, dict) and "evil" not in r["id"]])
         if template is None:
             return page
         extra = [

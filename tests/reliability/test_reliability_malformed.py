@@ -27,7 +27,7 @@ from hfwatch.records import Lane
 from hfwatch.registry import load_registry
 from hfwatch_sim import SimClock, SimHub
 from tests.conftest import SIM_START, run_cli
-from tests.helpers.reliability import FAST_ENV, FAST_POLICY, RecordingProxy
+from tests.helpers.reliability import FAST_ENV, FAST_POLICY, RecordingProxy, first_party_record
 
 pytestmark = pytest.mark.reliability
 
@@ -58,7 +58,8 @@ UNUSABLE: list[Any] = [
 
 
 class Injector:
-    """Puts the records above at the head of every page it relays, shaped like the page's first model."""
+    """Puts the records above at the head of every page it relays, shaped like the page's first first-party
+    model."""
 
     def __init__(self) -> None:
         self.pages = 0
@@ -66,7 +67,7 @@ class Injector:
 
     def __call__(self, page: list[Any]) -> list[Any]:
         self.pages += 1
-        template = page[0]
+        template = first_party_record(page) or page[0]
         self.template = self.template or dict(template)
         base = {**template, "tags": [f"base_model:finetune:{template['id']}"]}
         kept = [{**base, "id": model_id, "author": model_id.split("/")[0]} for model_id in KEPT_LITERALLY]
