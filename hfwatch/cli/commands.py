@@ -11,9 +11,11 @@ from hfwatch.cli.command import Command, db_arg, demo_arg
 from hfwatch.cli.common import reading, registry_in_force, resolve_db
 from hfwatch.cli.errors import EXIT_FAIL, EXIT_OK, CliError
 from hfwatch.numfmt import human, percent
-from hfwatch.timeunits import HOUR_S
+from hfwatch.timeunits import DAY_S
 
-DEMO_STEP_S = HOUR_S  # each `poll --demo` moves the simulated Hub one slow interval past the history
+# Each `poll --demo` plays the next simulated day: the Hub refreshes its counters once a day, so a few runs
+# show daily rates (runs an hour apart would only ever see one refresh, and a rate needs two).
+DEMO_STEP_S = DAY_S
 
 
 def _history_time(db: Path) -> int | None:

@@ -9,10 +9,6 @@ from hfwatch.cli.command import Command, db_arg, demo_arg
 from hfwatch.cli.common import iso, reading, registry_in_force, resolve_db
 from hfwatch.cli.errors import EXIT_OK
 from hfwatch.numfmt import human, percent
-from hfwatch.timeunits import HOUR_S
-
-DEMO_STEP_S = HOUR_S  # each `poll --demo` moves the simulated Hub one slow interval past the history
-
 
 # -- families, db info ------------------------------------------------------------------------------
 

@@ -11,10 +11,6 @@ from hfwatch.cli.common import checked_registry, iso, reading, resolve_db
 from hfwatch.cli.errors import EXIT_OK
 from hfwatch.cli.rows import WINDOWS, country_row, family_row, model_row, ranked_models
 from hfwatch.numfmt import human, percent
-from hfwatch.timeunits import HOUR_S
-
-DEMO_STEP_S = HOUR_S  # each `poll --demo` moves the simulated Hub one slow interval past the history
-
 
 # -- top --------------------------------------------------------------------------------------------
 

@@ -53,6 +53,10 @@ class Endpoints:
         self.latest: int | None = latest[0] if latest else None
         self.relisted = 0
         self.changed = 0
+        # Models first listed again since the latest refresh: they tell how much of the Hub it moved.
+        self.late_relisted = 0
+        self.late_changed = 0
+        self.unmoved: list[int] = []  # counted in this poll, their counter the same
         self.candidates: list[_Candidate] = []
 
     def see(
@@ -64,12 +68,22 @@ class Endpoints:
         ev: int | None,
         old: int | None,
         new: int | None,
+        last_seen: int | None = None,
     ) -> None:
-        """A model listed again: `old` was its stored downloadsAllTime, `new` what this poll read."""
+        """A model listed again: `old` was its stored downloadsAllTime, `new` what this poll read.
+
+        Only a model seen since the latest known refresh tells of a new one: one last seen before it (another
+        lane's listing, a model back after a gap) changed by that refresh, whatever the time since this lane's
+        previous poll."""
         if old is not None and new is not None:
-            self.relisted += 1
+            tells = self.latest is None or last_seen is None or last_seen >= self.latest
+            self.relisted += tells
+            self.late_relisted += not tells
+            if tells and new == old:
+                self.unmoved.append(mid)
             if new != old:
-                self.changed += 1
+                self.changed += tells
+                self.late_changed += not tells
                 self.candidates.append(_Candidate(mid, family, via, ea, ev, new, True))
                 return
         value = new if new is not None else old
@@ -93,6 +107,15 @@ class Endpoints:
             )
             if instant is not None and (self.latest is None or instant > self.latest):
                 self.latest = instant
+            # Counted for this refresh, so not again by the next poll as first seen since it.
+            conn.executemany("UPDATE models SET last_seen = ? WHERE mid = ?", [(t, mid) for mid in self.unmoved])
+        elif self.latest is not None and self.late_relisted:
+            # A lane that lists other models than the one that saw the refresh first (the slow lane after
+            # the fast one) adds what it finds to that refresh: whether it was full is judged over both.
+            conn.execute(
+                "UPDATE refreshes SET changed = changed + ?, relisted = relisted + ? WHERE instant = ?",
+                (self.late_changed, self.late_relisted, self.latest),
+            )
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (_LAST_T, str(t)),

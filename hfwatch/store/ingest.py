@@ -134,7 +134,7 @@ class _Writes:
         merged = _merged(old.counters, counters)
         merged_meta = _merged(old.meta, meta)
         counters_changed = merged != old.counters
-        self.ends.see(mid, family, via, old.ea, old.ev, old.dall, counters[1])
+        self.ends.see(mid, family, via, old.ea, old.ev, old.dall, counters[1], old.last_seen)
         if merged_meta != old.meta or attr_row != old.attribution:
             self.full_updates.append((*attr_row, *merged_meta, t, t, *merged, mid))
         elif counters_changed:

@@ -168,13 +168,17 @@ def test_offline_mode_refuses_to_poll(tmp_path: Path) -> None:
     assert ran.code == 1 and "HF_HUB_OFFLINE" in ran.err
 
 
-def test_demo_poll_twice_gives_rates(tmp_path: Path) -> None:
+def test_demo_polls_give_rates_once_two_refreshes_are_seen(tmp_path: Path) -> None:
+    # Each `poll --demo` plays the next simulated day. One poll has seen no refresh and two polls one: the rate
+    # is unknown (null, never 0) until a whole refresh interval has been seen, after the third.
     db = tmp_path / "demo.sqlite"
-    for _ in range(2):
+    for n in range(3):
         ran = run_cli("poll", "--demo", "--db", str(db))
         assert ran.code == 0, ran.err
-    rows = top_json(db, "--by", "family")
-    assert all(r["rate_per_day"] is not None for r in rows if r["family"] in ("qwen", "llama"))
+        rates = {r["family"]: r["rate_per_day"] for r in top_json(db, "--by", "family", "--metric", "rate")}
+        if n < 2:
+            assert rates["qwen"] is None and rates["llama"] is None, n
+    assert rates["qwen"] > 0 and rates["llama"] > 0
 
 
 @pytest.mark.parametrize("args", [["top"], ["db", "info"]])
