@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hfwatch.paths import config_file
-from hfwatch.tomltext import TomlLines, syntax_error
+from hfwatch.tomltext import TomlLines, syntax_error, toml_type_name
 
 SCOPES = ("first-party", "ecosystem")
 METRICS = ("downloads_30d", "downloads_all_time", "rate")
@@ -141,7 +141,7 @@ def _validate(data: dict[str, Any], path: Path, lines: _Lines) -> Config:
         kind, described = _TYPES[key]
         # bool is an int in Python; `fast_interval_s = true` is still a mistake.
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise fail(line, key, f"must be {described}, not {_tname(value)}")
+            raise fail(line, key, f"must be {described}, not {toml_type_name(value)}")
         values[key] = value
 
     low, high = INTERVAL_BOUNDS_S
@@ -167,7 +167,7 @@ def _validate(data: dict[str, Any], path: Path, lines: _Lines) -> Config:
             if not _BINDING_ID.match(binding):
                 raise fail(line, f"keymap.{binding}", "is not a Binding id")
             if not isinstance(keys, str):
-                raise fail(line, f"keymap.{binding}", f'must be a string of keys like "f5", not {_tname(keys)}')
+                raise fail(line, f"keymap.{binding}", f'must be a string of keys like "f5", not {toml_type_name(keys)}')
             parts = [k.strip() for k in keys.split(",")]
             if not all(parts) or not all(_KEY_NAME.match(k) for k in parts):
                 raise fail(line, f"keymap.{binding}", f"{keys!r} is not a comma-separated list of key names")
@@ -196,17 +196,6 @@ def _check_deep(values: dict[str, Any], lines: _Lines, fail: Callable[[int, str,
         )
     if "deep_floor" in values and values["deep_floor"] < 0:
         raise fail(lines.top("deep_floor"), "deep_floor", f"must be 0 or more, not {values['deep_floor']}")
-
-
-def _tname(value: object) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
 
 
 def check_watched(config: Config, family_ids: set[str] | frozenset[str]) -> None:

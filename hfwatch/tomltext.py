@@ -53,3 +53,15 @@ class TomlLines:
     def dotted(self, table: str, key: str) -> int | None:
         """`table.key = ...`."""
         return self.find(re.compile(rf"^\s*{re.escape(table)}\s*\.\s*{_quoted(key)}\s*="))
+
+
+def toml_type_name(value: object) -> str:
+    """What a TOML value is, in the words of an error message ("must be a string, not a list")."""
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)

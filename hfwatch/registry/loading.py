@@ -18,7 +18,7 @@ import platformdirs
 from hfwatch.registry.countries import ISO_3166_ALPHA2
 from hfwatch.registry.locator import Locator
 from hfwatch.registry.model import Family, OrgRule, Registry
-from hfwatch.tomltext import syntax_error
+from hfwatch.tomltext import syntax_error, toml_type_name
 
 __all__ = ["BUNDLED_PATH", "RegistryError", "default_user_registry_path", "load_registry"]
 
@@ -99,7 +99,7 @@ class _FileReader:
             return None
         value = table[key]
         if not isinstance(value, str):
-            raise self.fail(self.loc.key(key, fam, org), f"{key!r} must be a string, not {_tname(value)}")
+            raise self.fail(self.loc.key(key, fam, org), f"{key!r} must be a string, not {toml_type_name(value)}")
         if not value.strip():
             raise self.fail(self.loc.key(key, fam, org), f"{key!r} must not be empty")
         return value.strip()
@@ -112,10 +112,10 @@ class _FileReader:
         value = table[key]
         line = self.loc.key(key, fam, org)
         if not isinstance(value, list):
-            raise self.fail(line, f"{key!r} must be a list of strings, not {_tname(value)}")
+            raise self.fail(line, f"{key!r} must be a list of strings, not {toml_type_name(value)}")
         for item in value:
             if not isinstance(item, str):
-                raise self.fail(line, f"{key!r} must be a list of strings; found {_tname(item)} {item!r}")
+                raise self.fail(line, f"{key!r} must be a list of strings; found {toml_type_name(item)} {item!r}")
             if not item.strip():
                 raise self.fail(line, f"{key!r} contains an empty string")
         return tuple(value)
@@ -244,7 +244,9 @@ class _FileReader:
             raise self.fail(line, f"org {name!r} is not a Hub namespace")
         for key in ("legacy", "remove"):
             if key in table and not isinstance(table[key], bool):
-                raise self.fail(self.loc.key(key, i, j), f"{key!r} must be true or false, not {_tname(table[key])}")
+                raise self.fail(
+                    self.loc.key(key, i, j), f"{key!r} must be true or false, not {toml_type_name(table[key])}"
+                )
         include = self._regexes(table, "include", i, j) or ()
         lower = name.lower()
         if lower in defined_here:
@@ -262,17 +264,6 @@ class _FileReader:
             fam.orgs[existing[0]] = org
         else:
             fam.orgs.append(org)
-
-
-def _tname(value: object) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
 
 
 def _check_org_claims(drafts: Iterable[_FamilyDraft]) -> None:
