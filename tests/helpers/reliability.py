@@ -7,6 +7,7 @@ the headers it saw, and can rewrite the JSON pages it relays back.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.client
 import json
@@ -210,12 +211,18 @@ class RecordingProxy:
 def first_party_record(page: list[Any]) -> dict[str, Any] | None:
     """The page's first record published by a tracked family's own org (most of a trending or newest page is
     untracked, so a record shaped like page[0] might count for no family and `top` would not list it)."""
-    from hfwatch.registry import load_registry
-
-    registry = load_registry()
+    registry = _registry()
     for record in page:
         if isinstance(record, dict) and isinstance(record.get("id"), str) and "/" in record["id"]:
             org, name = record["id"].split("/", 1)
             if registry.org_family(org, name) is not None:
                 return record
     return None
+
+
+@functools.cache
+def _registry() -> Any:
+    # Parsed once: the relays call first_party_record for every page they pass on.
+    from hfwatch.registry import load_registry
+
+    return load_registry()
