@@ -10,10 +10,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from hfwatch.analysis.attribution import attribute_all
+from hfwatch.pacing import Checkpoint, Paced, no_checkpoint
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
 from hfwatch.registry import Registry
 from hfwatch.store import IngestSummary, Store
@@ -87,6 +88,7 @@ class Poller:
         cancel: threading.Event | None = None,
         on_status: StatusCallback | None = None,
         deadline_s: float | None = None,
+        pace: Checkpoint | None = None,
     ) -> PollResult:
         # Here, not at module level: see the TYPE_CHECKING import above (this runs in the poll's thread).
         from hfwatch.hub.guard import HubError
@@ -94,7 +96,10 @@ class Poller:
 
         started = self.clock()
         guard = self.client.guard(
-            deadline=time.monotonic() + (deadline_s or DEFAULT_DEADLINE_S[lane]), cancel=cancel, on_status=on_status
+            deadline=time.monotonic() + (deadline_s or DEFAULT_DEADLINE_S[lane]),
+            cancel=cancel,
+            on_status=on_status,
+            pace=pace,
         )
         result = PollResult(lane=lane, started=started, finished=started)
         queries: list[Query] = plan(lane, self.registry)
@@ -138,8 +143,9 @@ class Poller:
         """Fetch and store one lane's poll; a failed poll is recorded as failed and stores nothing."""
         return self.save(store, self.fetch(lane, cancel=cancel, on_status=on_status, deadline_s=deadline_s))
 
-    def save(self, store: Store, result: PollResult) -> PollOutcome:
-        """Store a fetched poll: all of it in one transaction, or (failed) only the fact that it failed."""
+    def save(self, store: Store, result: PollResult, pace: Checkpoint = no_checkpoint) -> PollOutcome:
+        """Store a fetched poll: all of it in one transaction, or (failed) only the fact that it failed.
+        `pace` is called between small pieces of the work (the monitor's UI may ask the thread to give way)."""
         if not result.ok:
             # A poll the Hub never answered leaves no trace in the file: nothing happened there.
             if result.stats.responses:
@@ -148,7 +154,9 @@ class Poller:
                     store.record_failed(result)
             return PollOutcome(result, None)
         try:
-            summary = store_records(store, result, self.registry, include_reuploaders=self.include_reuploaders)
+            summary = store_records(
+                store, result, self.registry, include_reuploaders=self.include_reuploaders, pace=pace
+            )
         except sqlite3.Error as err:
             # The ingest transaction rolled back: the poll is failed, not half-stored, and the caller
             # (a CLI run, a monitor worker) gets one line naming the file instead of an exception.
@@ -164,16 +172,24 @@ class Poller:
 
 
 def store_records(
-    store: Store, result: PollResult, registry: Registry, *, include_reuploaders: bool = True
+    store: Store,
+    result: PollResult,
+    registry: Registry,
+    *,
+    include_reuploaders: bool = True,
+    pace: Checkpoint = no_checkpoint,
 ) -> IngestSummary:
     """Attribute a successful poll's records and store them in one transaction.
 
     Shared by polls and `hfwatch import`, so archived listings are attributed and stored exactly
     as a poll of the same listings would be.
     """
+    if pace is not no_checkpoint:
+        result = replace(result, records=Paced(result.records, pace))
     attributions = attribute_all(result.records, registry, known=store.attribution_of)
     if not include_reuploaders:
         attributions = exclude_reuploads(result.records, attributions, registry)
+    pace()
     return store.ingest(result, attributions, t=int(result.finished))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,8 +120,17 @@ class HubClient:
         self._token = token
         self.budget = RateBudget()
 
-    def guard(self, *, deadline: float, cancel: threading.Event | None = None, on_status: Any = None) -> PollGuard:
-        return PollGuard(deadline=deadline, policy=self.policy, cancel=cancel, on_status=on_status, budget=self.budget)
+    def guard(
+        self,
+        *,
+        deadline: float,
+        cancel: threading.Event | None = None,
+        on_status: Any = None,
+        pace: Callable[[], None] | None = None,
+    ) -> PollGuard:
+        return PollGuard(
+            deadline=deadline, policy=self.policy, cancel=cancel, on_status=on_status, budget=self.budget, pace=pace
+        )
 
     def list(self, query: Query, guard: PollGuard) -> list[ModelRecord]:
         """All usable records of one query; raises HubError with a one-line reason.
@@ -174,6 +183,8 @@ class HubClient:
             guard.check()
             response = session.get(url, params=params, headers=headers)
             hf_raise_for_status(response)
+            if guard.pace is not None:
+                guard.pace()  # a key pressed during the request is answered before the page is parsed
             page = parse_page(response.json())
             guard.stats.skipped += page.skipped
             guard.stats.bad_fields += page.bad_fields

@@ -109,8 +109,11 @@ class PollGuard:
         cancel: threading.Event | None = None,
         on_status: StatusCallback | None = None,
         budget: RateBudget | None = None,
+        pace: Callable[[], None] | None = None,
     ) -> None:
         self.deadline = deadline
+        # Called between pages: the monitor's UI may ask the poll's thread to give way (hfwatch.pacing).
+        self.pace = pace
         self.policy = policy or RequestPolicy()
         self.cancel = cancel or threading.Event()
         self.on_status = on_status
@@ -140,6 +143,8 @@ class PollGuard:
             raise PollCancelled("poll cancelled")
 
     def check(self) -> None:
+        if self.pace is not None:
+            self.pace()
         if self.cancel.is_set():
             raise PollCancelled("poll cancelled")
         if self.remaining_s() <= 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote
 
 from textual.app import App
@@ -25,7 +25,6 @@ from hfwatch.timeunits import DAY_S
 from hfwatch.tui import format as fmt
 from hfwatch.tui import keys
 from hfwatch.tui.alerts import AlertBatcher, PassAlerts, pass_alert
-from hfwatch.tui.commands import MonitorCommands
 from hfwatch.tui.messages import (
     AddOrg,
     FamilyHighlighted,
@@ -38,20 +37,28 @@ from hfwatch.tui.messages import (
 )
 from hfwatch.tui.polling import PollingApp
 from hfwatch.tui.reader import Reader
-from hfwatch.tui.screens.add_org import AddOrgScreen, OrgChoice
 from hfwatch.tui.screens.base import MonitorScreen
-from hfwatch.tui.screens.countries import CountriesScreen
 from hfwatch.tui.screens.dashboard import DashboardScreen
-from hfwatch.tui.screens.family import FamilyScreen
-from hfwatch.tui.screens.help import HelpScreen
-from hfwatch.tui.screens.model import ModelScreen
-from hfwatch.tui.screens.race import RaceScreen
-from hfwatch.tui.screens.releases import ReleasesScreen
 from hfwatch.tui.session import Session
 from hfwatch.tui.state import UiState
 from hfwatch.tui.widgets.filter_bar import FilterBar
 from hfwatch.tui.widgets.keyed_table import KeyedTable
 from hfwatch.tui.widgets.status_bar import StatusBar, StatusFacts
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from hfwatch.tui.screens.add_org import OrgChoice
+
+# Every screen but the dashboard is imported when first opened: the monitor's start imports only what its
+# first frame draws (the screens, their charts and the command palette cost a good share of the start).
+
+
+def _monitor_commands() -> type[Provider]:
+    from hfwatch.tui.commands import MonitorCommands
+
+    return MonitorCommands
+
 
 METRICS = (Metric.DOWNLOADS_30D.value, Metric.DOWNLOADS_ALL_TIME.value, Metric.RATE.value)
 SCOPES = (Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value)
@@ -63,7 +70,7 @@ PASS_ALERT_WINDOW_S = 3 * DAY_S
 class HfWatchApp(PollingApp):
     CSS_PATH = "app.tcss"
     TITLE = "hfwatch"
-    COMMANDS = App.COMMANDS | {MonitorCommands}
+    COMMANDS = App.COMMANDS | {_monitor_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "quit", id="quit"),
         Binding("question_mark", "help", "help", id="help"),
@@ -106,6 +113,13 @@ class HfWatchApp(PollingApp):
     @classmethod
     def binding_sections(cls) -> keys.Sections:
         """Every screen's bindings, in the order the help screen lists them."""
+        from hfwatch.tui.screens.add_org import AddOrgScreen
+        from hfwatch.tui.screens.countries import CountriesScreen
+        from hfwatch.tui.screens.family import FamilyScreen
+        from hfwatch.tui.screens.model import ModelScreen
+        from hfwatch.tui.screens.race import RaceScreen
+        from hfwatch.tui.screens.releases import ReleasesScreen
+
         return [
             ("Everywhere", list(cls.BINDINGS)),
             (
@@ -126,7 +140,7 @@ class HfWatchApp(PollingApp):
         return DashboardScreen(self)
 
     def on_mount(self) -> None:
-        self.keymap_in_force = keys.apply(self, self.session.config, self.binding_sections())
+        self.keymap_in_force = keys.apply(self, self.session.config)
         # Bars, regions and chart lines take their colours from the theme: redrawn when it changes.
         self.theme_changed_signal.subscribe(self, lambda _theme: self.reload() if self.data_version else None)
         # The first read of the store after the first frame (the screen's own first sync waits too).
@@ -135,6 +149,7 @@ class HfWatchApp(PollingApp):
     def _first_load(self) -> None:
         self.reload()
         self.start_polling()
+        self.call_after_refresh(lambda: keys.warn_unknown(self, self.keymap_in_force, self.binding_sections()))
 
     # -- data (what a screen reads: `MonitorView`) ----------------------------------------------
 
@@ -152,6 +167,7 @@ class HfWatchApp(PollingApp):
 
     def reload(self) -> None:
         """Re-read the leaderboard (every screen's family order) and let the screen on show catch up."""
+        self.polls_give_way()
         reader = self.session.reader
         self.board = reader.leaderboard(self.scope, self.metric)
         if self.selected_family is None and self.board:
@@ -230,6 +246,8 @@ class HfWatchApp(PollingApp):
         self.exit(0)
 
     def action_help(self) -> None:
+        from hfwatch.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.binding_sections(), self.keymap_in_force))
 
@@ -246,12 +264,18 @@ class HfWatchApp(PollingApp):
         self.scope = scope
 
     def action_countries(self) -> None:
+        from hfwatch.tui.screens.countries import CountriesScreen
+
         self._show(CountriesScreen(self))
 
     def action_releases(self) -> None:
+        from hfwatch.tui.screens.releases import ReleasesScreen
+
         self._show(ReleasesScreen(self))
 
     def action_race(self) -> None:
+        from hfwatch.tui.screens.race import RaceScreen
+
         self._show(RaceScreen(self))
 
     def action_toggle_untracked(self) -> None:
@@ -312,6 +336,8 @@ class HfWatchApp(PollingApp):
     def open_family(self, family: str) -> None:
         if family not in self.registry:
             return
+        from hfwatch.tui.screens.family import FamilyScreen
+
         self.selected_family = family
         if isinstance(self.screen, FamilyScreen):
             self.screen.family = family
@@ -322,12 +348,18 @@ class HfWatchApp(PollingApp):
         if self.reader.model(message.model_id) is None:
             self.notify("That model is not in the history file.", severity="warning")
             return
+        from hfwatch.tui.screens.model import ModelScreen
+
         self._show(ModelScreen(self, message.model_id))
 
     def on_open_country(self, message: OpenCountry) -> None:
+        from hfwatch.tui.screens.countries import CountriesScreen
+
         self._show(CountriesScreen(self, country=message.country))
 
     def on_open_releases(self, message: OpenReleases) -> None:
+        from hfwatch.tui.screens.releases import ReleasesScreen
+
         self._show(ReleasesScreen(self, filter_text=message.filter_text))
 
     # -- tracking a newcomer: the user's families.toml -------------------------------------------
@@ -335,6 +367,8 @@ class HfWatchApp(PollingApp):
     def on_add_org(self, message: AddOrg) -> None:
         families = [(f.id, f.name) for f in sorted(self.registry.families, key=lambda f: f.name.lower())]
         target = self.session.config.registry_path()
+        from hfwatch.tui.screens.add_org import AddOrgScreen
+
         self.push_screen(AddOrgScreen(message.org, families, str(target), self.add_org))
 
     def add_org(self, choice: OrgChoice) -> str | None:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from hfwatch.engine import Poller, PollOutcome
+from hfwatch.pacing import GiveWay
 from hfwatch.records import Lane
 from hfwatch.store import Store
 
@@ -38,11 +39,13 @@ class Feeder:
         self.speed = speed
         self._save_lock = threading.Lock()
         self.cancel = threading.Event()
+        # Held by the UI thread while it answers a key: the polls wait for it at their checkpoints.
+        self.give_way = GiveWay()
 
     def poll(self, lane: Lane, on_status: StatusCallback | None = None) -> PollOutcome:
-        result = self.poller.fetch(lane, cancel=self.cancel, on_status=on_status)
+        result = self.poller.fetch(lane, cancel=self.cancel, on_status=on_status, pace=self.give_way.checkpoint)
         with self._save_lock:
-            return self.poller.save(self._writer, result)
+            return self.poller.save(self._writer, result, pace=self.give_way.checkpoint)
 
     def budget(self) -> tuple[int | None, float | None]:
         """(requests left, seconds until the rate-limit window resets), as the Hub last said."""

@@ -34,9 +34,19 @@ def key_display(binding: Binding, keymap: dict[str, str]) -> str:
     return " ".join(shown)
 
 
-def apply(app: App[int], config: Config, sections: Sections) -> dict[str, str]:
+def apply(app: App[int], config: Config) -> dict[str, str]:
     """Remap keys and pick the theme from the config; what is wrong there is said, not fatal."""
     keymap = dict(config.keymap)
+    app.set_keymap(keymap)  # an id no binding has simply matches nothing: `warn_unknown` says so
+    if config.theme in app.available_themes:
+        app.theme = config.theme
+    else:
+        app.notify(f"theme {config.theme!r} is not available; using {app.theme}", severity="warning", markup=False)
+    return keymap
+
+
+def warn_unknown(app: App[int], keymap: dict[str, str], sections: Sections) -> None:
+    """Name the keymap's ids that no binding has (checked after the first frame: it needs every screen)."""
     unknown = sorted(set(keymap) - binding_ids(sections))
     if unknown:
         app.notify(
@@ -44,9 +54,3 @@ def apply(app: App[int], config: Config, sections: Sections) -> dict[str, str]:
             severity="warning",
             markup=False,
         )
-    app.set_keymap({k: v for k, v in keymap.items() if k not in unknown})
-    if config.theme in app.available_themes:
-        app.theme = config.theme
-    else:
-        app.notify(f"theme {config.theme!r} is not available; using {app.theme}", severity="warning", markup=False)
-    return keymap

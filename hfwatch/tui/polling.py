@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.timer import Timer
 
@@ -21,6 +21,8 @@ from hfwatch.tui.messages import PollFinished, PollProgress, PollStarted, Warmup
 from hfwatch.tui.scheduler import PollSchedule
 from hfwatch.tui.session import FOLLOW_EVERY_S, Mode, Session
 from hfwatch.tui.widgets.status_bar import StatusFacts
+
+_ANSWERED_FIRST = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 
 
 def one_line(err: BaseException) -> str:
@@ -48,6 +50,20 @@ class PollingApp(App[int]):
         self._db_last_ok: float | None = None  # data-clock time of the newest good poll in the file
         self._follow_seen_at: float | None = None  # following: when a new poll appeared in the file
         self._told_unreachable = False
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key or a click is answered before a poll's thread gets the GIL back (hfwatch.pacing): the poll
+        # waits at its next checkpoint until the screen has been redrawn.
+        if isinstance(event, _ANSWERED_FIRST) and not event.is_forwarded:
+            self.polls_give_way()
+        await super().on_event(event)
+
+    def polls_give_way(self) -> None:
+        """Hold the polls' threads at their next checkpoint until the screen has been redrawn."""
+        feeder = self.session.feeder
+        if feeder is not None:
+            feeder.give_way.hold()
+            self.call_after_refresh(feeder.give_way.release)
 
     # Hooks for the screens' side (HfWatchApp).
 

@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hfwatch.engine import PollOutcome
+from hfwatch.pacing import GiveWay
 from hfwatch.records import Lane
 from hfwatch.registry import Registry, load_registry
 from hfwatch.tui.demo_history import FIXED_NOW, build_history
+from hfwatch.tui.screens.base import MonitorScreen
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -53,6 +55,7 @@ class IdleFeeder:
 
     def __init__(self) -> None:
         self.cancel = threading.Event()
+        self.give_way = GiveWay()
 
     def poll(self, lane: Lane, on_status: Callable[[str], None] | None = None) -> PollOutcome:
         raise RuntimeError("the screenshots do not poll")
@@ -86,8 +89,15 @@ def normalize_svg(svg: str) -> str:
 
 
 async def settle(pilot: Pilot[int]) -> None:
+    from textual.widgets import Footer
+
     """Let messages, layout and the footer's binding refresh run before a picture is taken."""
     await pilot.pause()
+    for _ in range(250):  # a monitor screen reads the store after its first frame, then adds its key hints
+        screen = pilot.app.screen
+        if not isinstance(screen, MonitorScreen) or screen.query(Footer):
+            break
+        await pilot.pause(0.02)
     await pilot.wait_for_scheduled_animations()
     await pilot.pause(0.05)
 

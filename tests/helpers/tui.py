@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 
 from hfwatch.config import Config
 from hfwatch.engine import PollOutcome
+from hfwatch.pacing import GiveWay
 from hfwatch.records import Lane, PollResult, PollStats
 from hfwatch.registry import Registry, load_registry
 from hfwatch.store import IngestSummary
@@ -80,6 +81,7 @@ class FakeFeeder:
 
     def __init__(self, *, pid: int = 0, hold: threading.Event | None = None) -> None:
         self.cancel = threading.Event()
+        self.give_way = GiveWay()
         self.calls: list[Lane] = []
         self.hold = hold
         self.pid = pid

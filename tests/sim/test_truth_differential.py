@@ -196,11 +196,6 @@ def off(ours: float | None, true: float | None) -> bool:
     return abs(ours - true) > RATE_TOLERANCE * true
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since Tencent's Hy3.x releases count for Hunyuan, its 7-day rate over"
-    " the models both sides attribute alike reads ~1.12x the truth; not explained yet",
-)
 def test_known_gaps_are_attribution(history: History) -> None:
     """The families left out above are off by their attribution: over the models both attribute alike their
     rates are right; over all the models of their true family they are not (else drop them from the list)."""

@@ -385,3 +385,30 @@ async def test_watched_family_burst_is_one_toast(history_copy: Path, registry: R
         assert len(toasts) == 1
         assert toasts[0].title.startswith("DeepSeek")
         assert "5 new releases" in toasts[0].title
+
+
+async def test_polls_give_way_while_a_key_is_answered(
+    fixed_history: Path, registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the key to the redrawn screen the polls' threads are held at their checkpoints (hfwatch.pacing),
+    and let go once the screen is drawn."""
+    feeder = FakeFeeder(pid=1)
+    app = make_app(fixed_history, registry, tmp_path, feeder=feeder)
+    held_while_reading: list[bool] = []
+    reader = app.session.reader
+    read = reader.leaderboard
+
+    def leaderboard(*args: object, **kwargs: object) -> object:
+        held_while_reading.append(feeder.give_way.held)
+        return read(*args, **kwargs)  # type: ignore[arg-type]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.pause()
+        assert not feeder.give_way.held
+        monkeypatch.setattr(reader, "leaderboard", leaderboard)
+        await pilot.press("m")
+        await pilot.pause()
+        assert held_while_reading == [True]  # the re-rank read the store with the polls held
+        await pilot.pause()
+        assert not feeder.give_way.held  # and let them go after the redraw

@@ -162,6 +162,11 @@ def test_region_of(country: str, region: str) -> None:
         ("nvidia", "parakeet-tdt-0.6b-v2", None),
         ("tencent", "Hunyuan-7B-Instruct", "hunyuan"),
         ("tencent", "HY-MT1.5-7B", "hunyuan"),
+        # A point release is the org's own model as much as Hy3 is: the org rule must take it (it once fell
+        # through to name matching and counted as a third-party derivative of Tencent's own family).
+        ("tencent", "Hy3", "hunyuan"),
+        ("tencent", "Hy3.5-preview", "hunyuan"),
+        ("tencent", "Hy3.1", "hunyuan"),
         ("tencent", "HunyuanVideo", None),
         ("tencent", "Hunyuan3D-2", None),
         ("tencent", "Penguin-VL-8B", None),

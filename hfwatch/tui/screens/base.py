@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Footer, Input
 
 from hfwatch.tui.messages import FilterChanged, FilterClosed
 from hfwatch.tui.view import MonitorView
@@ -43,6 +43,14 @@ class MonitorScreen(Screen[None]):
     def _first_sync(self) -> None:
         self._laid_out = True
         self.sync()
+        # The key hints come after the first frame with data: composing them (a widget per key) took
+        # a good share of the monitor's start, and they are no use before there is something to act on.
+        self.app.call_after_refresh(self._add_footer)
+
+    async def _add_footer(self) -> None:
+        if self.is_attached and not self.query(Footer):
+            await self.mount(Footer())
+            self.refresh_bindings()  # a footer shows keys once told the bindings changed
 
     def on_screen_resume(self) -> None:
         self.sync()

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from hfwatch.analysis.views import DEFAULT_SPARK_SPAN_S, CountryRow, FamilyRow
 from hfwatch.tui import format as fmt
@@ -112,7 +112,6 @@ class CountriesScreen(MonitorScreen):
                 yield CountryBoard(id="country-board")
             with VerticalScroll(id="members-box", classes="box"):
                 yield Static(id="members")
-        yield Footer()
 
     def reload(self) -> None:
         app = self.monitor

@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from hfwatch.tui import format as fmt
 from hfwatch.tui.messages import OpenOnHub, ToggleWatch
@@ -49,7 +48,6 @@ class DashboardScreen(ListScreen):
                 with Vertical(id="feed-box", classes="box"):
                     yield Feed(self.monitor.registry, id="feed")
         yield FilterBar("filter families: name, id, country or region (enter keeps it, esc clears)")
-        yield Footer()
 
     @property
     def leaderboard(self) -> Leaderboard:

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.records import Scope
@@ -100,7 +100,6 @@ class FamilyScreen(ListScreen):
             with Vertical(id="newest-box", classes="box"):
                 yield NewestList(id="newest")
         yield FilterBar("filter models: id, pipeline, library or via (enter keeps it, esc clears)")
-        yield Footer()
 
     def watch_family(self) -> None:
         if not self.is_mounted:

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from hfwatch.store.queries import ModelRow
 from hfwatch.tui import format as fmt
@@ -55,7 +55,6 @@ class ModelScreen(MonitorScreen):
                 yield Static(id="meta")
             with VerticalScroll(id="lineage-box", classes="box"):
                 yield Static(id="lineage")
-        yield Footer()
 
     def reload(self) -> None:
         reader = self.monitor.reader

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from hfwatch.timeunits import DAY_S
 from hfwatch.tui import format as fmt
@@ -42,7 +42,6 @@ class RaceScreen(MonitorScreen):
         with Vertical(id="passes-box", classes="box"):
             yield Static(id="race-note")
             yield OvertakeTable(id="passes")
-        yield Footer()
 
     def reload(self) -> None:
         app = self.monitor

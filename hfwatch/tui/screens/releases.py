@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from hfwatch.registry import Registry
 from hfwatch.store.queries import EventRow
@@ -95,7 +94,6 @@ class ReleasesScreen(ListScreen):
             with Vertical(id="newcomers-box", classes="box"):
                 yield NewcomerTable(id="newcomers")
         yield FilterBar(FILTER_HINT, value=self.filter_text)
-        yield Footer()
 
     def reload(self) -> None:
         reader = self.monitor.reader

@@ -17,22 +17,24 @@ REGION_COLORS = {"china": "error", "us": "primary", "eu": "warning", "other": "s
 SERIES_COLORS = ("primary", "error", "warning", "success", "foreground")
 
 
-@lru_cache(maxsize=4)
-def _variables(app: App, theme: str) -> dict[str, Color]:
-    """The theme's colours. Read for the theme named: `App.theme_variables` follows only once the CSS
-    has been refreshed, after a theme change."""
-    out = {}
-    for name, value in app.get_css_variables().items():
-        try:
-            out[name] = Color.parse(value)
-        except ColorParseError:  # not every variable is a colour (`block-cursor-text-style`, ...)
-            continue
-    return out
+@lru_cache(maxsize=64)
+def _color(app: App, theme: str, name: str) -> Color | None:
+    """One of the theme's colours, parsed when first asked for: the theme has ~90 variables and parsing
+    all of them cost the first frame a tenth of a second. Keyed by the theme's name: `App.theme_variables`
+    follows only once the CSS has been refreshed, after a theme change."""
+    value = app.get_css_variables().get(name)
+    if value is None:
+        return None
+    try:
+        return Color.parse(value)
+    except ColorParseError:  # not every variable is a colour (`block-cursor-text-style`, ...)
+        return None
 
 
 def theme_color(widget: Widget, name: str) -> Color:
-    colors = _variables(widget.app, widget.app.theme)
-    return colors.get(name) or colors["primary"]
+    app = widget.app
+    color = _color(app, app.theme, name) or _color(app, app.theme, "primary")
+    return color if color is not None else Color(255, 255, 255)
 
 
 def theme_style(widget: Widget, name: str) -> str:

@@ -1,0 +1,87 @@
+"""The UI thread first: a poll's thread waits at its checkpoints while the UI holds the gate."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from hfwatch.engine import Poller
+from hfwatch.hub.client import HubClient
+from hfwatch.pacing import PACE_EVERY, GiveWay, Paced
+from hfwatch.records import Lane
+from hfwatch.registry import load_registry
+from hfwatch.store import Store
+from tests.helpers.reliability import FAST_POLICY
+from tests.helpers.sim import SimHub
+
+
+def _checkpoint_in_thread(gate: GiveWay) -> tuple[threading.Thread, threading.Event]:
+    passed = threading.Event()
+
+    def poll_side() -> None:
+        gate.checkpoint()
+        passed.set()
+
+    thread = threading.Thread(target=poll_side)
+    thread.start()
+    return thread, passed
+
+
+def test_a_poll_waits_while_the_ui_holds_and_goes_on_when_released() -> None:
+    gate = GiveWay(max_wait_s=30)
+    gate.hold()
+    thread, passed = _checkpoint_in_thread(gate)
+    assert not passed.wait(0.2)  # held: the poll's thread is parked at its checkpoint
+    gate.release()
+    assert passed.wait(10)
+    thread.join()
+
+
+def test_holds_nest_and_the_holder_never_waits_on_itself() -> None:
+    gate = GiveWay(max_wait_s=30)
+    gate.hold()
+    gate.hold()
+    gate.checkpoint()  # the holding thread: returns at once (a wait here would stall for max_wait_s)
+    gate.release()
+    assert gate.held  # one hold is still in force
+    thread, passed = _checkpoint_in_thread(gate)
+    assert not passed.wait(0.2)
+    gate.release()
+    assert not gate.held
+    assert passed.wait(10)
+    thread.join()
+
+
+def test_a_hold_never_released_stalls_a_poll_only_briefly() -> None:
+    gate = GiveWay(max_wait_s=0.05)
+    gate.hold()
+    thread, passed = _checkpoint_in_thread(gate)
+    assert passed.wait(10)  # gave up waiting after max_wait_s
+    thread.join()
+
+
+def test_paced_passes_a_checkpoint_every_so_many_items_of_every_loop() -> None:
+    calls: list[int] = []
+    items = list(range(PACE_EVERY * 3 + 5))
+    paced = Paced(items, lambda: calls.append(1))
+    assert [x * 2 for x in paced] == [x * 2 for x in items]  # the same items, in order
+    assert len(calls) == 4  # at items 0, 64, 128, 192
+    assert sum(paced) == sum(items)
+    assert len(calls) == 8  # each iteration is paced anew
+    assert len(paced) == len(items) and paced[5] == 5  # indexing and len are a list's, unpaced
+    assert len(calls) == 8
+
+
+def test_a_stored_poll_gives_way_all_along(sim: SimHub, tmp_path: Path) -> None:
+    """Fetch passes a checkpoint per page, and saving one every few dozen records: a key pressed at any
+    point of a poll waits for at most a few records' work."""
+    poller = Poller(HubClient(sim.url, token=False, policy=FAST_POLICY), load_registry())
+    fetched: list[int] = []
+    result = poller.fetch(Lane.SLOW, pace=lambda: fetched.append(1))
+    assert result.ok and result.stats.requests
+    assert len(fetched) >= result.stats.requests  # at least once per page
+    saved: list[int] = []
+    with Store(tmp_path / "h.sqlite") as store:
+        outcome = poller.save(store, result, pace=lambda: saved.append(1))
+    assert outcome.ok
+    assert len(saved) >= len(result.records) // PACE_EVERY
