@@ -20,7 +20,6 @@ from textual.timer import Timer
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry, RegistryError
-from hfwatch.registry.userfile import add_family, add_org
 from hfwatch.timeunits import DAY_S
 from hfwatch.tui import format as fmt
 from hfwatch.tui import keys
@@ -41,8 +40,6 @@ from hfwatch.tui.screens.base import MonitorScreen
 from hfwatch.tui.screens.dashboard import DashboardScreen
 from hfwatch.tui.session import Session
 from hfwatch.tui.state import UiState
-from hfwatch.tui.widgets.filter_bar import FilterBar
-from hfwatch.tui.widgets.keyed_table import KeyedTable
 from hfwatch.tui.widgets.status_bar import StatusBar, StatusFacts
 
 if TYPE_CHECKING:
@@ -102,6 +99,7 @@ class HfWatchApp(PollingApp):
         self.watched: set[str] = set(session.config.watched) | self.state.watched
         self.alerts = AlertBatcher(clock=monotonic)
         self.pass_alerts = PassAlerts()
+        self._passes_read_at: dict[tuple[str, str], int] = {}  # (scope, metric) -> the newest poll read then
         self.show_untracked = True  # the feed shows models no family claims (u toggles)
         self._alert_timer: Timer | None = None
         self.keymap_in_force: dict[str, str] = {}
@@ -112,29 +110,9 @@ class HfWatchApp(PollingApp):
 
     @classmethod
     def binding_sections(cls) -> keys.Sections:
-        """Every screen's bindings, in the order the help screen lists them."""
-        from hfwatch.tui.screens.add_org import AddOrgScreen
-        from hfwatch.tui.screens.countries import CountriesScreen
-        from hfwatch.tui.screens.family import FamilyScreen
-        from hfwatch.tui.screens.model import ModelScreen
-        from hfwatch.tui.screens.race import RaceScreen
-        from hfwatch.tui.screens.releases import ReleasesScreen
+        from hfwatch.tui.bindings_index import binding_sections
 
-        return [
-            ("Everywhere", list(cls.BINDINGS)),
-            (
-                "Tables",
-                [*KeyedTable.BINDINGS, Binding("up,down", "", "move between rows"), Binding("tab", "", "next panel")],
-            ),
-            ("Dashboard", list(DashboardScreen.BINDINGS)),
-            ("Family", list(FamilyScreen.BINDINGS)),
-            ("Model", list(ModelScreen.BINDINGS)),
-            ("Countries", list(CountriesScreen.BINDINGS)),
-            ("Releases", list(ReleasesScreen.BINDINGS)),
-            ("Race", list(RaceScreen.BINDINGS)),
-            ("Track an org", list(AddOrgScreen.BINDINGS)),
-            ("Filter", list(FilterBar.BINDINGS)),
-        ]
+        return binding_sections(cls.BINDINGS)
 
     def get_default_screen(self) -> Screen:
         return DashboardScreen(self)
@@ -173,7 +151,8 @@ class HfWatchApp(PollingApp):
         if self.selected_family is None and self.board:
             self.selected_family = self.board[0].family
         self.note_file_state()
-        self._alert_passes()
+        # After the redraw: a key's new figures are shown before the race is re-read for news.
+        self.call_after_refresh(self._alert_passes)
         self.data_version += 1
         if self.screen_stack and isinstance(self.screen, MonitorScreen):  # none left while shutting down
             self.screen.sync()
@@ -226,7 +205,11 @@ class HfWatchApp(PollingApp):
 
     def _alert_passes(self) -> None:
         """A toast for each pass that involves a watched family, once (those in the history at the first
-        look at a scope and metric are not news)."""
+        look at a scope and metric are not news). Only new polls bring passes: read again only after one."""
+        looked = (self.scope, self.metric)
+        if self._passes_read_at.get(looked) == self._last_pid:
+            return
+        self._passes_read_at[looked] = self._last_pid
         race = self.session.reader.race(self.scope, self.metric, PASS_ALERT_WINDOW_S, [])
         fresh = self.pass_alerts.new(self.scope, self.metric, race.passes, self.watched)
         if fresh:
@@ -375,16 +358,11 @@ class HfWatchApp(PollingApp):
         """Write the choice into the user registry file (validated whole first) and put the new registry in
         force; the models already stored are re-attributed as the next polls list them. Returns the
         one-line reason when the file was left as it was."""
+        from hfwatch.tui.screens.add_org import write_choice
+
         path = self.session.config.registry_path()
         try:
-            if choice.family is not None:
-                registry = add_org(path, family_id=choice.family, org=choice.org)
-                family = choice.family
-            else:
-                registry = add_family(
-                    path, family_id=choice.new_id, name=choice.name, country=choice.country, org=choice.org
-                )
-                family = choice.new_id.strip()
+            registry, family = write_choice(path, choice)
         except RegistryError as err:
             return str(err)
         self.session.registry = registry

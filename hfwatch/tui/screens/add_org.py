@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,6 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from hfwatch.registry import Registry
+from hfwatch.registry.userfile import add_family, add_org
 from hfwatch.textsafe import terminal_safe
 
 NEW_FAMILY = "__new__"
@@ -93,3 +96,12 @@ class AddOrgScreen(ModalScreen[OrgChoice | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def write_choice(path: Path, choice: OrgChoice) -> tuple[Registry, str]:
+    """Write the choice into the user registry file (validated whole first): the registry now in force, and
+    the family the org counts for. A RegistryError leaves the file as it was."""
+    if choice.family is not None:
+        return add_org(path, family_id=choice.family, org=choice.org), choice.family
+    registry = add_family(path, family_id=choice.new_id, name=choice.name, country=choice.country, org=choice.org)
+    return registry, choice.new_id.strip()
