@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from hfwatch.gcpause import gc_paused
 from hfwatch.records import Attribution, ModelRecord, Via
 from hfwatch.registry import Family, Registry
 
@@ -194,6 +195,13 @@ def attribute_all(
     (quant of fine-tune of base). The walk is iterative: a long chain cannot exhaust the stack, and a
     cycle (A→B→A) is cut at the back-edge, which counts as an unresolved parent.
     """
+    with gc_paused():
+        return _attribute_all(records, registry, known)
+
+
+def _attribute_all(
+    records: Iterable[ModelRecord], registry: Registry, known: Resolver | None
+) -> dict[str, Attribution]:
     recs: dict[str, ModelRecord] = {}
     for record in records:
         recs[record.id] = record  # a repeated id: the later listing is the fresher one

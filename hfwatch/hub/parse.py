@@ -13,6 +13,7 @@ SQLite's UTF-8 cannot): such a field is unknown, such an id skips its record.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from hfwatch.gcpause import gc_paused
 from hfwatch.records import ModelRecord
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "ParsedPage",
     "RecordError",
     "TimeError",
+    "decode_page",
     "parse_http_date",
     "parse_page",
     "parse_record",
@@ -167,14 +170,10 @@ def _read_item(item: dict[str, Any]) -> tuple[ModelRecord, int] | None:
         return None
     get = item.get
     bad = 0
-    counts = []
-    for key in COUNT_KEYS:
-        value = get(key)
-        if type(value) is int and 0 <= value < _MAX_COUNT:
-            counts.append(value)
-        else:
-            counts.append(None)
-            bad += value is not None
+    raw = get("downloads"), get("downloadsAllTime"), get("likes"), get("trendingScore")
+    d30, dall, likes, trend = (v if type(v) is int and 0 <= v < _MAX_COUNT else None for v in raw)
+    bad += (d30 is None and raw[0] is not None) + (dall is None and raw[1] is not None)
+    bad += (likes is None and raw[2] is not None) + (trend is None and raw[3] is not None)
     raw_created, raw_modified = get("createdAt"), get("lastModified")
     created, modified = _hub_time(raw_created), _hub_time(raw_modified)
     bad += (created is None and raw_created is not None) + (modified is None and raw_modified is not None)
@@ -193,16 +192,7 @@ def _read_item(item: dict[str, Any]) -> tuple[ModelRecord, int] | None:
     params = _params(raw_params)
     bad += params is None and raw_params is not None
     record = ModelRecord(
-        model_id,
-        author,
-        *counts,
-        created,
-        modified,
-        pipeline,
-        library,
-        tags,
-        gated,
-        params,  # type: ignore[arg-type]
+        model_id, author, d30, dall, likes, trend, created, modified, pipeline, library, tags, gated, params
     )
     return record, bad
 
@@ -226,14 +216,24 @@ def parse_page(items: Any) -> ParsedPage:
     records: list[ModelRecord] = []
     append = records.append
     skipped = bad = 0
-    for item in items:
-        read = _read_item(item) if type(item) is dict else None
-        if read is None:
-            skipped += 1
-            continue
-        append(read[0])
-        bad += read[1]
+    with gc_paused():
+        for item in items:
+            read = _read_item(item) if type(item) is dict else None
+            if read is None:
+                skipped += 1
+                continue
+            append(read[0])
+            bad += read[1]
     return ParsedPage(records=records, items=len(items), skipped=skipped, bad_fields=bad)
+
+
+def decode_page(body: bytes | str) -> ParsedPage:
+    """`parse_page` of a listing page's JSON text, decoded with the garbage collector paused (see gcpause).
+
+    Raises what `json.loads` raises for text that is not JSON, and PageError as `parse_page` does.
+    """
+    with gc_paused():
+        return parse_page(json.loads(body))
 
 
 def _kind(value: object) -> str:

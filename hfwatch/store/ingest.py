@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from hfwatch.gcpause import gc_paused
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
 from hfwatch.store import known as k
 from hfwatch.store.endpoints import Endpoints
@@ -41,11 +42,12 @@ _UNATTRIBUTED = (None,) * 6
 _NO_COUNTERS = (None,) * 4
 _NO_ENDPOINT = (None, None)
 
-_INSERT_MODEL = (
+_INSERT_MODEL_BARE = (
     "INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
-    " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend, ea, ev)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
+_INSERT_MODEL = _INSERT_MODEL_BARE.replace(", trend)", ", trend, ea, ev)").replace("?,?)", "?,?,?,?)")
 # Counter-only updates leave the indexed attribution and metadata columns out of the SET list, so SQLite
 # rewrites just the one index that holds d30. The endpoint (?7, ?8) is set when this poll dated one.
 _UPDATE_COUNTERS = (
@@ -81,7 +83,8 @@ def ingest_poll(
     """Store a successful poll atomically; the caller has checked `result.ok`."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        summary = _ingest(conn, result, attributions, t)
+        with gc_paused():
+            summary = _ingest(conn, result, attributions, t)
         conn.execute("COMMIT")
     except BaseException:
         _rollback(conn)
@@ -93,7 +96,8 @@ def ingest_in_transaction(
     conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution], *, t: int
 ) -> IngestSummary:
     """`ingest_poll` inside the caller's transaction: the deep lane commits each page with its walk's progress."""
-    return _ingest(conn, result, attributions, t)
+    with gc_paused():
+        return _ingest(conn, result, attributions, t)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -145,13 +149,14 @@ class _Writes:
             # Stored by a poll that ran while this one was fetching (the lanes overlap in the
             # monitor): those counters may be newer than what this poll read, never older.
             counters = _NO_COUNTERS
-        old_counters = old[k.COUNTERS]
-        merged = _merged(old_counters, counters)
-        merged_meta = _merged(old[k.META], meta)
+        old_counters, old_meta = old[k.COUNTERS], old[k.META]
+        # Most models of an hourly poll send what is stored: nothing to merge.
+        merged = old_counters if counters == old_counters else _merged(old_counters, counters)
+        merged_meta = old_meta if meta == old_meta else _merged(old_meta, meta)
         changed = merged != old_counters
         last_seen = old[k.LAST_SEEN]
         candidate = self.ends.see(mid, family, via, old[k.EA], old[k.EV], old[k.DALL], counters[1], last_seen)
-        if merged_meta != old[k.META] or attr_row != old[k.ATTRIBUTION]:
+        if merged_meta != old_meta or attr_row != old[k.ATTRIBUTION]:
             self.full_updates.append((mid, *attr_row, *merged_meta, t, *merged))
             self.written.add(mid)
         elif changed:
@@ -229,7 +234,10 @@ def _ingest(
 
 def _write_models(conn: sqlite3.Connection, writes: _Writes, first_new: int, asof: dict[int, tuple]) -> None:
     get = asof.get
-    conn.executemany(_INSERT_MODEL, (row + get(row[0], _NO_ENDPOINT) for row in writes.new_rows))
+    if asof:
+        conn.executemany(_INSERT_MODEL, (row + get(row[0], _NO_ENDPOINT) for row in writes.new_rows))
+    else:
+        conn.executemany(_INSERT_MODEL_BARE, writes.new_rows)
     conn.executemany(_UPDATE_COUNTERS, (u + get(u[0], _NO_ENDPOINT) for u in writes.counter_updates))
     conn.executemany(_UPDATE_ALL, (u + get(u[0], _NO_ENDPOINT) for u in writes.full_updates))
     conn.executemany("UPDATE models SET last_seen=? WHERE mid=?", writes.seen_only)
