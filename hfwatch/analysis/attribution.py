@@ -109,7 +109,7 @@ class _Batch:
     tag list says is worked out once per batch.
     """
 
-    __slots__ = ("_by_id", "_made", "_tags", "registry", "resolve")
+    __slots__ = ("_by_id", "_by_name", "_made", "_tags", "registry", "resolve")
 
     def __init__(self, registry: Registry, resolve: Resolver) -> None:
         self.registry = registry
@@ -117,6 +117,8 @@ class _Batch:
         self._by_id: dict[str, Attribution | None] = {}
         self._made: dict[tuple, Attribution] = {}
         self._tags: dict[tuple[str, ...], list[tuple[str | None, str]]] = {}
+        # Re-uploads repeat a name under many namespaces (X-GGUF by several quantizers).
+        self._by_name: dict[str, Family | None] = {}
 
     def bases(self, tags: tuple[str, ...]) -> list[tuple[str | None, str]]:
         try:
@@ -170,7 +172,10 @@ class _Batch:
             return self.make(publisher, Via.ORG, root, publisher, base_model)
         if parent is not None:
             return self.make(parent, Via.LINEAGE, root, None, base_model)
-        family = registry.name_family(name)
+        if name in self._by_name:
+            family = self._by_name[name]
+        else:
+            family = self._by_name[name] = registry.name_family(name)
         if family is not None:
             return self.make(family, Via.NAME, None, None, base_model)
         if base_model is None:

@@ -165,9 +165,11 @@ class _Writes:
         elif last_seen < t - LAST_SEEN_RESOLUTION_S or (self.ends.latest is not None and last_seen < self.ends.latest):
             # Once after each refresh: a listed model whose counter did not move is known to have grown by 0.
             self.seen_only.append((t, mid))
-        if changed or family != old[k.FAMILY] or via != old[k.VIA]:
+        if family != old[k.FAMILY] or via != old[k.VIA]:
             self.totals.add(old[k.FAMILY], old[k.VIA], -1, old[k.D30], old[k.DALL])
             self.totals.add(family, via, 1, merged[0], merged[1])
+        elif changed:
+            self.totals.move(family, via, old_counters, merged)
         if changed:
             self.observations.append((mid, t, *counters))
         if candidate:

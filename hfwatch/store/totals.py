@@ -38,6 +38,28 @@ class Totals:
             acc[2] += sign * dall
             acc[4] += sign
 
+    def move(self, family: str | None, via: str | None, old: tuple, new: tuple) -> None:
+        """A model of this family and via whose (d30, dall) went from `old` to `new`: one lookup, not two."""
+        if family is None:
+            return
+        acc = self.by_via.get((family, via))
+        if acc is None:
+            acc = self.by_via[family, via] = [0, 0, 0, 0, 0]
+        d30, dall = old[0], old[1]
+        if d30 is not None:
+            acc[1] -= d30
+            acc[3] -= 1
+        if dall is not None:
+            acc[2] -= dall
+            acc[4] -= 1
+        d30, dall = new[0], new[1]
+        if d30 is not None:
+            acc[1] += d30
+            acc[3] += 1
+        if dall is not None:
+            acc[2] += dall
+            acc[4] += 1
+
     def deltas(self) -> dict[tuple[str, str], list[int]]:
         """Per (family, scope): [models, d30, dall, growth, n30, nall] (growth is no longer carried here)."""
         out: dict[tuple[str, str], list[int]] = {}
