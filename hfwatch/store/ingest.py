@@ -201,7 +201,7 @@ def _ingest(
             attr_row: tuple = _UNATTRIBUTED
         else:
             attr_row = rows.get(id(a)) or rows.setdefault(
-                id(a), (a.family, a.base_family, a.publisher_family, _VIA[a.via], a.country, a.base_model)
+                id(a), (a.family, a.base_family, a.publisher_family, _VIA.get(a.via, a.via), a.country, a.base_model)
             )
         meta = (rec.created_at, rec.pipeline_tag, rec.library_name, rec.params, rec.gated)
         counters = (rec.downloads_30d, rec.downloads_all_time, rec.likes, rec.trending_score)
