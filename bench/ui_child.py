@@ -124,7 +124,7 @@ def _synthetic_slow_lane(feeder: Any, models: int, polls: int, t0: int) -> None:
     attribution, one ingest transaction, the daily maintenance). The network's waits are left out: a
     CPU-bound poll, the worst case for the UI thread's share of the GIL."""
     from bench.catalogue import build, bump
-    from hfwatch.hub.parse import parse_page
+    from hfwatch.hub.parse import decode_page
     from hfwatch.records import Lane, PollResult
     from hfwatch.registry import load_registry
 
@@ -146,7 +146,7 @@ def _synthetic_slow_lane(feeder: Any, models: int, polls: int, t0: int) -> None:
         records = []
         for page in bodies[k]:
             pace()  # as the client's guard does before each page
-            records.extend(parse_page(json.loads(page)).records)
+            records.extend(decode_page(page).records)
         return PollResult(lane=Lane.SLOW, started=t - 60, finished=t, records=records)
 
     feeder.poller.fetch = fetch

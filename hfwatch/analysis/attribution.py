@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from hfwatch.gcpause import gc_paused
 from hfwatch.records import Attribution, ModelRecord, Via
 from hfwatch.registry import Family, Registry
 
@@ -42,11 +43,15 @@ def parse_base_models(tags: Iterable[str]) -> list[tuple[str | None, str]]:
     The Hub usually sends both forms for one parent; they are merged into one entry at the position of
     the first, keeping the relation when any form has it. Malformed tags are skipped.
     """
+    if type(tags) is not tuple and type(tags) is not list:
+        tags = list(tags)  # read twice below
     try:
+        if _PREFIX not in "\n".join(tags):  # most records, in one C call: keep this path cheap
+            return []
         wanted = [t for t in tags if t.startswith(_PREFIX)]
     except (AttributeError, TypeError):  # a non-string tag from a hostile or broken listing
         wanted = [t for t in tags if isinstance(t, str) and t.startswith(_PREFIX)]
-    if not wanted:  # most records: keep this path cheap
+    if not wanted:
         return []
     found: dict[str, int] = {}
     out: list[tuple[str | None, str]] = []
@@ -97,44 +102,93 @@ def attribute_id(model_id: str, registry: Registry) -> Attribution | None:
     return None
 
 
-def _attribute(
-    record: ModelRecord,
-    registry: Registry,
-    bases: list[tuple[str | None, str]],
-    resolve: Resolver,
-    by_id: Callable[[str], Attribution | None],
-) -> Attribution:
-    name = record.name
-    namespace = record.namespace
-    publisher = registry.org_family(namespace, name) if namespace else None
-    base_model = bases[0][1] if bases else None
+class _Batch:
+    """Attribution of one batch of records: the lookups and the results shared between its records.
 
-    # The first parent that leads to a family: for a merge, the first base that resolves. A stored
-    # attribution naming a family the registry no longer has (a user file changed) counts as unknown.
-    parent: Family | None = None
-    root: str | None = None
-    for _relation, base_id in bases:
-        found = resolve(base_id)
-        if found is None or found.family not in registry:
-            found = by_id(base_id)
-        if found is not None and found.family in registry:
-            parent = registry.get(found.family)  # type: ignore[arg-type]
-            root = found.base_family if found.base_family in registry else parent.id
-            break
+    Equal attributions are one object (most derivatives of a base share theirs), and what a base id or a
+    tag list says is worked out once per batch.
+    """
 
-    if publisher is not None:
-        return _make(publisher, Via.ORG, root, publisher, base_model)
-    if parent is not None:
-        return _make(parent, Via.LINEAGE, root, None, base_model)
-    family = registry.name_family(name)
-    if family is not None:
-        return _make(family, Via.NAME, None, None, base_model)
-    return Attribution(family=None, via=None, country=None, base_model=base_model)
+    __slots__ = ("_by_id", "_by_name", "_made", "_tags", "registry", "resolve")
+
+    def __init__(self, registry: Registry, resolve: Resolver) -> None:
+        self.registry = registry
+        self.resolve = resolve
+        self._by_id: dict[str, Attribution | None] = {}
+        self._made: dict[tuple, Attribution] = {}
+        self._tags: dict[tuple[str, ...], list[tuple[str | None, str]]] = {}
+        # Re-uploads repeat a name under many namespaces (X-GGUF by several quantizers).
+        self._by_name: dict[str, Family | None] = {}
+
+    def bases(self, tags: tuple[str, ...]) -> list[tuple[str | None, str]]:
+        try:
+            found = self._tags.get(tags)
+        except TypeError:  # not a tuple of strings: nothing to share
+            return parse_base_models(tags)
+        if found is None:
+            found = self._tags[tags] = parse_base_models(tags)
+        return found
+
+    def by_id(self, base_id: str) -> Attribution | None:
+        key = base_id.lower()
+        if key not in self._by_id:
+            self._by_id[key] = attribute_id(base_id, self.registry)
+        return self._by_id[key]
+
+    def make(
+        self, family: Family, via: Via, base_family: str | None, publisher: Family | None, base_model: str | None
+    ) -> Attribution:
+        key = (family.id, via, base_family, publisher.id if publisher is not None else None, base_model)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = _make(family, via, base_family, publisher, base_model)
+        return made
+
+    def attribute(self, record: ModelRecord, bases: list[tuple[str | None, str]]) -> Attribution:
+        registry = self.registry
+        model_id = record.id
+        namespace, sep, name = model_id.partition("/")
+        if not sep:
+            namespace, name = "", model_id
+        if record.author:
+            namespace = record.author
+        publisher = registry.org_family(namespace, name) if namespace else None
+        base_model = bases[0][1] if bases else None
+
+        # The first parent that leads to a family: for a merge, the first base that resolves. A stored
+        # attribution naming a family the registry no longer has (a user file changed) counts as unknown.
+        parent: Family | None = None
+        root: str | None = None
+        for _relation, base_id in bases:
+            found = self.resolve(base_id)
+            if found is None or found.family not in registry:
+                found = self.by_id(base_id)
+            if found is not None and found.family in registry:
+                parent = registry.get(found.family)  # type: ignore[arg-type]
+                root = found.base_family if found.base_family in registry else parent.id
+                break
+
+        if publisher is not None:
+            return self.make(publisher, Via.ORG, root, publisher, base_model)
+        if parent is not None:
+            return self.make(parent, Via.LINEAGE, root, None, base_model)
+        if name in self._by_name:
+            family = self._by_name[name]
+        else:
+            family = self._by_name[name] = registry.name_family(name)
+        if family is not None:
+            return self.make(family, Via.NAME, None, None, base_model)
+        if base_model is None:
+            return _NOTHING
+        return Attribution(family=None, via=None, country=None, base_model=base_model)
+
+
+_NOTHING = Attribution(family=None, via=None, country=None)
 
 
 def attribute_one(record: ModelRecord, registry: Registry, resolve: Resolver) -> Attribution:
     """Attribute one record; `resolve(base_id)` returns the attribution of a parent, or None if unknown."""
-    return _attribute(record, registry, parse_base_models(record.tags), resolve, lambda i: attribute_id(i, registry))
+    return _Batch(registry, resolve).attribute(record, parse_base_models(record.tags))
 
 
 def attribute_all(
@@ -146,13 +200,18 @@ def attribute_all(
     (quant of fine-tune of base). The walk is iterative: a long chain cannot exhaust the stack, and a
     cycle (A→B→A) is cut at the back-edge, which counts as an unresolved parent.
     """
+    with gc_paused():
+        return _attribute_all(records, registry, known)
+
+
+def _attribute_all(
+    records: Iterable[ModelRecord], registry: Registry, known: Resolver | None
+) -> dict[str, Attribution]:
     recs: dict[str, ModelRecord] = {}
     for record in records:
         recs[record.id] = record  # a repeated id: the later listing is the fresher one
     canonical = {rid.lower(): rid for rid in recs}
-    bases = {rid: parse_base_models(r.tags) for rid, r in recs.items()}
     done: dict[str, Attribution] = {}
-    by_id_cache: dict[str, Attribution | None] = {}
 
     def resolve(base_id: str) -> Attribution | None:
         rid = canonical.get(base_id.lower())
@@ -160,18 +219,14 @@ def attribute_all(
             return done.get(rid)  # None while in progress: the back-edge of a cycle
         return known(base_id) if known is not None else None
 
-    def by_id(base_id: str) -> Attribution | None:
-        key = base_id.lower()
-        if key not in by_id_cache:
-            by_id_cache[key] = attribute_id(base_id, registry)
-        return by_id_cache[key]
-
+    batch = _Batch(registry, resolve)
+    bases = {rid: batch.bases(r.tags) for rid, r in recs.items()}
     in_progress: set[str] = set()
-    for start in recs:
+    for start, first in bases.items():
         if start in done:
             continue
-        if not bases[start]:  # no parents: nothing to order
-            done[start] = _attribute(recs[start], registry, [], resolve, by_id)
+        if not first:  # no parents: nothing to order
+            done[start] = batch.attribute(recs[start], first)
             continue
         stack: list[tuple[str, int]] = [(start, 0)]
         in_progress.add(start)
@@ -192,5 +247,5 @@ def attribute_all(
                 continue
             stack.pop()
             in_progress.discard(node)
-            done[node] = _attribute(recs[node], registry, parents, resolve, by_id)
+            done[node] = batch.attribute(recs[node], parents)
     return {rid: done[rid] for rid in recs}

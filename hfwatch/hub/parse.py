@@ -13,13 +13,15 @@ SQLite's UTF-8 cannot): such a field is unknown, such an id skips its record.
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from hfwatch.gcpause import gc_paused
 from hfwatch.records import ModelRecord
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "ParsedPage",
     "RecordError",
     "TimeError",
+    "decode_page",
     "parse_http_date",
     "parse_page",
     "parse_record",
@@ -158,40 +161,48 @@ def _model_id(item: dict[str, Any]) -> str | None:
 
 # -- records and pages ------------------------------------------------------------------------------
 
-# Hub key, ModelRecord field, reader: every field but the id, each read on its own.
-_FIELDS: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
-    *((key, name, _count) for key, name in COUNT_KEYS.items()),
-    *((key, name, _hub_time) for key, name in TIME_KEYS.items()),
-    *((key, name, _text) for key, name in _TEXT_KEYS.items()),
-    ("tags", "tags", _tags),
-    ("gated", "gated", _gated),
-    ("safetensors", "params", _params),
-)
+
+def _read_item(item: dict[str, Any]) -> tuple[ModelRecord, int] | None:
+    """The record of one item and how many fields it sent (not null) that the record holds as unknown, or
+    only in part (tags); None when the item has no usable id."""
+    model_id = _model_id(item)
+    if model_id is None:
+        return None
+    get = item.get
+    bad = 0
+    raw = get("downloads"), get("downloadsAllTime"), get("likes"), get("trendingScore")
+    d30, dall, likes, trend = (v if type(v) is int and 0 <= v < _MAX_COUNT else None for v in raw)
+    bad += (d30 is None and raw[0] is not None) + (dall is None and raw[1] is not None)
+    bad += (likes is None and raw[2] is not None) + (trend is None and raw[3] is not None)
+    raw_created, raw_modified = get("createdAt"), get("lastModified")
+    created, modified = _hub_time(raw_created), _hub_time(raw_modified)
+    bad += (created is None and raw_created is not None) + (modified is None and raw_modified is not None)
+    raw_author, raw_pipeline, raw_library = get("author"), get("pipeline_tag"), get("library_name")
+    author, pipeline, library = _text(raw_author), _text(raw_pipeline), _text(raw_library)
+    bad += (author is None and raw_author is not None) + (pipeline is None and raw_pipeline is not None)
+    bad += library is None and raw_library is not None
+    raw_tags = get("tags")
+    tags = _tags(raw_tags)
+    if raw_tags is not None:
+        bad += type(raw_tags) is not list or len(raw_tags) != len(tags)
+    raw_gated = get("gated")
+    gated = "false" if raw_gated is False else _gated(raw_gated)
+    bad += gated is None and raw_gated is not None
+    raw_params = get("safetensors")
+    params = _params(raw_params)
+    bad += params is None and raw_params is not None
+    record = ModelRecord(
+        model_id, author, d30, dall, likes, trend, created, modified, pipeline, library, tags, gated, params
+    )
+    return record, bad
 
 
 def parse_record(item: Any) -> ModelRecord | None:
     """The ModelRecord of one `/api/models` item, or None when it has no usable id."""
     if type(item) is not dict:
         return None
-    model_id = _model_id(item)
-    if model_id is None:
-        return None
-    get = item.get
-    return ModelRecord(model_id, **{name: read(get(key)) for key, name, read in _FIELDS})
-
-
-def bad_fields(item: dict[str, Any], record: ModelRecord) -> int:
-    """How many fields the item sent (not null) that the record holds as unknown, or only in part (tags)."""
-    bad = 0
-    for key, name, _ in _FIELDS:
-        value = item.get(key)
-        if value is None:
-            continue
-        if key == "tags":
-            bad += type(value) is not list or len(value) != len(record.tags)
-        else:
-            bad += getattr(record, name) is None
-    return bad
+    read = _read_item(item)
+    return None if read is None else read[0]
 
 
 def parse_page(items: Any) -> ParsedPage:
@@ -203,15 +214,26 @@ def parse_page(items: Any) -> ParsedPage:
     if type(items) is not list:
         raise PageError(f"the page is {_kind(items)}, not a list of models")
     records: list[ModelRecord] = []
+    append = records.append
     skipped = bad = 0
-    for item in items:
-        record = parse_record(item)
-        if record is None:
-            skipped += 1
-            continue
-        records.append(record)
-        bad += bad_fields(item, record)
+    with gc_paused():
+        for item in items:
+            read = _read_item(item) if type(item) is dict else None
+            if read is None:
+                skipped += 1
+                continue
+            append(read[0])
+            bad += read[1]
     return ParsedPage(records=records, items=len(items), skipped=skipped, bad_fields=bad)
+
+
+def decode_page(body: bytes | str) -> ParsedPage:
+    """`parse_page` of a listing page's JSON text, decoded with the garbage collector paused (see gcpause).
+
+    Raises what `json.loads` raises for text that is not JSON, and PageError as `parse_page` does.
+    """
+    with gc_paused():
+        return parse_page(json.loads(body))
 
 
 def _kind(value: object) -> str:

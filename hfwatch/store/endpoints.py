@@ -10,7 +10,6 @@ spread over the whole gap. This poll's credited intervals are summed per family 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 from hfwatch.records import Scope, Via
 from hfwatch.store.refresh import is_refresh, refresh_instant
@@ -21,20 +20,13 @@ _LAST_T = "ingest.last_t"
 _PHASE_SAMPLES = 8  # precise refreshes read to learn the daily phase
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    mid: int
-    family: str | None
-    via: str | None
-    ea: int | None  # the model's latest endpoint before this poll
-    ev: int | None
-    value: int
-    changed: bool
-    created: int | None = None  # a newly discovered model's creation time
+# A candidate endpoint: (mid, family, via, ea, ev, value, created). `ea`/`ev` are the model's latest endpoint
+# before this poll, `value` the downloadsAllTime it has now, `created` a newly discovered model's creation time.
+_Candidate = tuple[int, str | None, str | None, int | None, int | None, int, int | None]
 
 
 class Endpoints:
-    """What one poll learns about refreshes and endpoints; `finish` writes it."""
+    """What one poll learns about refreshes and endpoints; `settle` writes it."""
 
     def __init__(self, conn: sqlite3.Connection, t: int) -> None:
         self.t = t
@@ -69,35 +61,75 @@ class Endpoints:
         old: int | None,
         new: int | None,
         last_seen: int | None = None,
-    ) -> None:
+    ) -> bool:
         """A model listed again: `old` was its stored downloadsAllTime, `new` what this poll read.
 
         Only a model seen since the latest known refresh tells of a new one: one last seen before it (another
         lane's listing, a model back after a gap) changed by that refresh, whatever the time since this lane's
-        previous poll."""
+        previous poll. True when the model is a candidate endpoint (`settle` may date its value)."""
         if old is not None and new is not None:
-            tells = self.latest is None or last_seen is None or last_seen >= self.latest
-            self.relisted += tells
-            self.late_relisted += not tells
-            if tells and new == old:
-                self.unmoved.append(mid)
+            latest = self.latest
+            tells = latest is None or last_seen is None or last_seen >= latest
+            if tells:
+                self.relisted += 1
+                if new == old:
+                    self.unmoved.append(mid)
+            else:
+                self.late_relisted += 1
             if new != old:
-                self.changed += tells
-                self.late_changed += not tells
-                self.candidates.append(_Candidate(mid, family, via, ea, ev, new, True))
-                return
-        value = new if new is not None else old
-        if ea is None and value is not None:
-            self.candidates.append(_Candidate(mid, family, via, ea, ev, value, False))
+                if tells:
+                    self.changed += 1
+                else:
+                    self.late_changed += 1
+                self.candidates.append((mid, family, via, ea, ev, new, None))
+                return True
+        if ea is None:
+            value = new if new is not None else old
+            if value is not None:
+                self.candidates.append((mid, family, via, ea, ev, value, None))
+                return True
+        return False
 
     def discover(
         self, mid: int, family: str | None, via: str | None, value: int | None, created: int | None = None
     ) -> None:
         if value is not None:
-            self.candidates.append(_Candidate(mid, family, via, None, None, value, False, created))
+            self.candidates.append((mid, family, via, None, None, value, created))
 
-    def finish(self, conn: sqlite3.Connection) -> dict[int, int]:
-        """Record a refresh this poll saw, credit the spans; returns the asof of each new endpoint."""
+    def settle(self, conn: sqlite3.Connection) -> dict[int, tuple[int, int]]:
+        """Record a refresh this poll saw and credit the spans; returns (asof, value) of each new endpoint.
+
+        The caller writes each endpoint into its model's row (`ea`, `ev`) with the rest of the row's update,
+        so a model's row is rewritten once per poll, not twice."""
+        self._record_refresh(conn)
+        if self.latest is None:
+            return {}
+        latest = self.latest
+        asof: dict[int, tuple[int, int]] = {}
+        spans: dict[tuple[str, str, int, int], int] = {}
+        for mid, family, via, ea, ev, value, created in self.candidates:
+            if ea is not None and latest <= ea:
+                continue  # a second change since the same refresh: it joins the model's next interval
+            # A model created after the latest refresh had no downloads before it existed: its first value
+            # holds from its creation, so its first growth is not spread over time before it.
+            b = latest if ea is not None or created is None else max(latest, created)
+            if family is not None and (ea is None or (ev is not None and value > ev)):
+                # A model's first endpoint is an empty span: the family's coverage starts there, so a
+                # family whose models never grow reads 0, not unknown.
+                a = b if ea is None else ea
+                grown = 0 if ev is None or ea is None else value - ev
+                for scope in (_ECO, _FP) if via == _ORG else (_ECO,):
+                    key = (scope, family, a, b)
+                    spans[key] = spans.get(key, 0) + grown
+            asof[mid] = (b, value)
+        conn.executemany(
+            "INSERT INTO spans (scope, family, a, b, credited_t, growth) VALUES (?,?,?,?,?,?)"
+            " ON CONFLICT DO UPDATE SET growth = growth + excluded.growth",
+            [(scope, family, a, b, self.t, g) for (scope, family, a, b), g in spans.items()],
+        )
+        return asof
+
+    def _record_refresh(self, conn: sqlite3.Connection) -> None:
         t = self.t
         if self.t_lo is not None and is_refresh(self.changed, self.relisted):
             precise, instant = refresh_instant(t, self.t_lo, self.precise)
@@ -120,31 +152,3 @@ class Endpoints:
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (_LAST_T, str(t)),
         )
-        if self.latest is None:
-            return {}
-        asof: dict[int, int] = {}
-        spans: dict[tuple[str, str, int, int], int] = {}
-        for c in self.candidates:
-            if c.ea is not None and self.latest <= c.ea:
-                continue  # a second change since the same refresh: it joins the model's next interval
-            # A model created after the latest refresh had no downloads before it existed: its first value
-            # holds from its creation, so its first growth is not spread over time before it.
-            b = self.latest if c.ea is not None or c.created is None else max(self.latest, c.created)
-            if c.family is not None and (c.ea is None or (c.ev is not None and c.value > c.ev)):
-                # A model's first endpoint is an empty span: the family's coverage starts there, so a
-                # family whose models never grow reads 0, not unknown.
-                a = b if c.ea is None else c.ea
-                for scope in (_ECO, _FP) if c.via == _ORG else (_ECO,):
-                    key = (scope, c.family, a, b)
-                    spans[key] = spans.get(key, 0) + (0 if c.ev is None or c.ea is None else c.value - c.ev)
-            asof[c.mid] = b
-        conn.executemany(
-            "UPDATE models SET ea = ?, ev = ? WHERE mid = ?",
-            [(asof[c.mid], c.value, c.mid) for c in self.candidates if c.mid in asof],
-        )
-        conn.executemany(
-            "INSERT INTO spans (scope, family, a, b, credited_t, growth) VALUES (?,?,?,?,?,?)"
-            " ON CONFLICT DO UPDATE SET growth = growth + excluded.growth",
-            [(scope, family, a, b, t, g) for (scope, family, a, b), g in spans.items()],
-        )
-        return asof

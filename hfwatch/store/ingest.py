@@ -2,7 +2,8 @@
 
 What a poll writes is O(changed models): a model whose counters did not change costs a comparison
 in memory and no write (its `last_seen` is refreshed at most once per LAST_SEEN_RESOLUTION_S), and the
-family totals are carried forward by deltas instead of re-summing the models table.
+family totals are carried forward by deltas instead of re-summing the models table. A model's row is
+rewritten at most once per poll: its new endpoint (`ea`, `ev`) goes into the same UPDATE as its counters.
 """
 
 from __future__ import annotations
@@ -11,19 +12,53 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Scope, Via
+from hfwatch.gcpause import gc_paused
+from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
+from hfwatch.store import known as k
 from hfwatch.store.endpoints import Endpoints
-from hfwatch.store.known import Stored, existing_rows
-from hfwatch.store.schema import ROLLUP_BUCKET_S
+from hfwatch.store.known import existing_rows
+from hfwatch.store.totals import Totals, rebuild_totals, write_rollups
+from hfwatch.store.trending import TRENDING_TOP_N, trending_events
+
+__all__ = [
+    "LAST_SEEN_RESOLUTION_S",
+    "NEW_RELEASE_WINDOW_S",
+    "TRENDING_TOP_N",
+    "IngestSummary",
+    "ingest_in_transaction",
+    "ingest_poll",
+    "rebuild_totals",
+    "record_failed_poll",
+]
 
 NEW_RELEASE_WINDOW_S = 7 * 86400
-TRENDING_TOP_N = 20
 # An unchanged model's last_seen is rewritten once a day, not on every poll: rewriting every tracked
 # row each hour would make the WAL carry the whole models table per poll.
 LAST_SEEN_RESOLUTION_S = 86400
 
-_ECO, _FP = Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value
 _ORG = Via.ORG.value
+_VIA: dict[Via | None, str | None] = {v: v.value for v in Via} | {None: None}
+_UNATTRIBUTED = (None,) * 6
+_NO_COUNTERS = (None,) * 4
+_NO_ENDPOINT = (None, None)
+
+_INSERT_MODEL_BARE = (
+    "INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
+    " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+_INSERT_MODEL = _INSERT_MODEL_BARE.replace(", trend)", ", trend, ea, ev)").replace("?,?)", "?,?,?,?)")
+# Counter-only updates leave the indexed attribution and metadata columns out of the SET list, so SQLite
+# rewrites just the one index that holds d30. The endpoint (?7, ?8) is set when this poll dated one.
+_UPDATE_COUNTERS = (
+    "UPDATE models SET last_seen=?2, t=?2, d30=?3, dall=?4, likes=?5, trend=?6,"
+    " ea=coalesce(?7, ea), ev=iif(?7 IS NULL, ev, ?8) WHERE mid=?1"
+)
+_UPDATE_ALL = (
+    "UPDATE models SET family=?2, base_family=?3, publisher_family=?4, via=?5, country=?6, base_model=?7,"
+    " created_at=?8, pipeline=?9, library=?10, params=?11, gated=?12, last_seen=?13, t=?13,"
+    " d30=?14, dall=?15, likes=?16, trend=?17, ea=coalesce(?18, ea), ev=iif(?18 IS NULL, ev, ?19) WHERE mid=?1"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,35 +70,11 @@ class IngestSummary:
     events: int
 
 
-def _attr_row(a: Attribution) -> tuple[str | None, ...]:
-    return (a.family, a.base_family, a.publisher_family, a.via.value if a.via else None, a.country, a.base_model)
-
-
 def _merged(old: tuple, new: tuple) -> tuple:
     """A value the Hub did not send keeps the last known one."""
     if None not in new:
         return new
     return tuple(o if n is None else n for o, n in zip(old, new, strict=True))
-
-
-class _Totals:
-    """Per (family, scope): changes of [models, d30, dall, growth, n30, nall] made by this poll; n30 and nall
-    count the models that reported each counter, so a sum over none of them reads as unknown, not 0."""
-
-    def __init__(self) -> None:
-        self.delta: dict[tuple[str, str], list[int]] = {}
-
-    def add(self, family: str | None, via: str | None, sign: int, d30: int | None, dall: int | None) -> None:
-        if family is None:
-            return
-        scopes = (_ECO, _FP) if via == _ORG else (_ECO,)
-        for scope in scopes:
-            acc = self.delta.setdefault((family, scope), [0, 0, 0, 0, 0, 0])
-            acc[0] += sign
-            acc[1] += sign * (d30 or 0)
-            acc[2] += sign * (dall or 0)
-            acc[4] += sign * (d30 is not None)
-            acc[5] += sign * (dall is not None)
 
 
 def ingest_poll(
@@ -72,7 +83,8 @@ def ingest_poll(
     """Store a successful poll atomically; the caller has checked `result.ok`."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        summary = _ingest(conn, result, result.records, attributions, t)
+        with gc_paused():
+            summary = _ingest(conn, result, attributions, t)
         conn.execute("COMMIT")
     except BaseException:
         _rollback(conn)
@@ -84,7 +96,8 @@ def ingest_in_transaction(
     conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution], *, t: int
 ) -> IngestSummary:
     """`ingest_poll` inside the caller's transaction: the deep lane commits each page with its walk's progress."""
-    return _ingest(conn, result, result.records, attributions, t)
+    with gc_paused():
+        return _ingest(conn, result, attributions, t)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -99,15 +112,18 @@ class _Writes:
     """Everything one poll writes, gathered in memory before the statements run."""
 
     t: int
+    started: float
     ends: Endpoints
     next_mid: int
     new_rows: list[tuple] = field(default_factory=list)
-    full_updates: list[tuple] = field(default_factory=list)
-    counter_updates: list[tuple] = field(default_factory=list)
+    full_updates: list[tuple] = field(default_factory=list)  # (mid, *attribution, *meta, t, *counters)
+    counter_updates: list[tuple] = field(default_factory=list)  # (mid, t, *counters)
     seen_only: list[tuple] = field(default_factory=list)
-    observations: dict[int, tuple] = field(default_factory=dict)
-    merged_now: dict[int, tuple] = field(default_factory=dict)
-    totals: _Totals = field(default_factory=_Totals)
+    observations: list[tuple] = field(default_factory=list)  # (mid, t, *counters as read)
+    merged: dict[int, tuple] = field(default_factory=dict)  # counters as merged, of known candidate endpoints
+    unchanged_candidates: list[int] = field(default_factory=list)
+    written: set[int] = field(default_factory=set)  # known models whose row this poll rewrites
+    totals: Totals = field(default_factory=Totals)
     new_mids: dict[str, int] = field(default_factory=dict)
     fresh: list[int] = field(default_factory=list)
 
@@ -116,40 +132,50 @@ class _Writes:
         self.next_mid += 1
         self.new_mids[rec.id] = mid
         self.new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters))
-        self.observations[mid] = (mid, t, *counters)
+        self.observations.append((mid, t, *counters))
         family, via = attr_row[0], attr_row[3]
         self.totals.add(family, via, 1, counters[0], counters[1])
-        self.ends.discover(mid, family, via, counters[1], None if rec.created_at is None else int(rec.created_at))
+        created = rec.created_at
+        self.ends.discover(mid, family, via, counters[1], None if created is None else int(created))
         # New releases of untracked models too: the feed's readers choose which families they show.
-        if rec.created_at is not None and rec.created_at >= t - NEW_RELEASE_WINDOW_S:
+        if created is not None and created >= t - NEW_RELEASE_WINDOW_S:
             self.fresh.append(mid)
 
-    def update_known(self, old: Stored, attr_row: tuple, meta: tuple, counters: tuple, started: float) -> None:
-        t, mid = self.t, old.mid
+    def update_known(self, old: tuple, attr_row: tuple, meta: tuple, counters: tuple) -> None:
+        t, mid = self.t, old[k.MID]
         family, via = attr_row[0], attr_row[3]
-        if old.t is not None and old.t > started:
+        stored_t = old[k.T]
+        if stored_t is not None and stored_t > self.started:
             # Stored by a poll that ran while this one was fetching (the lanes overlap in the
             # monitor): those counters may be newer than what this poll read, never older.
-            counters = (None, None, None, None)
-        merged = _merged(old.counters, counters)
-        merged_meta = _merged(old.meta, meta)
-        counters_changed = merged != old.counters
-        self.ends.see(mid, family, via, old.ea, old.ev, old.dall, counters[1], old.last_seen)
-        if merged_meta != old.meta or attr_row != old.attribution:
-            self.full_updates.append((*attr_row, *merged_meta, t, t, *merged, mid))
-        elif counters_changed:
-            self.counter_updates.append((t, t, *merged, mid))
-        elif old.last_seen < t - LAST_SEEN_RESOLUTION_S or (
-            self.ends.latest is not None and old.last_seen < self.ends.latest
-        ):
+            counters = _NO_COUNTERS
+        old_counters, old_meta = old[k.COUNTERS], old[k.META]
+        # Most models of an hourly poll send what is stored: nothing to merge.
+        merged = old_counters if counters == old_counters else _merged(old_counters, counters)
+        merged_meta = old_meta if meta == old_meta else _merged(old_meta, meta)
+        changed = merged != old_counters
+        last_seen = old[k.LAST_SEEN]
+        candidate = self.ends.see(mid, family, via, old[k.EA], old[k.EV], old[k.DALL], counters[1], last_seen)
+        if merged_meta != old_meta or attr_row != old[k.ATTRIBUTION]:
+            self.full_updates.append((mid, *attr_row, *merged_meta, t, *merged))
+            self.written.add(mid)
+        elif changed:
+            self.counter_updates.append((mid, t, *merged))
+            self.written.add(mid)
+        elif last_seen < t - LAST_SEEN_RESOLUTION_S or (self.ends.latest is not None and last_seen < self.ends.latest):
             # Once after each refresh: a listed model whose counter did not move is known to have grown by 0.
             self.seen_only.append((t, mid))
-        if counters_changed or family != old.family or via != old.via:
-            self.totals.add(old.family, old.via, -1, old.d30, old.dall)
+        if family != old[k.FAMILY] or via != old[k.VIA]:
+            self.totals.add(old[k.FAMILY], old[k.VIA], -1, old[k.D30], old[k.DALL])
             self.totals.add(family, via, 1, merged[0], merged[1])
-        if counters_changed:
-            self.observations[mid] = (mid, t, *counters)
-        self.merged_now[mid] = merged
+        elif changed:
+            self.totals.move(family, via, old_counters, merged)
+        if changed:
+            self.observations.append((mid, t, *counters))
+        if candidate:
+            self.merged[mid] = merged
+            if not changed:
+                self.unchanged_candidates.append(mid)
 
     @property
     def changed(self) -> int:
@@ -157,76 +183,87 @@ class _Writes:
 
 
 def _ingest(
-    conn: sqlite3.Connection,
-    result: PollResult,
-    records: list[ModelRecord],
-    attributions: Mapping[str, Attribution],
-    t: int,
+    conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution], t: int
 ) -> IngestSummary:
+    records = result.records
     existing = existing_rows(conn, [r.id for r in records])
     next_mid = conn.execute("SELECT coalesce(max(mid), 0) + 1 FROM models").fetchone()[0]
-    unattributed = Attribution(family=None, via=None, country=None)
-    writes = _Writes(t=t, ends=Endpoints(conn, t), next_mid=next_mid)
+    writes = _Writes(t=t, started=result.started, ends=Endpoints(conn, t), next_mid=next_mid)
     listed: set[str] = set()
+    rows: dict[int, tuple] = {}  # the row form of each attribution object (attribution shares them)
     for rec in records:
-        if rec.id in listed:  # listed twice in one poll: the first listing stands
+        rid = rec.id
+        if rid in listed:  # listed twice in one poll: the first listing stands
             continue
-        listed.add(rec.id)
-        attr_row = _attr_row(attributions.get(rec.id) or unattributed)
+        listed.add(rid)
+        a = attributions.get(rid)
+        if a is None:
+            attr_row: tuple = _UNATTRIBUTED
+        else:
+            attr_row = rows.get(id(a)) or rows.setdefault(
+                id(a), (a.family, a.base_family, a.publisher_family, _VIA.get(a.via, a.via), a.country, a.base_model)
+            )
         meta = (rec.created_at, rec.pipeline_tag, rec.library_name, rec.params, rec.gated)
         counters = (rec.downloads_30d, rec.downloads_all_time, rec.likes, rec.trending_score)
-        old = existing.get(rec.id)
+        old = existing.get(rid)
         if old is None:
             writes.add_new(rec, attr_row, meta, counters)
         else:
-            writes.update_known(old, attr_row, meta, counters, result.started)
-    _write_models(conn, writes)
+            writes.update_known(old, attr_row, meta, counters)
+    asof = writes.ends.settle(conn)
+    _write_models(conn, writes, next_mid, asof)
     if result.lane is Lane.SLOW:
         _retire_unlisted(conn, listed, t, writes.totals)
-    _write_observations(conn, writes)
+    _write_observations(conn, writes, asof)
     pid = _insert_poll(
         conn, result, status="ok", models=len(records), changed=writes.changed, new_models=len(writes.new_rows)
     )
     events = [(t, "new", mid, None, pid) for mid in writes.fresh]
-    events.extend(_trending_events(conn, result, existing, writes.new_mids, t, pid))
+
+    def mid_of(model_id: str) -> int | None:
+        mid = writes.new_mids.get(model_id)
+        if mid is None and model_id in existing:
+            mid = existing[model_id][k.MID]
+        return mid
+
+    events.extend(trending_events(conn, result.trending, mid_of, t, pid))
     conn.executemany("INSERT INTO events (t, kind, mid, rank, pid) VALUES (?,?,?,?,?)", events)
-    _write_rollups(conn, t, writes.totals)
+    write_rollups(conn, t, writes.totals)
     return IngestSummary(
         pid=pid, models=len(records), changed=writes.changed, new_models=len(writes.new_rows), events=len(events)
     )
 
 
-def _write_models(conn: sqlite3.Connection, writes: _Writes) -> None:
-    conn.executemany(
-        "INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
-        " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        writes.new_rows,
-    )
-    # Counter-only updates leave the indexed attribution and metadata columns out of the SET list, so
-    # SQLite rewrites just the one index that holds d30.
-    conn.executemany(
-        "UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend=? WHERE mid=?", writes.counter_updates
-    )
-    conn.executemany(
-        "UPDATE models SET family=?, base_family=?, publisher_family=?, via=?, country=?, base_model=?,"
-        " created_at=?, pipeline=?, library=?, params=?, gated=?, last_seen=?, t=?,"
-        " d30=?, dall=?, likes=?, trend=? WHERE mid=?",
-        writes.full_updates,
-    )
+def _write_models(conn: sqlite3.Connection, writes: _Writes, first_new: int, asof: dict[int, tuple]) -> None:
+    get = asof.get
+    if asof:
+        conn.executemany(_INSERT_MODEL, (row + get(row[0], _NO_ENDPOINT) for row in writes.new_rows))
+    else:
+        conn.executemany(_INSERT_MODEL_BARE, writes.new_rows)
+    conn.executemany(_UPDATE_COUNTERS, (u + get(u[0], _NO_ENDPOINT) for u in writes.counter_updates))
+    conn.executemany(_UPDATE_ALL, (u + get(u[0], _NO_ENDPOINT) for u in writes.full_updates))
     conn.executemany("UPDATE models SET last_seen=? WHERE mid=?", writes.seen_only)
-
-
-def _write_observations(conn: sqlite3.Connection, writes: _Writes) -> None:
-    observations, merged_now = writes.observations, writes.merged_now
-    asof = writes.ends.finish(conn)
-    rows = [(*observations[mid], None) for mid in observations if mid not in asof]
-    # An endpoint holds the counters as merged (the value its growth is measured from), and is stored even
-    # when nothing changed this poll (the first observation after a refresh is known).
-    rows.extend(
-        (mid, writes.t, *(merged_now[mid] if mid in merged_now else observations[mid][2:]), at)
-        for mid, at in asof.items()
+    # Endpoints of models whose row nothing else rewrote (first dated after a refresh, counters the same).
+    written = writes.written
+    conn.executemany(
+        "UPDATE models SET ea=?, ev=? WHERE mid=?",
+        [(b, v, mid) for mid, (b, v) in asof.items() if mid < first_new and mid not in written],
     )
+
+
+def _write_observations(conn: sqlite3.Connection, writes: _Writes, asof: dict[int, tuple]) -> None:
+    t, merged = writes.t, writes.merged
+    rows = []
+    for obs in writes.observations:
+        mid = obs[0]
+        end = asof.get(mid)
+        if end is None:
+            rows.append((*obs, None))
+        else:
+            # An endpoint holds the counters as merged (the value its growth is measured from).
+            rows.append((mid, t, *merged.get(mid, obs[2:]), end[0]))
+    # ...and is stored even when nothing changed this poll (the first observation after a refresh is known).
+    rows.extend((mid, t, *merged[mid], asof[mid][0]) for mid in writes.unchanged_candidates if mid in asof)
     conn.executemany(
         "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend, asof) VALUES (?,?,?,?,?,?,?)", rows
     )
@@ -238,7 +275,7 @@ def _write_observations(conn: sqlite3.Connection, writes: _Writes) -> None:
 RETIRE_AFTER_S = 7 * 86400
 
 
-def _retire_unlisted(conn: sqlite3.Connection, listed: set[str], t: int, totals: _Totals) -> None:
+def _retire_unlisted(conn: sqlite3.Connection, listed: set[str], t: int, totals: Totals) -> None:
     gone = [
         row
         for row in conn.execute(
@@ -251,93 +288,6 @@ def _retire_unlisted(conn: sqlite3.Connection, listed: set[str], t: int, totals:
         totals.add(family, via, -1, d30, dall)
     conn.executemany(
         "UPDATE models SET family = NULL, via = NULL, country = NULL WHERE mid = ?", [(row[0],) for row in gone]
-    )
-
-
-def _trending_events(
-    conn: sqlite3.Connection,
-    result: PollResult,
-    existing: Mapping[str, Stored],
-    new_mids: Mapping[str, int],
-    t: int,
-    pid: int,
-) -> list[tuple]:
-    if not result.trending:
-        return []
-    ranking: list[tuple[int, int]] = []
-    for rank, model_id in enumerate(result.trending, start=1):
-        mid = new_mids.get(model_id)
-        if mid is None and model_id in existing:
-            mid = existing[model_id].mid
-        if mid is not None:
-            ranking.append((mid, rank))
-    previous = dict(conn.execute("SELECT mid, rank FROM trending").fetchall())
-    conn.execute("DELETE FROM trending")
-    conn.executemany("INSERT OR IGNORE INTO trending (mid, rank) VALUES (?,?)", ranking)
-    if not previous:
-        # The first ranking we see is a baseline, not a burst of "entries".
-        return []
-    # Entries of untracked models too: the feed's readers choose which families they show.
-    return [
-        (t, "trending", mid, rank, pid)
-        for mid, rank in ranking
-        if rank <= TRENDING_TOP_N and previous.get(mid, TRENDING_TOP_N + 1) > TRENDING_TOP_N
-    ]
-
-
-def rebuild_totals(conn: sqlite3.Connection) -> None:
-    """Recompute the running family totals from the models table and the latest rollups.
-
-    Only needed when the totals are missing (a file written before they existed); every poll
-    afterwards carries them forward by deltas.
-    """
-    conn.execute("DELETE FROM totals")
-    conn.execute(
-        "INSERT INTO totals (scope, family, models, d30, dall, growth, tg)"
-        " SELECT r.scope, r.family, 0, 0, 0, r.growth, r.tg FROM rollups r"
-        " JOIN (SELECT scope, family, max(h) AS h FROM rollups GROUP BY scope, family) m"
-        " ON r.scope = m.scope AND r.family = m.family AND r.h = m.h"
-    )
-    rows = conn.execute(
-        "SELECT family, via = 'org', count(*), coalesce(sum(d30), 0), coalesce(sum(dall), 0), count(d30),"
-        " count(dall) FROM models WHERE family IS NOT NULL GROUP BY family, via = 'org'"
-    ).fetchall()
-    for family, first_party, n, d30, dall, n30, nall in rows:
-        for scope in (_ECO, _FP) if first_party else (_ECO,):
-            conn.execute(
-                "INSERT INTO totals (scope, family, models, d30, dall, growth, n30, nall) VALUES (?,?,?,?,?,0,?,?)"
-                " ON CONFLICT (scope, family) DO UPDATE SET models = models + excluded.models,"
-                " d30 = d30 + excluded.d30, dall = dall + excluded.dall, n30 = n30 + excluded.n30,"
-                " nall = nall + excluded.nall",
-                (scope, family, n, d30, dall, n30, nall),
-            )
-
-
-def _write_rollups(conn: sqlite3.Connection, t: int, totals: _Totals) -> None:
-    """Apply this poll's deltas to the running totals, then snapshot them as this hour's rollup rows.
-
-    Every family ever seen gets a row in every hour polled (a family that lost its models shows 0),
-    so the dashboard reads one row per family and hour.
-    """
-    if (
-        conn.execute("SELECT NOT EXISTS (SELECT 1 FROM totals)").fetchone()[0]
-        and conn.execute("SELECT EXISTS (SELECT 1 FROM rollups)").fetchone()[0]
-    ):
-        rebuild_totals(conn)
-    conn.executemany(
-        "INSERT INTO totals (scope, family, models, d30, dall, growth, n30, nall) VALUES (?,?,?,?,?,?,?,?)"
-        " ON CONFLICT (scope, family) DO UPDATE SET models = models + excluded.models,"
-        " d30 = d30 + excluded.d30, dall = dall + excluded.dall, growth = growth + excluded.growth,"
-        " n30 = n30 + excluded.n30, nall = nall + excluded.nall",
-        [(scope, family, *acc) for (family, scope), acc in totals.delta.items()],
-    )
-    # Growth is in `spans` since v2; the rollups' growth columns are the v1 history, no longer written.
-    conn.execute(
-        "INSERT INTO rollups (scope, h, family, t, models, d30, dall, growth, n30, nall)"
-        " SELECT scope, ?, family, ?, models, d30, dall, growth, n30, nall FROM totals WHERE true"
-        " ON CONFLICT (scope, h, family) DO UPDATE SET t = excluded.t, models = excluded.models,"
-        " d30 = excluded.d30, dall = excluded.dall, n30 = excluded.n30, nall = excluded.nall",
-        (t - t % ROLLUP_BUCKET_S, t),
     )
 
 

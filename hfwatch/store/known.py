@@ -1,55 +1,50 @@
-"""What the store already holds of the models a poll lists: one read of their rows, by name."""
+"""What the store already holds of the models a poll lists: one read of their rows, by name.
+
+Rows are plain tuples read by position (the constants below): a poll reads tens of thousands of them,
+and a named tuple per row costs more than the read itself.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
 
 _CHUNK = 900  # below SQLite's default limit of bound parameters
 # Above this share of the models table, one sequential scan beats probing the id index per record.
 _SCAN_SHARE = 0.3
 
+# The columns of a stored row, in this order.
+COLUMNS = (
+    "id",
+    "mid",
+    "d30",
+    "dall",
+    "likes",
+    "trend",
+    "family",
+    "base_family",
+    "publisher_family",
+    "via",
+    "country",
+    "base_model",
+    "created_at",
+    "pipeline",
+    "library",
+    "params",
+    "gated",
+    "last_seen",
+    "t",
+    "ea",  # the latest rate endpoint: its refresh instant...
+    "ev",  # ...and the downloadsAllTime it holds
+)
+MID, DALL = 1, 3
+COUNTERS = slice(2, 6)  # d30, dall, likes, trend
+ATTRIBUTION = slice(6, 12)  # family, base_family, publisher_family, via, country, base_model
+META = slice(12, 17)  # created_at, pipeline, library, params, gated
+FAMILY, VIA, D30 = 6, 9, 2
+LAST_SEEN, T, EA, EV = 17, 18, 19, 20
 
-class Stored(NamedTuple):
-    """What the store holds of a listed model (one row of `models`)."""
-
-    id: str
-    mid: int
-    d30: int | None
-    dall: int | None
-    likes: int | None
-    trend: int | None
-    family: str | None
-    base_family: str | None
-    publisher_family: str | None
-    via: str | None
-    country: str | None
-    base_model: str | None
-    created_at: int | None
-    pipeline: str | None
-    library: str | None
-    params: int | None
-    gated: str | None
-    last_seen: int
-    t: int | None
-    ea: int | None  # the latest rate endpoint: its refresh instant...
-    ev: int | None  # ...and the downloadsAllTime it holds
-
-    @property
-    def counters(self) -> tuple:
-        return self.d30, self.dall, self.likes, self.trend
-
-    @property
-    def attribution(self) -> tuple:
-        return self.family, self.base_family, self.publisher_family, self.via, self.country, self.base_model
-
-    @property
-    def meta(self) -> tuple:
-        return self.created_at, self.pipeline, self.library, self.params, self.gated
-
-
-_EXISTING = ", ".join(Stored._fields)
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM models"
 
 
 def _chunks(items: list[str], size: int = _CHUNK) -> Iterable[list[str]]:
@@ -57,14 +52,17 @@ def _chunks(items: list[str], size: int = _CHUNK) -> Iterable[list[str]]:
         yield items[start : start + size]
 
 
-def existing_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Stored]:
+def existing_rows(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, tuple]:
+    """The stored row of each of `ids` that the store holds, by id."""
     max_mid = conn.execute("SELECT coalesce(max(mid), 0) FROM models").fetchone()[0]
+    if not max_mid:
+        return {}
     if len(ids) >= _SCAN_SHARE * max_mid:
-        return {row[0]: Stored._make(row) for row in conn.execute(f"SELECT {_EXISTING} FROM models")}
-    existing: dict[str, Stored] = {}
+        return {row[0]: row for row in conn.execute(_SELECT)}
+    existing: dict[str, tuple] = {}
     # Sorted, so consecutive probes of the id index land on pages just read.
     for chunk in _chunks(sorted(ids)):
         marks = ",".join("?" * len(chunk))
-        for row in conn.execute(f"SELECT {_EXISTING} FROM models WHERE id IN ({marks})", chunk):
-            existing[row[0]] = Stored._make(row)
+        for row in conn.execute(f"{_SELECT} WHERE id IN ({marks})", chunk):
+            existing[row[0]] = row
     return existing

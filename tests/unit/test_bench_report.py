@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bench import docs
 from bench.catalogue import build, bump
-from bench.ingest import T0, _insert_rows, _parse, _raw, _snapshot, _update_rows
+from bench.ingest import T0, _decode, _insert_rows, _raw, _snapshot, _update_rows
 from bench.report import Figure, summary, write_json
 from hfwatch.analysis.attribution import attribute_all
 from hfwatch.records import Lane, PollResult
@@ -67,14 +67,14 @@ def test_next_day_baseline_makes_the_stores_writes_on_a_copy_of_its_file(tmp_pat
     registry = load_registry()
     items = build(400, registry, now=T0).items
     with Store(tmp_path / "store.sqlite") as store:
-        first, _, _ = _parse(json.dumps(items).encode())
+        first, _ = _decode(json.dumps(items).encode())
         store.ingest(
             PollResult(lane=Lane.SLOW, started=T0 - 60, finished=T0, records=first),
             attribute_all(first, registry, known=store.attribution_of),
             t=T0,
         )
         _snapshot(store, tmp_path / "raw.sqlite")
-        day, _, _ = _parse(json.dumps(bump(items, 1.0)).encode())  # the next day: every counter moved
+        day, _ = _decode(json.dumps(bump(items, 1.0)).encode())  # the next day: every counter moved
         t = T0 + 86400
         summary_ = store.ingest(
             PollResult(lane=Lane.SLOW, started=t - 60, finished=t, records=day),
@@ -94,7 +94,7 @@ def test_next_day_baseline_makes_the_stores_writes_on_a_copy_of_its_file(tmp_pat
 
 def test_first_poll_baseline_inserts_what_the_store_inserts(tmp_path: Path) -> None:
     registry = load_registry()
-    records, _, _ = _parse(json.dumps(build(300, registry, now=T0).items).encode())
+    records, _ = _decode(json.dumps(build(300, registry, now=T0).items).encode())
     with Store(tmp_path / "store.sqlite") as store:
         attrs = attribute_all(records, registry, known=store.attribution_of)
         store.ingest(PollResult(lane=Lane.SLOW, started=T0 - 60, finished=T0, records=records), attrs, t=T0)

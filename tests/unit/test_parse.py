@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hfwatch.hub.parse import PageError, parse_http_date, parse_page, parse_record
+from hfwatch.hub.parse import PageError, decode_page, parse_http_date, parse_page, parse_record
 from hfwatch.records import ModelRecord
 
 CREATED = "2026-04-22T06:04:45.000Z"
@@ -291,6 +291,18 @@ def test_a_page_keeps_its_good_records_and_counts_the_rest() -> None:
     assert (two.downloads_30d, two.likes, two.created_at, two.tags) == (None, None, None, ())
     assert two.downloads_all_time == 91234 and two.trending_score == 2552  # the rest of the record is kept
     assert parsed.records[3].tags == ("ok",)
+
+
+def test_a_page_read_from_its_json_text_is_the_page_parsed() -> None:
+    items = [good(id="a/one"), {"downloads": 10}, good(id="a/two", likes="many", gated="sometimes")]
+    body = json.dumps(items).encode()
+    decoded = decode_page(body)
+    assert decoded == parse_page(json.loads(body))
+    assert (decoded.items, decoded.skipped, decoded.bad_fields) == (3, 1, 2)
+    with pytest.raises(json.JSONDecodeError):
+        decode_page(b'[{"id": "a/b"')
+    with pytest.raises(PageError):
+        decode_page(b'{"error": "Invalid"}')
 
 
 def test_an_empty_page_is_fine_and_a_page_that_is_not_a_list_is_refused() -> None:

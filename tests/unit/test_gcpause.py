@@ -1,0 +1,72 @@
+"""The collector pause around poll processing: nested and concurrent pauses share one, and the collector
+comes back as it was (a program that switched it off itself keeps it off)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from hfwatch.gcpause import gc_paused
+
+
+@pytest.fixture(autouse=True)
+def collector_restored() -> Iterator[None]:
+    was = gc.isenabled()
+    yield
+    if was:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def test_a_pause_switches_the_collector_off_and_back_on() -> None:
+    gc.enable()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_nested_pauses_end_with_the_outermost() -> None:
+    gc.enable()
+    with gc_paused():
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_before_stays_off() -> None:
+    gc.disable()
+    with gc_paused():
+        pass
+    assert not gc.isenabled()
+
+
+def test_an_error_inside_still_ends_the_pause() -> None:
+    gc.enable()
+    with pytest.raises(ValueError), gc_paused():
+        raise ValueError("boom")
+    assert gc.isenabled()
+
+
+def test_overlapping_pauses_in_two_threads_end_with_the_last() -> None:
+    gc.enable()
+    inside, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with gc_paused():
+            inside.set()
+            release.wait(timeout=10)
+
+    thread = threading.Thread(target=other)
+    with gc_paused():
+        thread.start()
+        assert inside.wait(timeout=10)
+    # This thread's pause is over, the other thread's is not: the collector stays off until it ends.
+    assert not gc.isenabled()
+    release.set()
+    thread.join(timeout=10)
+    assert gc.isenabled()
