@@ -154,7 +154,13 @@ def _unusable(s: Any) -> str:
 def run_monitor(args: argparse.Namespace) -> int:
     from hfwatch.tui.launch import launch
 
-    return launch(db=resolve_db(args), demo=args.demo, offline=args.offline, registry=registry_in_force())
+    return launch(
+        db=resolve_db(args),
+        demo=args.demo,
+        offline=args.offline,
+        registry=registry_in_force(),
+        deep=getattr(args, "deep", None),
+    )
 
 
 # -- the parsers ------------------------------------------------------------------------------------

@@ -14,9 +14,11 @@ from hfwatch.analysis import metrics, race, rates, views
 from hfwatch.analysis.newcomers import Newcomer, rank_newcomers
 from hfwatch.analysis.views import CountryRow, FamilyRow, ModelView
 from hfwatch.registry import Registry
-from hfwatch.store import Store, growth, queries, rollups
+from hfwatch.store import Store, growth, queries, rollups, wholehub
+from hfwatch.store.deepwalk import Walk
 from hfwatch.store.newcomers import untracked_orgs
 from hfwatch.store.queries import EventRow, ModelRow, PollRow
+from hfwatch.store.wholehub import Untracked
 from hfwatch.timeunits import DAY_S
 
 FEED_WINDOW_S = 7 * DAY_S
@@ -43,6 +45,7 @@ class Reader:
         self.store = store
         self.registry = registry
         self._now = now
+        self._untracked: tuple[tuple[int, Walk | None], Untracked | None] | None = None
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -148,3 +151,17 @@ class Reader:
 
     def newcomers(self, window_s: int = NEWCOMER_WINDOW_S, limit: int = 50) -> list[Newcomer]:
         return rank_newcomers(untracked_orgs(self.conn, self.now() - window_s), self.registry, limit)
+
+    # -- the deep lane: its walks, and what no family claims ------------------------------------------
+
+    def deep_walks(self) -> tuple[Walk | None, Walk | None]:
+        """The latest deep walk and the latest finished one."""
+        return wholehub.walks(self.conn)
+
+    def untracked(self) -> Untracked | None:
+        """The stored models no family claims; None (unknown) before any deep walk: until then the store
+        holds only the untracked models the other lanes happened to list. Re-read once per poll."""
+        key = (self.last_pid(), self.deep_walks()[0])
+        if self._untracked is None or self._untracked[0] != key:
+            self._untracked = (key, None if key[1] is None else wholehub.untracked(self.conn))
+        return self._untracked[1]
