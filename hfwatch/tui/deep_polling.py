@@ -44,9 +44,9 @@ class DeepLaneApp(PollingApp):
     def start_polling(self) -> None:
         super().start_polling()
         if self._autostart and self.deep.enabled:
-            self._arm_deep(self._deep_first_delay())
+            self._arm_deep(self.deep_first_delay())
 
-    def _deep_first_delay(self) -> float:
+    def deep_first_delay(self) -> float:
         """A stored walk left unfinished resumes soon; else the next walk is an interval after the last."""
         latest, finished = self.session.reader.deep_walks()
         if finished is None or (latest is not None and latest.finished is None):

@@ -35,12 +35,13 @@ class DeepProgressFacts:
         return min(1.0, self.pages / self.estimate) if self.estimate else None
 
 
-def estimate_pages(first: tuple[int, int] | None, walk: Walk, previous: Walk | None) -> int | None:
+def estimate_pages(walk: Walk, previous: Walk | None) -> int | None:
     """Pages a walk to `walk.floor` will take in all.
 
     A finished walk to the same floor says best. Otherwise the downloads are extrapolated down to the floor
-    along a power law (rank x downloads^k constant: the Hub's downloads are heavy-tailed) through the first
-    page this run saw (`first`: models listed, lowest downloads) and the latest; from one page alone, k = 1.
+    along Zipf's law (rank x downloads constant: the Hub's downloads are heavy-tailed) from the last model
+    read. A fit of the exponent to the pages read so far does worse: the head of the listing falls off more
+    slowly than its tail, so early pages would promise thousands of pages where there are tens.
     """
     if walk.finished is not None:
         return walk.pages
@@ -50,11 +51,7 @@ def estimate_pages(first: tuple[int, int] | None, walk: Walk, previous: Walk | N
         return None
     if walk.lowest <= walk.floor:
         return walk.pages + 1
-    exponent = 1.0
-    if first is not None and first[0] < walk.listed and first[1] > walk.lowest > 0:
-        exponent = math.log(first[1] / walk.lowest) / math.log(walk.listed / first[0])
-    exponent = max(0.2, min(exponent, 5.0))
-    models = walk.listed * (walk.lowest / walk.floor) ** (1.0 / exponent)
+    models = walk.listed * walk.lowest / max(walk.floor, 1)
     per_page = walk.listed / walk.pages
     return max(walk.pages + 1, math.ceil(models / per_page))
 
@@ -66,12 +63,9 @@ class DeepRun:
     started_at: float
     pages_before: int
     previous: Walk | None  # the latest finished walk, when the run started
-    first: tuple[int, int] | None = None
 
     def facts(self, walk: Walk, now: float) -> DeepProgressFacts:
-        if self.first is None and walk.pages > self.pages_before and walk.lowest:
-            self.first = (walk.listed, walk.lowest)
-        estimate = estimate_pages(self.first, walk, self.previous)
+        estimate = estimate_pages(walk, self.previous)
         done = walk.pages - self.pages_before
         eta = None
         if estimate is not None and done > 0:

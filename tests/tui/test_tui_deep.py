@@ -20,9 +20,11 @@ from hfwatch.analysis.wholehub import UNTRACKED_KEY
 from hfwatch.config import Config
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
+from hfwatch.records import Lane
 from hfwatch.registry import Registry
 from hfwatch.store import Store
 from hfwatch.tui.app import HfWatchApp
+from hfwatch.tui.deep_state import START_DELAY_S
 from hfwatch.tui.feeder import Feeder
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.screens.releases import ReleasesScreen
@@ -32,7 +34,7 @@ from hfwatch.tui.widgets.deep_bar import DeepBar
 from hfwatch.tui.widgets.leaderboard import Leaderboard
 from hfwatch_sim import Reply, Request, SimClock, SimHub
 from tests.conftest import SIM_START
-from tests.helpers.tui import SIZE, fixed_history, loaded, make_app, registry
+from tests.helpers.tui import POLL_INTERVALS, SIZE, fixed_history, loaded, make_app, registry
 
 pytestmark = pytest.mark.ui
 __all__ = ["fixed_history", "registry"]  # fixtures used below
@@ -85,6 +87,7 @@ def deep_app(hub: SimHub, db: Path, registry: Registry, tmp_path: Path, floor: i
         reader=Reader(reader, registry, hub.clock.now),
         feeder=Feeder(poller, writer),
         state_path=tmp_path / "state.json",
+        intervals=dict(POLL_INTERVALS),
         deep=True,
         _closers=[writer.close, reader.close],
     )
@@ -168,6 +171,12 @@ async def test_the_key_walks_with_a_progress_line_then_the_coverage_of_the_truth
         assert abs(float(shown.group(1)) / 100 - truth.coverage) < 0.006
         assert int(shown.group(2).replace(",", "")) == truth.models
         assert app.deep.due_at is not None, "the next walk is scheduled an interval later"
+        assert app.deep_first_delay() == app.deep.interval_s
+        hub.clock.advance(app.deep.interval_s + 3600)
+        try:
+            assert app.deep_first_delay() == START_DELAY_S, "a monitor started a day after the last walk walks soon"
+        finally:
+            hub.clock.set(SIM_START)
 
 
 async def test_pause_stops_the_walk_and_the_key_resumes_it_where_it_stopped(
@@ -194,6 +203,26 @@ async def test_pause_stops_the_walk_and_the_key_resumes_it_where_it_stopped(
         [(wid_after, pages_after, walked, downloads, finished, _c)] = walks(run.db)
         assert wid_after == wid and pages_after > pages and finished is not None
         assert (walked, downloads) == (truth.models, truth.downloads)
+
+
+async def test_out_of_its_share_of_the_budget_the_walk_waits_for_the_next_window(
+    registry: Registry, tmp_path: Path
+) -> None:
+    quota = 40
+    with SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0), quota=quota, tail=TAIL) as hub:
+        async with monitor(hub, registry, tmp_path, pages=50) as run:
+            app, pilot = run.app, run.pilot
+            await pilot.press("D")
+            await until(pilot, lambda: bool(walks(run.db)) and not app.deep.running, "the walk to stop")
+            [(_wid, pages, _walked, _d, finished, _cursor)] = walks(run.db)
+            assert 0 < pages < quota and finished is None
+            assert app.deep.last_error is None and app.deep.due_at is not None, "on again in the next window"
+            assert app.deep_first_delay() == START_DELAY_S, "a stored walk left unfinished resumes soon"
+            assert app.start_poll(Lane.FAST, manual=True)
+            fast = app.schedule.lanes[Lane.FAST]
+            await until(pilot, lambda: not fast.running, "the fast poll")
+            assert fast.last_error is None and fast.requests, "the fast lane still had its share"
+        assert hub.stats.max_in_window <= quota
 
 
 async def test_the_untracked_row_against_the_whole_hub_walked(hub: SimHub, registry: Registry, tmp_path: Path) -> None:
@@ -246,3 +275,24 @@ async def test_untracked_row_is_unknown_before_a_walk_and_no_family(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReleasesScreen)
+
+
+def test_the_demo_walks_the_whole_hub_only_when_asked(registry: Registry, tmp_path: Path) -> None:
+    from hfwatch.cli.main import build_parser
+    from hfwatch.tui.session import open_session
+
+    assert [build_parser().parse_args(a).deep for a in ([], ["--deep"], ["--no-deep"])] == [None, True, False]
+    for demo, asked, expected in ((True, None, False), (True, True, True), (False, None, True), (False, False, False)):
+        session = open_session(
+            tmp_path / f"{demo}-{asked}.sqlite",
+            demo=demo,
+            offline=False,
+            registry=registry,
+            config=Config(),
+            state_path=tmp_path / "state.json",
+            deep=asked,
+        )
+        try:
+            assert session.deep is expected, (demo, asked)
+        finally:
+            session.close()
