@@ -82,7 +82,7 @@ class DeepLaneApp(PollingApp):
         if self.schedule.paused and not manual:
             return False
         self._stop_deep_timer()
-        self.deep.running, self.deep.progress, self.deep.stopped_by_user = True, None, False
+        self.deep.running, self.deep.stopped_by_user, self.deep.waiting = True, False, False
         self._deep_worker(self.session.config.deep_floor)
         self.refresh_deep()
         return True
@@ -128,7 +128,11 @@ class DeepLaneApp(PollingApp):
             self.refresh_deep()
 
     def on_deep_finished(self, message: DeepFinished) -> None:
-        self.deep.running, self.deep.progress = False, None
+        self.deep.running = False
+        # Out of its share of the rate window, the walk is still under way: its line stays, saying so.
+        self.deep.waiting = message.status == "paused" and not self.deep.stopped_by_user
+        if not self.deep.waiting:
+            self.deep.progress = None
         if message.rate_remaining is not None:
             self._api = (message.rate_remaining, message.rate_limit)
         self.deep.last_error = message.reason if message.status == "failed" else None
@@ -153,6 +157,8 @@ class DeepLaneApp(PollingApp):
             if d.progress is None:
                 return DeepLine("deep walk: starting", None)
             return DeepLine(progress_line(d.progress), d.progress.fraction)
+        if d.waiting and d.progress is not None and (wait := d.remaining()) is not None:
+            return DeepLine(progress_line(d.progress, resumes_in=wait), d.progress.fraction)
         if d.last_error:
             retry = d.remaining()
             when = f"; retry in {age(retry)}" if retry is not None else ""

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from hfwatch.store.deepwalk import Walk
-from hfwatch.tui.format import age
+from hfwatch.tui.format import age, human
 
 START_DELAY_S = 20.0  # a walk to start or resume waits for the other lanes' first polls
 RETRY_FIRST_S = 30.0
@@ -85,7 +85,8 @@ class DeepSchedule:
     failures: int = 0
     progress: DeepProgressFacts | None = None
     last_error: str | None = None
-    stopped_by_user: bool = field(default=False)
+    stopped_by_user: bool = False
+    waiting: bool = False  # stopped for the rate budget, to go on in the next window
 
     def next_delay(self, status: str, budget_reset_s: float | None) -> float | None:
         """After a run ended with `status`: when the next one starts (None: not until asked)."""
@@ -113,10 +114,13 @@ class DeepLine:
     error: bool = False
 
 
-def progress_line(p: DeepProgressFacts) -> str:
+def progress_line(p: DeepProgressFacts, *, resumes_in: float | None = None) -> str:
+    """The walk under way; `resumes_in`: it waits for the next rate window, to go on in that many seconds."""
     of = f"/{p.estimate:,}" if p.estimate else "/?"
     eta = f" · ETA {age(p.eta_s)}" if p.eta_s is not None else ""
-    return f"deep walk: page {p.pages:,}{of} · {p.walked:,} models ≥{p.floor:,} dl · {p.requests:,} req{eta}"
+    if resumes_in is not None:
+        eta = f" · budget spent, on in {age(resumes_in)}"
+    return f"deep walk: page {p.pages:,}{of} · {human(p.walked)} models ≥{p.floor:,} dl · {p.requests:,} req{eta}"
 
 
 def coverage_note(latest: Walk | None, finished: Walk | None) -> str:

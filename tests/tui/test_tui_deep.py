@@ -158,7 +158,7 @@ async def test_the_key_walks_with_a_progress_line_then_the_coverage_of_the_truth
         line = str(bar.render())
         progress = app.deep.progress
         assert progress is not None and progress.estimate is not None and progress.estimate > 2
-        assert f"page 2/{progress.estimate}" in line and "2,000 models" in line and "2 req" in line
+        assert f"page 2/{progress.estimate}" in line and "2.0k models" in line and "2 req" in line
         gate.release.set()
         await until(pilot, lambda: finished_walk(run.db) and not app.deep.running, "the walk to end")
         await pilot.pause()
@@ -217,6 +217,10 @@ async def test_out_of_its_share_of_the_budget_the_walk_waits_for_the_next_window
             [(_wid, pages, _walked, _d, finished, _cursor)] = walks(run.db)
             assert 0 < pages < quota and finished is None
             assert app.deep.last_error is None and app.deep.due_at is not None, "on again in the next window"
+            await pilot.pause()
+            bar = app.screen.query_one(DeepBar)
+            assert bar.display and "budget spent, on in" in str(bar.render())
+            assert f"page {pages}/" in str(bar.render())
             assert app.deep_first_delay() == START_DELAY_S, "a stored walk left unfinished resumes soon"
             assert app.start_poll(Lane.FAST, manual=True)
             fast = app.schedule.lanes[Lane.FAST]
