@@ -14,11 +14,20 @@ from typing import ClassVar
 from textual import work
 from textual.timer import Timer
 
+from hfwatch.store import Store, wholehub
 from hfwatch.store.deepwalk import Walk
+from hfwatch.store.wholehub import Untracked
 from hfwatch.timeunits import HOUR_S
 from hfwatch.tui.deep_state import START_DELAY_S, DeepLine, DeepRun, DeepSchedule, progress_line
 from hfwatch.tui.format import age
-from hfwatch.tui.messages import DeepFinished, DeepProgress, DeepStarted
+from hfwatch.tui.messages import (
+    DeepFinished,
+    DeepProgress,
+    DeepStarted,
+    PollFinished,
+    UntrackedCounted,
+    WholeHubShown,
+)
 from hfwatch.tui.polling import PollingApp, one_line
 from hfwatch.tui.scheduler import MIN_DELAY_S
 from hfwatch.tui.session import Session
@@ -38,6 +47,8 @@ class DeepLaneApp(PollingApp):
         interval = session.config.deep_interval_h * HOUR_S / max(session.speed, 1e-9)
         self.deep = DeepSchedule(interval, clock=monotonic, enabled=session.deep and session.feeder is not None)
         self._deep_timer: Timer | None = None
+        self.untracked: Untracked | None = None  # the untracked row's figures, counted when it is shown
+        self._untracked_wanted = False
 
     # -- scheduling ---------------------------------------------------------------------------------
 
@@ -145,8 +156,37 @@ class DeepLaneApp(PollingApp):
         if delay is not None and feeder is not None and not feeder.cancel.is_set():
             self._arm_deep(delay)
         if message.pages:
-            self.reload()  # coverage, the untracked row and the families' totals moved
+            self.reload()  # coverage and the families' totals moved
+            self._recount_untracked()
         self.refresh_deep()
+
+    # -- the untracked row: counted in a worker (at a million models, a scan the UI must not wait for) --
+
+    def on_whole_hub_shown(self, message: WholeHubShown) -> None:
+        self._untracked_wanted = message.shown
+        self._recount_untracked()
+
+    def on_poll_finished(self, message: PollFinished) -> None:
+        super().on_poll_finished(message)
+        if message.ok and not message.warmup:
+            self._recount_untracked()
+
+    def _recount_untracked(self) -> None:
+        if self._untracked_wanted:
+            self._count_untracked()
+
+    @work(thread=True, exclusive=True, group="untracked", exit_on_error=False, description="untracked count")
+    def _count_untracked(self) -> None:
+        # A connection of its own: the reader's belongs to the UI thread.
+        with Store(self.session.db, readonly=True) as store:
+            latest, _finished = wholehub.walks(store.conn)
+            figures = None if latest is None else wholehub.untracked(store.conn)
+        self.post_message(UntrackedCounted(figures))
+
+    def on_untracked_counted(self, message: UntrackedCounted) -> None:
+        if message.figures != self.untracked:
+            self.untracked = message.figures
+            self.reload()
 
     # -- what it shows ------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from hfwatch.records import Lane
+from hfwatch.store.wholehub import Untracked
 from hfwatch.tui.deep_state import DeepProgressFacts
 
 
@@ -146,3 +147,17 @@ class DeepFinished(Message):
     requests: int = 0
     rate_remaining: int | None = None
     rate_limit: int | None = None
+
+
+@dataclass
+class WholeHubShown(Message):
+    """The leaderboard shows (or no longer shows) the untracked row: its figures are wanted."""
+
+    shown: bool
+
+
+@dataclass
+class UntrackedCounted(Message):
+    """The stored models no family claims were counted (off the UI thread: a scan of the tail); None: unknown."""
+
+    figures: Untracked | None

@@ -18,7 +18,6 @@ from hfwatch.store import Store, growth, queries, rollups, wholehub
 from hfwatch.store.deepwalk import Walk
 from hfwatch.store.newcomers import untracked_orgs
 from hfwatch.store.queries import EventRow, ModelRow, PollRow
-from hfwatch.store.wholehub import Untracked
 from hfwatch.timeunits import DAY_S
 
 FEED_WINDOW_S = 7 * DAY_S
@@ -45,7 +44,6 @@ class Reader:
         self.store = store
         self.registry = registry
         self._now = now
-        self._untracked: tuple[tuple[int, Walk | None], Untracked | None] | None = None
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -157,11 +155,3 @@ class Reader:
     def deep_walks(self) -> tuple[Walk | None, Walk | None]:
         """The latest deep walk and the latest finished one."""
         return wholehub.walks(self.conn)
-
-    def untracked(self) -> Untracked | None:
-        """The stored models no family claims; None (unknown) before any deep walk: until then the store
-        holds only the untracked models the other lanes happened to list. Re-read once per poll."""
-        key = (self.last_pid(), self.deep_walks()[0])
-        if self._untracked is None or self._untracked[0] != key:
-            self._untracked = (key, None if key[1] is None else wholehub.untracked(self.conn))
-        return self._untracked[1]

@@ -235,6 +235,7 @@ async def test_the_untracked_row_against_the_whole_hub_walked(hub: SimHub, regis
         await pilot.press("D")
         await until(pilot, lambda: finished_walk(run.db) and not app.deep.running, "the walk to end")
         await pilot.press("h")
+        await until(pilot, lambda: app.untracked is not None, "the untracked models counted")
         await pilot.pause()
         lb = app.screen.query_one(Leaderboard)
         assert lb.keys_in_order()[-1] == UNTRACKED_KEY and lb.row_count == len(registry.families) + 1

@@ -15,7 +15,7 @@ from textual.widgets import Footer
 from hfwatch.analysis.wholehub import whole_hub, with_shares
 from hfwatch.tui import format as fmt
 from hfwatch.tui.deep_state import coverage_note
-from hfwatch.tui.messages import OpenOnHub, ToggleWatch
+from hfwatch.tui.messages import OpenOnHub, ToggleWatch, WholeHubShown
 from hfwatch.tui.screens.base import ListScreen
 from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.country_panel import CountryPanel
@@ -74,7 +74,7 @@ class DashboardScreen(ListScreen):
         rows = sorted((r for r in app.board if matches(r, self.filter_text)), key=sort.value)
         untracked = None
         if self.show_whole_hub:
-            whole, untracked = whole_hub(app.board, reader.untracked(), scope=app.scope, metric=app.metric)
+            whole, untracked = whole_hub(app.board, app.untracked, scope=app.scope, metric=app.metric)
             rows = with_shares(rows, whole)
         self.leaderboard.present(rows, metric=app.metric, watched=app.watched, now=now, untracked=untracked)
         self._follow_selection()
@@ -117,6 +117,7 @@ class DashboardScreen(ListScreen):
 
     def action_whole_hub(self) -> None:
         self.show_whole_hub = not self.show_whole_hub
+        self.post_message(WholeHubShown(self.show_whole_hub))
         self.sync(force=True)
 
     def sort_count(self) -> int:
