@@ -40,6 +40,22 @@ def has_gap(records: list[ModelRecord], last_seen: int | None, listed: int) -> b
     return sum(1 for r in records if r.created_at is not None and r.created_at > last_seen) >= listed
 
 
+def fill_fast_poll(
+    poller: Poller,
+    result: PollResult,
+    last_seen: int | None,
+    *,
+    cancel: threading.Event | None = None,
+    on_status: StatusCallback | None = None,
+) -> GapFill | None:
+    """After a fetched fast poll: the releases since `last_seen` its newest listing missed (None: no gap)."""
+    from hfwatch.hub.plan import NEWEST_LIMIT
+
+    if last_seen is None or not result.ok or not has_gap(result.records, last_seen, NEWEST_LIMIT):
+        return None
+    return fill_gap(poller, result, last_seen, cancel=cancel, on_status=on_status)
+
+
 def fill_gap(
     poller: Poller,
     result: PollResult,

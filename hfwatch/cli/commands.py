@@ -28,11 +28,22 @@ def _history_time(db: Path) -> int | None:
         return data_time(store.conn)
 
 
+def _newest_release(db: Path) -> int | None:
+    from hfwatch.store import Store
+    from hfwatch.store.wholehub import newest_created
+
+    if not db.exists():
+        return None
+    with Store(db, readonly=True) as store:
+        return newest_created(store.conn)
+
+
 # -- poll -------------------------------------------------------------------------------------------
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
     from hfwatch.config import load_config
+    from hfwatch.gapfill import fill_fast_poll
     from hfwatch.hub.client import is_offline
     from hfwatch.pollsource import PollSource, open_poll_source
     from hfwatch.records import Lane
@@ -65,6 +76,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
         try:
             for lane in lanes:
                 result = poller.fetch(lane, deadline_s=args.deadline)
+                if lane is Lane.FAST:
+                    fill_fast_poll(poller, result, _newest_release(db))  # the releases of a gap since the last run
                 fetched = result.ok
                 if result.ok or result.stats.responses:
                     store = store or Store(db)

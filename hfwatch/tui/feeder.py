@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from hfwatch.deep import DeepOutcome, walk_deep
 from hfwatch.engine import Poller, PollOutcome
-from hfwatch.gapfill import GapFill, fill_gap, has_gap
+from hfwatch.gapfill import GapFill, fill_fast_poll
 from hfwatch.records import Lane
 from hfwatch.store import Store, deepwalk
 from hfwatch.store.deepwalk import Walk
@@ -52,11 +52,9 @@ class Feeder:
             with self._save_lock:
                 last_seen = newest_created(self._writer.conn)
         result = self.poller.fetch(lane, cancel=self.cancel, on_status=on_status)
-        from hfwatch.hub.plan import NEWEST_LIMIT  # the Hub client's import is the fetch's (see engine)
-
-        if last_seen is not None and result.ok and has_gap(result.records, last_seen, NEWEST_LIMIT):
-            # Off longer than the newest listing covers: the releases in between are listed too.
-            self.last_gap = fill_gap(self.poller, result, last_seen, cancel=self.cancel, on_status=on_status)
+        # Off longer than the newest listing covers: the releases in between are listed too.
+        if lane is Lane.FAST:
+            self.last_gap = fill_fast_poll(self.poller, result, last_seen, cancel=self.cancel, on_status=on_status)
         with self._save_lock:
             return self.poller.save(self._writer, result)
 

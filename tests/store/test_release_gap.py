@@ -18,6 +18,7 @@ from hfwatch.store import Store
 from hfwatch.timeunits import DAY_S, HOUR_S
 from hfwatch.tui.feeder import Feeder
 from hfwatch_sim import SimHub
+from tests.conftest import run_cli
 
 
 @pytest.fixture
@@ -63,3 +64,18 @@ def test_a_short_gap_costs_no_extra_request(sim: SimHub, feeder: tuple[Feeder, S
     assert again.result.stats.requests == first.result.stats.requests
     gap = released(sim, t0, sim.clock.now())
     assert gap and set(gap) <= stored_ids(store)
+
+
+def test_hfwatch_poll_after_days_off_stores_every_release_of_the_gap(sim: SimHub, tmp_path: Path) -> None:
+    db = tmp_path / "cli.sqlite"
+    env = {"HF_ENDPOINT": sim.url}
+    first = run_cli("poll", "--lane", "fast", "--db", str(db), env=env)
+    assert first.code == 0, first.err
+    t0 = sim.clock.now()
+    sim.clock.advance(6 * DAY_S)
+    gap = released(sim, t0, sim.clock.now())
+    assert len(gap) > NEWEST_LIMIT
+    again = run_cli("poll", "--lane", "fast", "--db", str(db), env=env)
+    assert again.code == 0, again.err
+    with Store(db, readonly=True) as store:
+        assert set(gap) <= stored_ids(store)
