@@ -18,7 +18,7 @@ from hfwatch.store import Store, wholehub
 from hfwatch.store.deepwalk import Walk
 from hfwatch.store.wholehub import Untracked
 from hfwatch.timeunits import HOUR_S
-from hfwatch.tui.deep_state import START_DELAY_S, DeepLine, DeepRun, DeepSchedule, progress_line
+from hfwatch.tui.deep_state import MIN_INTERVAL_S, START_DELAY_S, DeepLine, DeepRun, DeepSchedule, progress_line
 from hfwatch.tui.format import age
 from hfwatch.tui.messages import (
     DeepFinished,
@@ -43,8 +43,9 @@ class DeepLaneApp(PollingApp):
         self, session: Session, *, monotonic: Callable[[], float] = time.monotonic, autostart: bool = True
     ) -> None:
         super().__init__(session, monotonic=monotonic, autostart=autostart)
-        # A day of the data's clock: in the demo (600x) the "daily" walk comes every few real minutes.
-        interval = session.config.deep_interval_h * HOUR_S / max(session.speed, 1e-9)
+        # A day of the data's clock; in the demo (600x) that is minutes, and a walk of its million-model tail
+        # takes about two: at least MIN_INTERVAL_S between walks, or the demo would do nothing else.
+        interval = max(MIN_INTERVAL_S, session.config.deep_interval_h * HOUR_S / max(session.speed, 1e-9))
         self.deep = DeepSchedule(interval, clock=monotonic, enabled=session.deep and session.feeder is not None)
         self._deep_timer: Timer | None = None
         self.untracked: Untracked | None = None  # the untracked row's figures, counted when it is shown

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from hfwatch.store.deepwalk import Walk
 from hfwatch.tui.format import age, human
 
+MIN_INTERVAL_S = 900.0  # real seconds between walks, whatever the data's clock
 START_DELAY_S = 20.0  # a walk to start or resume waits for the other lanes' first polls
 RETRY_FIRST_S = 30.0
 RESUME_SOON_S = 5.0  # a walk stopped by its deadline goes on at once (the next page is a new poll)

@@ -301,3 +301,14 @@ def test_the_demo_walks_the_whole_hub_only_when_asked(registry: Registry, tmp_pa
             assert session.deep is expected, (demo, asked)
         finally:
             session.close()
+
+
+async def test_the_deep_keys_are_remappable(fixed_history: Path, registry: Registry, tmp_path: Path) -> None:
+    config = Config(keymap={"whole_hub": "x", "deep_walk": "f6"})
+    app = make_app(fixed_history, registry, tmp_path, config=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen.query_one(Leaderboard).keys_in_order()[-1] == UNTRACKED_KEY
+        assert app.keymap_in_force["deep_walk"] == "f6"
