@@ -28,6 +28,17 @@ def _history_time(db: Path) -> int | None:
         return data_time(store.conn)
 
 
+def _fetch(poller: Any, lane: Any, db: Path, deadline: float | None) -> Any:
+    """A lane's poll from the Hub; a fast poll also lists the releases of a gap since the last run."""
+    from hfwatch.gapfill import fill_fast_poll
+    from hfwatch.records import Lane
+
+    result = poller.fetch(lane, deadline_s=deadline)
+    if lane is Lane.FAST:
+        fill_fast_poll(poller, result, _newest_release(db))
+    return result
+
+
 def _newest_release(db: Path) -> int | None:
     from hfwatch.store import Store
     from hfwatch.store.wholehub import newest_created
@@ -43,7 +54,6 @@ def _newest_release(db: Path) -> int | None:
 
 def cmd_poll(args: argparse.Namespace) -> int:
     from hfwatch.config import load_config
-    from hfwatch.gapfill import fill_fast_poll
     from hfwatch.hub.client import is_offline
     from hfwatch.pollsource import PollSource, open_poll_source
     from hfwatch.records import Lane
@@ -75,9 +85,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         store: Store | None = None
         try:
             for lane in lanes:
-                result = poller.fetch(lane, deadline_s=args.deadline)
-                if lane is Lane.FAST:
-                    fill_fast_poll(poller, result, _newest_release(db))  # the releases of a gap since the last run
+                result = _fetch(poller, lane, db, args.deadline)
                 fetched = result.ok
                 if result.ok or result.stats.responses:
                     store = store or Store(db)
