@@ -13,6 +13,7 @@ waiting for the window to reset.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sqlite3
 import threading
@@ -82,19 +83,28 @@ def walk_deep(
     on_status: StatusCallback | None = None,
     deadline_s: float | None = None,
     reserve_share: float = RESERVE_SHARE,
+    save_lock: threading.Lock | None = None,
+    on_page: Callable[[Walk], None] | None = None,
+    pace: Callable[[], None] | None = None,
 ) -> DeepOutcome:
-    """Walk (or resume walking) the listing by downloads down to `floor`, storing page by page."""
+    """Walk (or resume walking) the listing by downloads down to `floor`, storing page by page.
+
+    `save_lock` is held while a page is stored (the monitor's lanes share one writer connection);
+    `on_page` is told the walk as stored after each page (the monitor's progress bar); `pace` is passed before
+    each page (the monitor's UI may ask the thread to give way)."""
     from hfwatch.hub.guard import HubError, PollCancelled, PollDeadline
 
     deadline = time.monotonic() + (deadline_s or DEFAULT_DEADLINE_S[Lane.DEEP])
-    guard = poller.client.guard(deadline=deadline, cancel=cancel, on_status=on_status)
+    guard = poller.client.guard(deadline=deadline, cancel=cancel, on_status=on_status, pace=pace)
     out = DeepOutcome(status="paused", stats=guard.stats)
+    lock: contextlib.AbstractContextManager[object] = save_lock or contextlib.nullcontext()
     try:
-        walk = deepwalk.open_walk(store.conn, floor, poller.clock())
+        with lock:
+            walk = deepwalk.open_walk(store.conn, floor, poller.clock())
         out.resumed = walk.pages > 0
         out.reason = budget_short(poller, reserve_share)
         if out.reason is None:
-            _walk_pages(poller, store, walk, guard, out, reserve_share)
+            _walk_pages(poller, store, walk, guard, out, reserve_share, _Hooks(lock, on_page))
     except PollCancelled:
         out.status, out.reason = "cancelled", "cancelled"
     except PollDeadline as err:
@@ -108,12 +118,19 @@ def walk_deep(
                 store.path, err, doing="storing a deep-lane page", outcome="the walk keeps the pages stored before it"
             )
         )
-    out.walk = deepwalk.latest(store.conn)
+    with lock:
+        out.walk = deepwalk.latest(store.conn)
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Hooks:
+    lock: contextlib.AbstractContextManager[object]
+    on_page: Callable[[Walk], None] | None
+
+
 def _walk_pages(
-    poller: Poller, store: Store, walk: Walk, guard: PollGuard, out: DeepOutcome, reserve_share: float
+    poller: Poller, store: Store, walk: Walk, guard: PollGuard, out: DeepOutcome, reserve_share: float, hooks: _Hooks
 ) -> None:
     from hfwatch.hub.guard import PollCancelled
     from hfwatch.hub.plan import deep_lane
@@ -132,10 +149,14 @@ def _walk_pages(
             records=page.records,
             stats=PollStats(requests=requests, responses=requests, bytes=size),
         )
-        attributions = poller.attribute(store, page.records, known=_fresh_lookup(store))
-        summary, count = deepwalk.apply_page(
-            store.conn, walk, result, attributions, t=t, cursor=cursor, requests=requests, done=done
-        )
+        with hooks.lock:
+            attributions = poller.attribute(store, page.records, known=_fresh_lookup(store))
+            summary, count = deepwalk.apply_page(
+                store.conn, walk, result, attributions, t=t, cursor=cursor, requests=requests, done=done
+            )
+            stored = deepwalk.latest(store.conn) if hooks.on_page is not None else None
+        if hooks.on_page is not None and stored is not None:
+            hooks.on_page(stored)
         out.pages += 1
         out.walked += count.walked
         out.new_models += summary.new_models

@@ -28,6 +28,27 @@ def _history_time(db: Path) -> int | None:
         return data_time(store.conn)
 
 
+def _fetch(poller: Any, lane: Any, db: Path, deadline: float | None) -> Any:
+    """A lane's poll from the Hub; a fast poll also lists the releases of a gap since the last run."""
+    from hfwatch.gapfill import fill_fast_poll
+    from hfwatch.records import Lane
+
+    result = poller.fetch(lane, deadline_s=deadline)
+    if lane is Lane.FAST:
+        fill_fast_poll(poller, result, _newest_release(db))
+    return result
+
+
+def _newest_release(db: Path) -> int | None:
+    from hfwatch.store import Store
+    from hfwatch.store.wholehub import newest_created
+
+    if not db.exists():
+        return None
+    with Store(db, readonly=True) as store:
+        return newest_created(store.conn)
+
+
 # -- poll -------------------------------------------------------------------------------------------
 
 
@@ -64,7 +85,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         store: Store | None = None
         try:
             for lane in lanes:
-                result = poller.fetch(lane, deadline_s=args.deadline)
+                result = _fetch(poller, lane, db, args.deadline)
                 fetched = result.ok
                 if result.ok or result.stats.responses:
                     store = store or Store(db)
@@ -154,7 +175,13 @@ def _unusable(s: Any) -> str:
 def run_monitor(args: argparse.Namespace) -> int:
     from hfwatch.tui.launch import launch
 
-    return launch(db=resolve_db(args), demo=args.demo, offline=args.offline, registry=registry_in_force())
+    return launch(
+        db=resolve_db(args),
+        demo=args.demo,
+        offline=args.offline,
+        registry=registry_in_force(),
+        deep=getattr(args, "deep", None),
+    )
 
 
 # -- the parsers ------------------------------------------------------------------------------------

@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hfwatch {__version__}")
     parser.add_argument("--demo", action="store_true", help="run against the embedded simulated Hub")
     parser.add_argument("--offline", action="store_true", help="show the cached history; do not poll")
+    parser.add_argument(
+        "--deep",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the monitor walks the whole Hub by downloads every deep_interval_h (default: on live, off with --demo)",
+    )
     db_arg(parser)
     # The completion command reads the whole parser it belongs to: handed down, never imported back.
     parser.set_defaults(run=None, root_parser=parser)

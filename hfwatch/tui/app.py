@@ -1,5 +1,6 @@
 """The hfwatch monitor: its screens, and the view state every screen reads (scope, metric, the
-leaderboard's family order, the selected and watched families). Polling is `PollingApp`'s.
+leaderboard's family order, the selected and watched families). Polling is `PollingApp`'s, the deep
+lane `DeepLaneApp`'s.
 
 The app is the one place that knows every screen: it opens them (passing itself as their `MonitorView`)
 and handles what they ask for by message, so no screen imports the app or another screen."""
@@ -24,6 +25,7 @@ from hfwatch.timeunits import DAY_S
 from hfwatch.tui import format as fmt
 from hfwatch.tui import keys
 from hfwatch.tui.alerts import AlertBatcher, PassAlerts, pass_alert
+from hfwatch.tui.deep_polling import DeepLaneApp
 from hfwatch.tui.messages import (
     AddOrg,
     FamilyHighlighted,
@@ -34,7 +36,6 @@ from hfwatch.tui.messages import (
     OpenReleases,
     ToggleWatch,
 )
-from hfwatch.tui.polling import PollingApp
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.screens.base import MonitorScreen
 from hfwatch.tui.screens.dashboard import DashboardScreen
@@ -64,7 +65,7 @@ SCOPES = (Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value)
 PASS_ALERT_WINDOW_S = 3 * DAY_S
 
 
-class HfWatchApp(PollingApp):
+class HfWatchApp(DeepLaneApp):
     CSS_PATH = "app.tcss"
     TITLE = "hfwatch"
     COMMANDS = App.COMMANDS | {_monitor_commands}
@@ -83,6 +84,7 @@ class HfWatchApp(PollingApp):
         Binding("c", "countries", "countries", id="countries"),
         Binding("n", "releases", "releases", id="releases"),
         Binding("g", "race", "race", id="race"),
+        Binding("D", "deep_walk", "deep walk now / stop", id="deep_walk", show=False),
     ]
 
     scope: reactive[str] = reactive(Scope.ECOSYSTEM.value, init=False)
@@ -226,6 +228,7 @@ class HfWatchApp(PollingApp):
     async def action_quit(self) -> None:
         if self.session.feeder is not None:
             self.session.feeder.cancel.set()
+            self.stop_deep()
         self.exit(0)
 
     def action_help(self) -> None:

@@ -11,10 +11,14 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from hfwatch.deep import DeepOutcome, walk_deep
 from hfwatch.engine import Poller, PollOutcome
+from hfwatch.gapfill import GapFill, fill_fast_poll
 from hfwatch.pacing import GiveWay
 from hfwatch.records import Lane
-from hfwatch.store import Store
+from hfwatch.store import Store, deepwalk
+from hfwatch.store.deepwalk import Walk
+from hfwatch.store.wholehub import newest_created
 
 StatusCallback = Callable[[str], None]
 # The demo's back-fill: (simulated time, lane) of each poll, given the time the demo starts at.
@@ -39,13 +43,46 @@ class Feeder:
         self.speed = speed
         self._save_lock = threading.Lock()
         self.cancel = threading.Event()
+        # The deep walk's own: pausing stops the walk, not the other lanes (closing stops all).
+        self.deep_cancel = threading.Event()
+        self.last_gap: GapFill | None = None
         # Held by the UI thread while it answers a key: the polls wait for it at their checkpoints.
         self.give_way = GiveWay()
 
     def poll(self, lane: Lane, on_status: StatusCallback | None = None) -> PollOutcome:
+        last_seen = None
+        if lane is Lane.FAST:
+            with self._save_lock:
+                last_seen = newest_created(self._writer.conn)
         result = self.poller.fetch(lane, cancel=self.cancel, on_status=on_status, pace=self.give_way.checkpoint)
+        # Off longer than the newest listing covers: the releases in between are listed too.
+        if lane is Lane.FAST:
+            self.last_gap = fill_fast_poll(self.poller, result, last_seen, cancel=self.cancel, on_status=on_status)
         with self._save_lock:
             return self.poller.save(self._writer, result, pace=self.give_way.checkpoint)
+
+    def deep_walks(self) -> tuple[Walk | None, Walk | None]:
+        """The latest walk stored and the latest finished one."""
+        with self._save_lock:
+            return deepwalk.latest(self._writer.conn), deepwalk.latest(self._writer.conn, finished=True)
+
+    def deep(
+        self, floor: int, on_page: Callable[[Walk], None] | None = None, on_status: StatusCallback | None = None
+    ) -> DeepOutcome:
+        """Walk (or resume) the deep lane in this thread, storing each page under the lock the lanes share."""
+        self.deep_cancel = threading.Event()
+        if self.cancel.is_set():
+            self.deep_cancel.set()
+        return walk_deep(
+            self.poller,
+            self._writer,
+            floor=floor,
+            cancel=self.deep_cancel,
+            on_status=on_status,
+            save_lock=self._save_lock,
+            on_page=on_page,
+            pace=self.give_way.checkpoint,
+        )
 
     def budget(self) -> tuple[int | None, float | None]:
         """(requests left, seconds until the rate-limit window resets), as the Hub last said."""
@@ -82,5 +119,6 @@ class Feeder:
         """Cancel what is in flight and wait for a save under way (a transaction is short) so the
         session can close the store after this; the store itself is the session's to close."""
         self.cancel.set()
+        self.deep_cancel.set()
         if self._save_lock.acquire(timeout=30):
             self._save_lock.release()

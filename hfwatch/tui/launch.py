@@ -8,14 +8,14 @@ from hfwatch.config import load_config
 from hfwatch.registry import Registry
 
 
-def launch(*, db: Path, demo: bool, offline: bool, registry: Registry) -> int:
+def launch(*, db: Path, demo: bool, offline: bool, registry: Registry, deep: bool | None = None) -> int:
     """Run the monitor until the user quits; 0 on a clean quit. Errors before the UI starts
     (config, database, lock) propagate as one-line exceptions for the CLI to print."""
     from hfwatch.tui.app import HfWatchApp
     from hfwatch.tui.session import open_session
 
     config = load_config()
-    session = open_session(db, demo=demo, offline=offline, registry=registry, config=config)
+    session = open_session(db, demo=demo, offline=offline, registry=registry, config=config, deep=deep)
     app = HfWatchApp(session)
     try:
         app.run()

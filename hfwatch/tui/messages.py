@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from hfwatch.records import Lane
+from hfwatch.store.wholehub import Untracked
+from hfwatch.tui.deep_state import DeepProgressFacts
 
 
 @dataclass
@@ -115,3 +117,47 @@ class AddOrg(Message):
     """Add this Hub org (no family claims it yet) to the user's families.toml: the app asks how."""
 
     org: str
+
+
+@dataclass
+class DeepStarted(Message):
+    """The deep lane's worker began a walk (or resumed the stored one)."""
+
+    resumed_pages: int = 0
+
+
+@dataclass
+class DeepProgress(Message):
+    """A page of the deep walk was stored."""
+
+    facts: DeepProgressFacts
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DeepProgress)
+
+
+@dataclass
+class DeepFinished(Message):
+    """A run of the deep walk ended: done (reached the floor), paused (to resume), cancelled or failed."""
+
+    status: str
+    reason: str | None = None
+    pages: int = 0  # this run's
+    walked: int = 0  # this run's
+    requests: int = 0
+    rate_remaining: int | None = None
+    rate_limit: int | None = None
+
+
+@dataclass
+class WholeHubShown(Message):
+    """The leaderboard shows (or no longer shows) the untracked row: its figures are wanted."""
+
+    shown: bool
+
+
+@dataclass
+class UntrackedCounted(Message):
+    """The stored models no family claims were counted (off the UI thread: a scan of the tail); None: unknown."""
+
+    figures: Untracked | None

@@ -14,7 +14,8 @@ from hfwatch.analysis import metrics, race, rates, views
 from hfwatch.analysis.newcomers import Newcomer, rank_newcomers
 from hfwatch.analysis.views import CountryRow, FamilyRow, ModelView
 from hfwatch.registry import Registry
-from hfwatch.store import Store, growth, queries, rollups
+from hfwatch.store import Store, growth, queries, rollups, wholehub
+from hfwatch.store.deepwalk import Walk
 from hfwatch.store.newcomers import untracked_orgs
 from hfwatch.store.queries import EventRow, ModelRow, PollRow
 from hfwatch.timeunits import DAY_S
@@ -148,3 +149,9 @@ class Reader:
 
     def newcomers(self, window_s: int = NEWCOMER_WINDOW_S, limit: int = 50) -> list[Newcomer]:
         return rank_newcomers(untracked_orgs(self.conn, self.now() - window_s), self.registry, limit)
+
+    # -- the deep lane: its walks, and what no family claims ------------------------------------------
+
+    def deep_walks(self) -> tuple[Walk | None, Walk | None]:
+        """The latest deep walk and the latest finished one."""
+        return wholehub.walks(self.conn)

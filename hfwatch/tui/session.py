@@ -66,6 +66,7 @@ class Session:
     endpoint: str = HUB_URL
     note: str | None = None  # why the mode is what it is (HF_HUB_OFFLINE, ...)
     clock_is_data: bool = False  # "now" is the newest data's time: no age can be measured against it
+    deep: bool = False  # the deep lane walks on its own schedule (live by default; the demo with --deep)
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -83,8 +84,16 @@ class Session:
 
 
 def open_session(
-    db: Path, *, demo: bool, offline: bool, registry: Registry, config: Config, state_path: Path | None = None
+    db: Path,
+    *,
+    demo: bool,
+    offline: bool,
+    registry: Registry,
+    config: Config,
+    state_path: Path | None = None,
+    deep: bool | None = None,
 ) -> Session:
+    """`deep`: whether the deep lane walks on its own schedule (None: live yes, the demo no)."""
     state = state_path or default_state_path()
     intervals = {Lane.FAST: float(config.fast_interval_s), Lane.SLOW: float(config.slow_interval_s)}
     if offline or (not demo and _hub_offline()):
@@ -102,7 +111,9 @@ def open_session(
         reader_store = Store(db, readonly=True)
         closers.append(reader_store.close)
         if demo:
-            return _demo(db, registry, config, state, writer, reader_store, closers)
+            session = _demo(db, registry, config, state, writer, reader_store, closers)
+            session.deep = bool(deep)
+            return session
         source = open_poll_source(registry, demo=False, include_reuploaders=config.include_reuploaders)
         reader = Reader(reader_store, registry, time.time)
         return Session(
@@ -115,6 +126,7 @@ def open_session(
             intervals=intervals,
             state_path=state,
             endpoint=source.endpoint,
+            deep=deep is not False,
             _closers=closers,
         )
     except BaseException:

@@ -10,6 +10,8 @@ from typing import Protocol
 
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.registry import Registry
+from hfwatch.store.wholehub import Untracked
+from hfwatch.tui.deep_state import DeepLine
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.widgets.status_bar import StatusFacts
 
@@ -51,3 +53,10 @@ class MonitorView(Protocol):
     def status_facts(self) -> StatusFacts: ...
 
     def neighbour_family(self, family: str, step: int) -> str | None: ...
+
+    @property
+    def untracked(self) -> Untracked | None:
+        """The stored models no family claims, as last counted (None: unknown, no deep walk yet)."""
+
+    def deep_line(self) -> DeepLine | None:
+        """The deep walk's progress line (None: no walk under way, nothing to say)."""

@@ -82,6 +82,7 @@ class FakeFeeder:
     def __init__(self, *, pid: int = 0, hold: threading.Event | None = None) -> None:
         self.cancel = threading.Event()
         self.give_way = GiveWay()
+        self.deep_cancel = threading.Event()
         self.calls: list[Lane] = []
         self.hold = hold
         self.pid = pid
@@ -104,6 +105,7 @@ class FakeFeeder:
 
     def close(self) -> None:
         self.cancel.set()
+        self.deep_cancel.set()
 
 
 async def loaded(pilot: Pilot) -> None:

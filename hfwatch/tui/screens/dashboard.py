@@ -1,4 +1,5 @@
-"""The dashboard: family leaderboard, country panel, trending & new-releases feed, status line."""
+"""The dashboard: family leaderboard (with, on `h`, an untracked row against the whole Hub walked, and the
+deep walk's progress and coverage), country panel, trending & new-releases feed, status line."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 
+from hfwatch.analysis.wholehub import whole_hub, with_shares
 from hfwatch.tui import format as fmt
-from hfwatch.tui.messages import OpenOnHub, ToggleWatch
+from hfwatch.tui.deep_state import coverage_note
+from hfwatch.tui.messages import OpenOnHub, ToggleWatch, WholeHubShown
 from hfwatch.tui.screens.base import ListScreen
+from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.country_panel import CountryPanel
+from hfwatch.tui.widgets.deep_bar import DeepBar
 from hfwatch.tui.widgets.feed import Feed
 from hfwatch.tui.widgets.filter_bar import FilterBar
 from hfwatch.tui.widgets.leaderboard import SORTS, Leaderboard, matches
@@ -35,13 +40,19 @@ class DashboardScreen(ListScreen):
         Binding("w", "watch", "watch", id="watch"),
         Binding("o", "open_hub", "hub", id="open_hub", show=False),
         Binding("u", "app.toggle_untracked", "untracked", id="untracked", show=False),
+        Binding("h", "whole_hub", "whole Hub", id="whole_hub", show=False),
     ]
+
+    def __init__(self, monitor: MonitorView) -> None:
+        super().__init__(monitor)
+        self.show_whole_hub = False  # the untracked row, and shares of the whole Hub walked
 
     def compose(self) -> ComposeResult:
         yield self.status_bar()
         with Horizontal(id="body"):
             with Vertical(id="families-box", classes="box"):
                 yield Leaderboard(id="leaderboard")
+                yield DeepBar(self.monitor.deep_line, id="deep-bar")
             with Vertical(id="side"):
                 with Vertical(id="countries-box", classes="box"):
                     yield CountryPanel()
@@ -59,9 +70,14 @@ class DashboardScreen(ListScreen):
         now = reader.now()
         sort = SORTS[self.sort_index]
         rows = sorted((r for r in app.board if matches(r, self.filter_text)), key=sort.value)
-        self.leaderboard.present(rows, metric=app.metric, watched=app.watched, now=now)
+        untracked = None
+        if self.show_whole_hub:
+            whole, untracked = whole_hub(app.board, app.untracked, scope=app.scope, metric=app.metric)
+            rows = with_shares(rows, whole)
+        self.leaderboard.present(rows, metric=app.metric, watched=app.watched, now=now, untracked=untracked)
         self._follow_selection()
         self._titles(len(rows))
+        self.query_one(DeepBar).sync()
         countries = reader.countries(app.scope, app.metric, app.board)
         shares, total = reader.release_shares()
         self.query_one(CountryPanel).show(countries, shares, total)
@@ -82,7 +98,7 @@ class DashboardScreen(ListScreen):
         what = fmt.label(app.scope, app.metric)
         box = self.query_one("#families-box")
         box.border_title = Text(f"Families · {what}")
-        notes = [f"sorted by {SORTS[self.sort_index].label}"]
+        notes = [f"sorted by {SORTS[self.sort_index].label}", coverage_note(*app.reader.deep_walks())]
         if not any(r.models for r in app.board):
             notes.insert(0, "no data yet: waiting for the first poll")
         if self.filter_text:
@@ -93,8 +109,14 @@ class DashboardScreen(ListScreen):
 
     def action_move_family(self, step: int) -> None:
         board = self.leaderboard
-        if board.row_count:
-            board.move_cursor(row=max(0, min(board.row_count - 1, board.cursor_row + step)))
+        families = board.row_count - (1 if self.show_whole_hub else 0)  # the untracked row is no family
+        if families > 0:
+            board.move_cursor(row=max(0, min(families - 1, board.cursor_row + step)))
+
+    def action_whole_hub(self) -> None:
+        self.show_whole_hub = not self.show_whole_hub
+        self.post_message(WholeHubShown(self.show_whole_hub))
+        self.sync(force=True)
 
     def sort_count(self) -> int:
         return len(SORTS)

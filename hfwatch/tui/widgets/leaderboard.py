@@ -1,5 +1,7 @@
 """The family leaderboard: rank, rank change, family, country, the metric in force, rate/day,
-share, a sparkline, models and the age of the newest release, one row per family (key: its id)."""
+share, a sparkline, models and the age of the newest release, one row per family (key: its id); and,
+when asked, an "untracked" row last (key `UNTRACKED_KEY`) for everything no family claims, which is no
+family: highlighting it selects none, and enter on it opens the releases (where the untracked show)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from rich.text import Text
 from textual.message import Message
 
 from hfwatch.analysis.views import FamilyRow
+from hfwatch.analysis.wholehub import UNTRACKED_KEY, UntrackedRow
 from hfwatch.tui import format as fmt
-from hfwatch.tui.messages import FamilyHighlighted, OpenFamily
+from hfwatch.tui.messages import FamilyHighlighted, OpenFamily, OpenReleases
 from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
 from hfwatch.tui.widgets.sorting import SortOrder, desc
 
@@ -39,7 +42,7 @@ def watched_name(name: str, watched: bool, width: int) -> Text:
     return cell
 
 
-class Leaderboard(KeyedTable[FamilyRow]):
+class Leaderboard(KeyedTable[FamilyRow | UntrackedRow]):
     """Rows come sorted and filtered by the caller's choice; this widget only shows them."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -48,9 +51,17 @@ class Leaderboard(KeyedTable[FamilyRow]):
         self._now = 0
         self._metric = "downloads_30d"
 
-    def present(self, rows: Iterable[FamilyRow], *, metric: str, watched: set[str], now: int) -> None:
+    def present(
+        self,
+        rows: Iterable[FamilyRow],
+        *,
+        metric: str,
+        watched: set[str],
+        now: int,
+        untracked: UntrackedRow | None = None,
+    ) -> None:
         self._metric, self._watched, self._now = metric, set(watched), now
-        self.show(rows)
+        self.show([*rows, untracked] if untracked is not None else rows)
 
     def shape(self) -> tuple[bool, str]:
         return self.size.width >= WIDE_MIN or not self.size.width, self._metric
@@ -71,7 +82,9 @@ class Leaderboard(KeyedTable[FamilyRow]):
             cols += [Col("models", "models", 6), Col("newest", "newest", 6)]
         return cols
 
-    def row_for(self, r: FamilyRow) -> tuple[str, Cells]:
+    def row_for(self, r: FamilyRow | UntrackedRow) -> tuple[str, Cells]:
+        if isinstance(r, UntrackedRow):
+            return self._untracked_row(r)
         wide, metric = self.shape()
         cells: list[Text | str] = [
             fmt.right(str(r.rank)),
@@ -88,8 +101,25 @@ class Leaderboard(KeyedTable[FamilyRow]):
             cells += [fmt.right(f"{r.models:,}"), fmt.right(fmt.age(newest), style="dim")]
         return r.family, cells
 
+    def _untracked_row(self, r: UntrackedRow) -> tuple[str, Cells]:
+        wide, metric = self.shape()
+        cells: list[Text | str] = [
+            fmt.right(""),
+            fmt.right(""),
+            Text("  untracked", style="italic"),
+            Text(""),
+            fmt.right(fmt.human(r.value), style="bold"),
+        ]
+        if metric != "rate":
+            cells.append(fmt.right(fmt.human(None)))
+        cells += [fmt.right(fmt.percent(r.share)), Text("")]
+        if wide:
+            cells += [fmt.right(fmt.human(r.models)), fmt.right("")]
+        return UNTRACKED_KEY, cells
+
     def on_keyed_table_row_highlighted(self, event: KeyedTable.RowHighlighted) -> None:
-        self.post_message(FamilyHighlighted(event.key))
+        if event.key != UNTRACKED_KEY:
+            self.post_message(FamilyHighlighted(event.key))
 
     def open_message(self, key: str) -> Message:
-        return OpenFamily(key)
+        return OpenReleases() if key == UNTRACKED_KEY else OpenFamily(key)

@@ -1,0 +1,40 @@
+"""Reads about the Hub beyond the tracked families: the newest release stored (where a back-fill of new
+releases stops) and what no family claims (the leaderboard's untracked row)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from hfwatch.store import deepwalk
+from hfwatch.store.deepwalk import Walk
+
+
+@dataclass(frozen=True, slots=True)
+class Untracked:
+    """The stored models no family claims, with their latest counters (None: none reported one)."""
+
+    models: int
+    downloads_30d: int | None
+    downloads_all_time: int | None
+
+
+def newest_created(conn: sqlite3.Connection) -> int | None:
+    """The latest `createdAt` of any stored model (None in an empty file)."""
+    row = conn.execute("SELECT max(created_at) FROM models").fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def untracked(conn: sqlite3.Connection) -> Untracked:
+    # sum() of no known value is NULL: unknown, never 0.
+    n, d30, dall = conn.execute("SELECT count(*), sum(d30), sum(dall) FROM models WHERE family IS NULL").fetchone()
+    return Untracked(int(n), d30, dall)
+
+
+def walks(conn: sqlite3.Connection) -> tuple[Walk | None, Walk | None]:
+    """The latest deep walk and the latest finished one; none in a file from before the deep lane (read-only,
+    not migrated yet)."""
+    try:
+        return deepwalk.latest(conn), deepwalk.latest(conn, finished=True)
+    except sqlite3.OperationalError:
+        return None, None
