@@ -17,6 +17,7 @@ from hfwatch.registry import Registry
 from hfwatch.store import growth, queries, rollups
 from hfwatch.store.queries import ModelRow
 from hfwatch.store.race import COUNTER_COLUMNS, family_counter_series
+from hfwatch.store.rollcache import RollupCache
 from hfwatch.store.rollups import RollupPoint
 from hfwatch.timeunits import DAY_S
 
@@ -144,8 +145,10 @@ def leaderboard(
     rate_window_s: int = DEFAULT_RATE_WINDOW_S,
     spark_points: int = 24,
     spark_span_s: int = DEFAULT_SPARK_SPAN_S,
+    cache: RollupCache | None = None,
 ) -> list[FamilyRow]:
-    """Every registry family, ranked by `metric` within `scope`."""
+    """Every registry family, ranked by `metric` within `scope`. With `cache` (one per reader), the rollups
+    already read are not read again."""
     history_from = now - max(spark_span_s, rate_window_s + RANK_BASELINE_S)
     # Everything below reads the series only as "the last point at or before t" (or its first point),
     # so only those points are fetched: O(families x sparkline points), not x hours of history. Rates come
@@ -153,7 +156,12 @@ def leaderboard(
     with queries.snapshot(conn):
         first = rollups.first_point_time(conn, str(scope), history_from)
         edges = metrics.bucket_edges(max(now if first is None else first, now - spark_span_s), now, spark_points)
-        series = rollups.rollup_series_at(conn, str(scope), history_from, [now, now - RANK_BASELINE_S, *edges])
+        times = [now, now - RANK_BASELINE_S, *edges]
+        series = (
+            rollups.rollup_series_at(conn, str(scope), history_from, times)
+            if cache is None
+            else cache.series_at(conn, str(scope), history_from, times)
+        )
         newest = queries.newest_release(conn)
         grown = family_growth(conn, str(scope), now=now, since=min(history_from, edges[0]))
     rows: list[FamilyRow] = []

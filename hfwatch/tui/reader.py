@@ -18,6 +18,7 @@ from hfwatch.registry import Registry
 from hfwatch.store import Store, growth, queries, rollups
 from hfwatch.store.newcomers import untracked_orgs
 from hfwatch.store.queries import EventRow, ModelKey, ModelRow, PollRow
+from hfwatch.store.rollcache import RollupCache
 from hfwatch.timeunits import DAY_S
 
 FEED_WINDOW_S = 7 * DAY_S
@@ -46,6 +47,7 @@ class Reader:
         self.store = store
         self.registry = registry
         self._now = now
+        self.rollups = RollupCache()
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -62,7 +64,13 @@ class Reader:
 
     def leaderboard(self, scope: str, metric: str, spark_points: int = 24) -> list[FamilyRow]:
         return views.leaderboard(
-            self.conn, self.registry, scope=scope, metric=metric, now=self.now(), spark_points=spark_points
+            self.conn,
+            self.registry,
+            scope=scope,
+            metric=metric,
+            now=self.now(),
+            spark_points=spark_points,
+            cache=self.rollups,
         )
 
     def countries(self, scope: str, metric: str, families: list[FamilyRow]) -> list[CountryRow]:

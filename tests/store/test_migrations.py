@@ -8,21 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
 from hfwatch.store import Store, db, queries, rollups
 from hfwatch.store.db import _statements
-from hfwatch.store.schema import (
-    APPLICATION_ID,
-    HISTORY_GENERATION_KEY,
-    MIGRATIONS,
-    SCHEMA_V1,
-    SCHEMA_VERSION,
-)
-
-QWEN = Attribution(family="qwen", via=Via.ORG, country="CN", base_family="qwen", publisher_family="qwen")
-DERIV = Attribution(family="qwen", via=Via.LINEAGE, country="CN", base_family="qwen", base_model="Qwen/Qwen3-8B")
-HOUR = 3600
-T0 = 1_790_000_000 - 1_790_000_000 % HOUR
+from hfwatch.store.schema import APPLICATION_ID, HISTORY_GENERATION_KEY, MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION
+from tests.helpers.store_polls import HOUR, T0, ingest
 
 
 def old_file(path: Path, version: int) -> None:
@@ -36,30 +25,6 @@ def old_file(path: Path, version: int) -> None:
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {version}")
     conn.close()
-
-
-def records(t: int) -> tuple[list[ModelRecord], dict[str, Attribution]]:
-    recs, attrs = [], {}
-    for i in range(12):
-        model_id = f"Qwen/m{i}" if i % 3 == 0 else f"fan{i}/m{i}"
-        recs.append(
-            ModelRecord(
-                id=model_id,
-                author=model_id.split("/")[0],
-                downloads_30d=(i * 37) % 11 * 100 + t // HOUR % 5,
-                downloads_all_time=1000 * i + t // HOUR,
-                likes=i,
-                trending_score=0,
-                created_at=T0 - i * 86400,
-            )
-        )
-        attrs[model_id] = QWEN if i % 3 == 0 else DERIV
-    return recs, attrs
-
-
-def ingest(store: Store, t: int) -> None:
-    recs, attrs = records(t)
-    store.ingest(PollResult(lane=Lane.SLOW, started=t, finished=t, records=recs, trending=[]), attrs, t=t)
 
 
 def generation(store: Store) -> int:
