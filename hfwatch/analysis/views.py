@@ -95,7 +95,8 @@ def data_time(conn: sqlite3.Connection) -> int | None:
 @dataclass(frozen=True, slots=True)
 class FamilyGrowth:
     """A family's dated growth as the history stood at `e`: its spans, where its coverage starts, and the
-    refresh instants seen (the observed horizon at any time up to `e` is the last of them)."""
+    refresh instants seen (the observed horizon at any time up to `e` is the last of them), from the last one
+    before the time it was read from (`family_growth`'s `since`)."""
 
     spans: list[Span]
     start: int | None
@@ -113,8 +114,9 @@ class FamilyGrowth:
 def family_growth(
     conn: sqlite3.Connection, scope: str, *, now: int, since: int, family: str | None = None
 ) -> dict[str, FamilyGrowth]:
-    """Per family, its growth known at `now` in spans ending after `since`."""
-    instants = growth.refresh_instants(conn, now)
+    """Per family, its growth known at `now` in spans ending after `since`: its rates and buckets are those of
+    times from `since` on (the refresh instants are read from the last one before `since`)."""
+    instants = growth.refresh_instants(conn, now, since)
     return {
         fam: FamilyGrowth([Span(*row) for row in spans], start, instants)
         for fam, (start, spans) in growth.spans(conn, scope, now, family=family, since=since).items()

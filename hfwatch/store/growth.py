@@ -32,15 +32,22 @@ def endpoints(
     return out
 
 
-def refresh_instants(conn: sqlite3.Connection, until: int) -> list[int]:
+def refresh_instants(conn: sqlite3.Connection, until: int, since: int | None = None) -> list[int]:
     """The instants of the full Hub refreshes seen by polls at or before `until`, oldest first: the observed
-    horizons of the rates. A partial refresh is left out: most counters have not reached it yet."""
+    horizons of the rates. A partial refresh is left out: most counters have not reached it yet. With `since`,
+    only those from the last one before `since` on: the horizons of times from `since` on."""
+    full = "t <= :until AND instant IS NOT NULL AND changed >= :share * relisted"
+    lower = (
+        ""
+        if since is None
+        else f" AND instant >= coalesce((SELECT instant FROM refreshes INDEXED BY refreshes_instant WHERE {full}"
+        " AND instant < :since ORDER BY instant DESC LIMIT 1), :since)"
+    )
     return [
         r[0]
         for r in conn.execute(
-            "SELECT DISTINCT instant FROM refreshes WHERE t <= ? AND instant IS NOT NULL AND changed >= ? * relisted"
-            " ORDER BY instant",
-            (until, FULL_MIN_SHARE),
+            f"SELECT DISTINCT instant FROM refreshes WHERE {full}{lower} ORDER BY instant",
+            {"until": until, "share": FULL_MIN_SHARE, "since": since},
         )
     ]
 
