@@ -330,7 +330,8 @@ def model_views(
 ) -> list[ModelView]:
     since = now - max(rate_window_s, spark_span_s)
     series = growth.endpoints(conn, [r.mid for r in rows], since, now)
-    instants = growth.refresh_instants(conn, now)
+    # The horizons asked for below are at min(now, last seen): the instants from the earliest of those on.
+    instants = growth.refresh_instants(conn, now, min([since, *(r.last_seen for r in rows)]))
     out = []
     for r in rows:
         ends = series.get(r.mid, [])

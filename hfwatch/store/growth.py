@@ -59,13 +59,18 @@ def spans(
     spans credited by `until` that end after `since`, by b (then a, credited_t)."""
     # The families by a skip-scan of the key, then per family a seek for its start and a range of its recent
     # spans: a year of spans is never read to draw two weeks.
-    starts = conn.execute(
+    # One family (a family screen's chart) is its own list of families: no walk over the others.
+    families = (
         "WITH RECURSIVE fam(family) AS (SELECT (SELECT min(family) FROM spans WHERE scope = :scope)"
         " UNION ALL SELECT (SELECT min(family) FROM spans WHERE scope = :scope AND family > fam.family) FROM fam"
         " WHERE fam.family IS NOT NULL)"
-        " SELECT family, start FROM (SELECT family, (SELECT a FROM spans INDEXED BY spans_start"
+        if family is None
+        else "WITH fam(family) AS (SELECT :family)"
+    )
+    starts = conn.execute(
+        families + " SELECT family, start FROM (SELECT family, (SELECT a FROM spans INDEXED BY spans_start"
         " WHERE scope = :scope AND family = fam.family AND credited_t <= :until ORDER BY a LIMIT 1) AS start FROM fam"
-        " WHERE family IS NOT NULL AND (:family IS NULL OR family = :family)) WHERE start IS NOT NULL",
+        " WHERE family IS NOT NULL) WHERE start IS NOT NULL",
         {"scope": scope, "until": until, "family": family},
     ).fetchall()
     out: dict[str, tuple[int, list[tuple[int, int, int, int]]]] = {fam: (a, []) for fam, a in starts}
