@@ -17,6 +17,7 @@ from hfwatch.registry import Registry
 from hfwatch.store import growth, queries, rollups
 from hfwatch.store.queries import ModelRow
 from hfwatch.store.race import COUNTER_COLUMNS, family_counter_series
+from hfwatch.store.rollcache import RollupCache
 from hfwatch.store.rollups import RollupPoint
 from hfwatch.timeunits import DAY_S
 
@@ -94,7 +95,8 @@ def data_time(conn: sqlite3.Connection) -> int | None:
 @dataclass(frozen=True, slots=True)
 class FamilyGrowth:
     """A family's dated growth as the history stood at `e`: its spans, where its coverage starts, and the
-    refresh instants seen (the observed horizon at any time up to `e` is the last of them)."""
+    refresh instants seen (the observed horizon at any time up to `e` is the last of them), from the last one
+    before the time it was read from (`family_growth`'s `since`)."""
 
     spans: list[Span]
     start: int | None
@@ -112,8 +114,9 @@ class FamilyGrowth:
 def family_growth(
     conn: sqlite3.Connection, scope: str, *, now: int, since: int, family: str | None = None
 ) -> dict[str, FamilyGrowth]:
-    """Per family, its growth known at `now` in spans ending after `since`."""
-    instants = growth.refresh_instants(conn, now)
+    """Per family, its growth known at `now` in spans ending after `since`: its rates and buckets are those of
+    times from `since` on (the refresh instants are read from the last one before `since`)."""
+    instants = growth.refresh_instants(conn, now, since)
     return {
         fam: FamilyGrowth([Span(*row) for row in spans], start, instants)
         for fam, (start, spans) in growth.spans(conn, scope, now, family=family, since=since).items()
@@ -144,8 +147,10 @@ def leaderboard(
     rate_window_s: int = DEFAULT_RATE_WINDOW_S,
     spark_points: int = 24,
     spark_span_s: int = DEFAULT_SPARK_SPAN_S,
+    cache: RollupCache | None = None,
 ) -> list[FamilyRow]:
-    """Every registry family, ranked by `metric` within `scope`."""
+    """Every registry family, ranked by `metric` within `scope`. With `cache` (one per reader), the rollups
+    already read are not read again."""
     history_from = now - max(spark_span_s, rate_window_s + RANK_BASELINE_S)
     # Everything below reads the series only as "the last point at or before t" (or its first point),
     # so only those points are fetched: O(families x sparkline points), not x hours of history. Rates come
@@ -153,7 +158,12 @@ def leaderboard(
     with queries.snapshot(conn):
         first = rollups.first_point_time(conn, str(scope), history_from)
         edges = metrics.bucket_edges(max(now if first is None else first, now - spark_span_s), now, spark_points)
-        series = rollups.rollup_series_at(conn, str(scope), history_from, [now, now - RANK_BASELINE_S, *edges])
+        times = [now, now - RANK_BASELINE_S, *edges]
+        series = (
+            rollups.rollup_series_at(conn, str(scope), history_from, times)
+            if cache is None
+            else cache.series_at(conn, str(scope), history_from, times)
+        )
         newest = queries.newest_release(conn)
         grown = family_growth(conn, str(scope), now=now, since=min(history_from, edges[0]))
     rows: list[FamilyRow] = []
@@ -320,7 +330,8 @@ def model_views(
 ) -> list[ModelView]:
     since = now - max(rate_window_s, spark_span_s)
     series = growth.endpoints(conn, [r.mid for r in rows], since, now)
-    instants = growth.refresh_instants(conn, now)
+    # The horizons asked for below are at min(now, last seen): the instants from the earliest of those on.
+    instants = growth.refresh_instants(conn, now, min([since, *(r.last_seen for r in rows)]))
     out = []
     for r in rows:
         ends = series.get(r.mid, [])

@@ -154,7 +154,16 @@ def _prepare_writer(conn: sqlite3.Connection, path: Path, version: int) -> None:
 def _statements(script: str) -> list[str]:
     """Split a DDL script into statements (the DDL here has no semicolons inside strings)."""
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    out: list[str] = []
+    for piece in (s.strip() for s in "\n".join(lines).split(";")):
+        if not piece:
+            continue
+        # A trigger's body is statements ending in ';' up to its END: one statement with them.
+        if out and out[-1].upper().startswith("CREATE TRIGGER") and not out[-1].upper().endswith("END"):
+            out[-1] += ";\n" + piece
+        else:
+            out.append(piece)
+    return out
 
 
 class WriterLock:

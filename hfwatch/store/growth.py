@@ -32,15 +32,22 @@ def endpoints(
     return out
 
 
-def refresh_instants(conn: sqlite3.Connection, until: int) -> list[int]:
+def refresh_instants(conn: sqlite3.Connection, until: int, since: int | None = None) -> list[int]:
     """The instants of the full Hub refreshes seen by polls at or before `until`, oldest first: the observed
-    horizons of the rates. A partial refresh is left out: most counters have not reached it yet."""
+    horizons of the rates. A partial refresh is left out: most counters have not reached it yet. With `since`,
+    only those from the last one before `since` on: the horizons of times from `since` on."""
+    full = "t <= :until AND instant IS NOT NULL AND changed >= :share * relisted"
+    lower = (
+        ""
+        if since is None
+        else f" AND instant >= coalesce((SELECT instant FROM refreshes INDEXED BY refreshes_instant WHERE {full}"
+        " AND instant < :since ORDER BY instant DESC LIMIT 1), :since)"
+    )
     return [
         r[0]
         for r in conn.execute(
-            "SELECT DISTINCT instant FROM refreshes WHERE t <= ? AND instant IS NOT NULL AND changed >= ? * relisted"
-            " ORDER BY instant",
-            (until, FULL_MIN_SHARE),
+            f"SELECT DISTINCT instant FROM refreshes WHERE {full}{lower} ORDER BY instant",
+            {"until": until, "share": FULL_MIN_SHARE, "since": since},
         )
     ]
 
@@ -52,13 +59,18 @@ def spans(
     spans credited by `until` that end after `since`, by b (then a, credited_t)."""
     # The families by a skip-scan of the key, then per family a seek for its start and a range of its recent
     # spans: a year of spans is never read to draw two weeks.
-    starts = conn.execute(
+    # One family (a family screen's chart) is its own list of families: no walk over the others.
+    families = (
         "WITH RECURSIVE fam(family) AS (SELECT (SELECT min(family) FROM spans WHERE scope = :scope)"
         " UNION ALL SELECT (SELECT min(family) FROM spans WHERE scope = :scope AND family > fam.family) FROM fam"
         " WHERE fam.family IS NOT NULL)"
-        " SELECT family, start FROM (SELECT family, (SELECT a FROM spans INDEXED BY spans_start"
+        if family is None
+        else "WITH fam(family) AS (SELECT :family)"
+    )
+    starts = conn.execute(
+        families + " SELECT family, start FROM (SELECT family, (SELECT a FROM spans INDEXED BY spans_start"
         " WHERE scope = :scope AND family = fam.family AND credited_t <= :until ORDER BY a LIMIT 1) AS start FROM fam"
-        " WHERE family IS NOT NULL AND (:family IS NULL OR family = :family)) WHERE start IS NOT NULL",
+        " WHERE family IS NOT NULL) WHERE start IS NOT NULL",
         {"scope": scope, "until": until, "family": family},
     ).fetchall()
     out: dict[str, tuple[int, list[tuple[int, int, int, int]]]] = {fam: (a, []) for fam, a in starts}

@@ -3,6 +3,7 @@ never the whole observation history."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,13 +89,46 @@ def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
 def family_models(
     conn: sqlite3.Connection, family: str, *, first_party_only: bool = False, limit: int | None = None
 ) -> list[ModelRow]:
-    sql = "FROM models WHERE family = ?"
-    if first_party_only:
-        sql += " AND via = 'org'"
-    sql += " ORDER BY d30 DESC"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
+    sql = _family_range(first_party_only, limit)
     return [ModelRow._make(row) for row in json_rows(conn, _MODEL_COLS, sql, (family,))]
+
+
+def _family_range(first_party_only: bool, limit: int | None) -> str:
+    # The family's list index (family, d30 DESC, via, id) gives this order and filter without a sort.
+    sql = "FROM models WHERE family = ?" + (" AND via = 'org'" if first_party_only else "") + " ORDER BY d30 DESC"
+    return sql if limit is None else sql + f" LIMIT {int(limit)}"
+
+
+class ModelKey(NamedTuple):
+    """What a family's model list needs of every model before it shows its row: read from one index."""
+
+    mid: int
+    id: str
+    via: str | None
+    d30: int | None
+
+
+def family_listing(
+    conn: sqlite3.Connection, family: str, *, first_party_only: bool = False, limit: int | None = None
+) -> list[ModelKey]:
+    """The models `family_models` returns, in its order, as keys: a range of the family's list index, no row
+    read however many models the family or the store has."""
+    sql = _family_range(first_party_only, limit)
+    return [ModelKey._make(row) for row in json_rows(conn, "mid, id, via, d30", sql, (family,))]
+
+
+def models_by_mid(conn: sqlite3.Connection, mids: list[int]) -> list[ModelRow]:
+    """The rows of `mids`, in that order (a mid no longer stored is left out)."""
+    cols = ", ".join("m." + c for c in split_columns(_MODEL_COLS))
+    return [
+        ModelRow._make(row)
+        for row in json_rows(
+            conn,
+            cols,
+            "FROM json_each(?) j CROSS JOIN models m ON m.mid = j.value ORDER BY j.key",
+            (json.dumps(mids),),
+        )
+    ]
 
 
 def family_newest(conn: sqlite3.Connection, family: str, limit: int) -> list[ModelRow]:

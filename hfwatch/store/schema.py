@@ -7,7 +7,7 @@ schema version, so a foreign or newer file is recognised before anything is writ
 from __future__ import annotations
 
 APPLICATION_ID = 0x68667763  # "hfwc"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Rollups are kept per hour: every poll in the same hour replaces that hour's row, so the
 # dashboard reads O(families x hours) rows however often the fast lane polls.
@@ -224,4 +224,29 @@ CREATE TABLE deep_seen (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: dict[int, str] = {1: SCHEMA_V2, 2: SCHEMA_V3, 3: SCHEMA_V4}
+# v5: reads whose cost does not grow with the model count or the history (DESIGN §11).
+HISTORY_GENERATION_KEY = "history.generation"
+SCHEMA_V5 = f"""
+-- A family's model list as the family screen shows it (by 30-day downloads, first-party filter, id as the
+-- row key) read from the index alone: the rest of a row is read only for the rows on screen.
+DROP INDEX models_family;
+CREATE INDEX models_family_list ON models (family, d30 DESC, via, id);
+
+-- Rollups older than the latest hour never change in normal use (a poll writes its own hour): a reader may
+-- keep them in memory. Anything that changes or removes one of them (maintenance thinning, a poll into an
+-- older hour) moves this generation on, and a reader drops what it kept.
+INSERT OR REPLACE INTO meta (key, value) VALUES ('{HISTORY_GENERATION_KEY}', '0');
+CREATE TRIGGER rollups_history_delete AFTER DELETE ON rollups BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = '{HISTORY_GENERATION_KEY}';
+END;
+CREATE TRIGGER rollups_history_update AFTER UPDATE ON rollups
+WHEN OLD.h < (SELECT max(h) FROM rollups WHERE scope = OLD.scope) OR NEW.h != OLD.h OR NEW.scope != OLD.scope BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = '{HISTORY_GENERATION_KEY}';
+END;
+CREATE TRIGGER rollups_history_insert AFTER INSERT ON rollups
+WHEN NEW.h < (SELECT max(h) FROM rollups WHERE scope = NEW.scope) BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = '{HISTORY_GENERATION_KEY}';
+END;
+"""
+
+MIGRATIONS: dict[int, str] = {1: SCHEMA_V2, 2: SCHEMA_V3, 3: SCHEMA_V4, 4: SCHEMA_V5}

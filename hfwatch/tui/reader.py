@@ -13,15 +13,19 @@ from dataclasses import dataclass
 from hfwatch.analysis import metrics, race, rates, views
 from hfwatch.analysis.newcomers import Newcomer, rank_newcomers
 from hfwatch.analysis.views import CountryRow, FamilyRow, ModelView
+from hfwatch.records import Scope
 from hfwatch.registry import Registry
 from hfwatch.store import Store, growth, queries, rollups, wholehub
 from hfwatch.store.deepwalk import Walk
 from hfwatch.store.newcomers import untracked_orgs
-from hfwatch.store.queries import EventRow, ModelRow, PollRow
+from hfwatch.store.queries import EventRow, ModelKey, ModelRow, PollRow
+from hfwatch.store.rollcache import RollupCache
 from hfwatch.timeunits import DAY_S
 
 FEED_WINDOW_S = 7 * DAY_S
 NEWCOMER_WINDOW_S = 7 * DAY_S
+# The family screen lists a family's most downloaded models, up to this many.
+FAMILY_LIST_LIMIT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,7 @@ class Reader:
         self.store = store
         self.registry = registry
         self._now = now
+        self.rollups = RollupCache()
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -60,7 +65,13 @@ class Reader:
 
     def leaderboard(self, scope: str, metric: str, spark_points: int = 24) -> list[FamilyRow]:
         return views.leaderboard(
-            self.conn, self.registry, scope=scope, metric=metric, now=self.now(), spark_points=spark_points
+            self.conn,
+            self.registry,
+            scope=scope,
+            metric=metric,
+            now=self.now(),
+            spark_points=spark_points,
+            cache=self.rollups,
         )
 
     def countries(self, scope: str, metric: str, families: list[FamilyRow]) -> list[CountryRow]:
@@ -84,7 +95,27 @@ class Reader:
         return queries.family_newest(self.conn, family, limit)
 
     def family_models(self, family: str, scope: str) -> list[ModelView]:
-        return views.family_models(self.conn, family, scope=scope, now=self.now())
+        """Every model of the family's list with its rate and sparkline (what sorting by rate needs)."""
+        return views.family_models(self.conn, family, scope=scope, now=self.now(), limit=FAMILY_LIST_LIMIT)
+
+    def family_listing(self, family: str, scope: str) -> list[ModelKey]:
+        """The family's list as keys (id, via, 30-day downloads): the rest is read for the rows shown."""
+        return queries.family_listing(
+            self.conn, family, first_party_only=scope == Scope.FIRST_PARTY, limit=FAMILY_LIST_LIMIT
+        )
+
+    def family_rows(self, family: str, scope: str) -> list[ModelRow]:
+        """The family's list as whole rows, without rates (what a filter or another sort needs)."""
+        return queries.family_models(
+            self.conn, family, first_party_only=scope == Scope.FIRST_PARTY, limit=FAMILY_LIST_LIMIT
+        )
+
+    def model_views(self, mids: list[int], rows: dict[int, ModelRow] | None = None) -> list[ModelView]:
+        """Rates and sparklines of the models `mids` (the rows on screen), their rows read unless given."""
+        known = rows or {}
+        missing = [mid for mid in mids if mid not in known]
+        got = {**known, **{r.mid: r for r in queries.models_by_mid(self.conn, missing)}} if missing else known
+        return views.model_views(self.conn, [got[mid] for mid in mids if mid in got], now=self.now())
 
     def family_rates(self, family: str, scope: str, span_s: int = 30 * DAY_S, max_points: int = 120) -> RateSeries:
         """A family's downloads/day between consecutive Hub refreshes (the resolution of the counters), for

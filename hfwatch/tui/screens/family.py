@@ -22,7 +22,16 @@ from hfwatch.tui.screens.base import ListScreen
 from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.chart import Chart, Series
 from hfwatch.tui.widgets.filter_bar import FilterBar
-from hfwatch.tui.widgets.model_table import MODEL_SORTS, ModelTable, model_matches
+from hfwatch.tui.widgets.model_table import (
+    MODEL_SORTS,
+    SORTS_ON_RATES,
+    SORTS_ON_ROWS,
+    ModelItem,
+    ModelTable,
+    item_of,
+    item_of_row,
+    model_matches,
+)
 from hfwatch.tui.widgets.release_table import NewestList
 
 NEWEST_ROWS = 40
@@ -120,17 +129,39 @@ class FamilyScreen(ListScreen):
         self._chart(fam.name)
         now = reader.now()
         sort = MODEL_SORTS[self.sort_index]
-        views = reader.family_models(self.family, app.scope)
-        shown = sorted((v for v in views if model_matches(v, self.filter_text)), key=sort.value)
-        self.query_one(ModelTable).present(shown, now)
+        items = self._model_items(sort.key)
+        needle = self.filter_text
+        shown = sorted((i for i in items if not needle or model_matches(i.full, needle)), key=sort.value)
+        table = self.query_one(ModelTable)
+        table.present(shown, now)
+        # The rows on screen are read before the first paint; the rest as they come into view.
+        self._fill(table, [i for i in table.on_screen(ahead=0) if i.view is None])
         models_box = self.query_one("#models-box")
         models_box.border_title = Text(f"{fam.name} models · {fmt.SCOPE_LABELS.get(app.scope, app.scope)}")
         notes = [f"sorted by {sort.label}"]
         if self.filter_text:
-            notes.append(f"filter “{self.filter_text}”: {len(shown)} of {len(views)}")
+            notes.append(f"filter “{self.filter_text}”: {len(shown)} of {len(items)}")
         models_box.border_subtitle = Text(" · ".join(notes))
         self.query_one(NewestList).present(reader.family_newest(self.family, NEWEST_ROWS), now)
         self.query_one("#newest-box").border_title = Text(f"Newest {fam.name} releases")
+
+    def _model_items(self, sort: str) -> list[ModelItem]:
+        """The family's models with what the sort in force and the filter need of every one of them: the keys,
+        whole rows, or (sorting by rate) rates too."""
+        reader, scope = self.monitor.reader, self.monitor.scope
+        if sort in SORTS_ON_RATES:
+            return [item_of(v) for v in reader.family_models(self.family, scope)]
+        if sort in SORTS_ON_ROWS or self.filter_text:
+            return [item_of_row(r) for r in reader.family_rows(self.family, scope)]
+        return [ModelItem(k) for k in reader.family_listing(self.family, scope)]
+
+    def _fill(self, table: ModelTable, items: list[ModelItem]) -> None:
+        if items:
+            rows = {i.key.mid: i.row for i in items if i.row is not None}
+            table.fill(self.monitor.reader.model_views([i.key.mid for i in items], rows))
+
+    def on_model_table_rows_wanted(self, message: ModelTable.RowsWanted) -> None:
+        self._fill(message.table, message.items)
 
     def _chart(self, name: str) -> None:
         reader = self.monitor.reader

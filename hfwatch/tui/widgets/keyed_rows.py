@@ -113,6 +113,13 @@ class KeyedRows(ScrollView, can_focus=True):
                 self.refresh_line(self._index[key] + HEADER)
         self._announce()
 
+    def update_rows(self, rows: Sequence[tuple[str, Cells]]) -> None:
+        """New cells for some of the rows shown (keys not shown are ignored); order and cursor stay."""
+        for key, cells in rows:
+            row = self._rows.get(key)
+            if row is not None and row.update(cells):
+                self.refresh_line(self._index[key] + HEADER)
+
     @property
     def row_count(self) -> int:
         return len(self._order)

@@ -1,0 +1,105 @@
+"""The rollups a reader keeps between refreshes, so the dashboard re-reads only the latest hour.
+
+A poll writes the rollups of its own hour; every older row stays as it is until something rewrites
+history (maintenance thinning, a poll that lands in an older hour), and that moves the store's history
+generation on (schema v5 triggers). So a reader may keep the rows before the latest hour it read, as long
+as the generation is the one it read them at: each refresh then reads the rows from that hour on (a few
+dozen) instead of seeking the whole window's points again. A file without the generation (an older schema
+read read-only) is read in full every time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from hfwatch.store.jsonrows import json_rows
+from hfwatch.store.rollups import RollupPoint, rollup_series_at
+from hfwatch.store.schema import HISTORY_GENERATION_KEY
+
+_COLUMNS = "family, h, t, models, d30, dall, growth, tg, tg0, g0, n30, nall"
+
+
+@dataclass(slots=True)
+class _Series:
+    hours: list[int] = field(default_factory=list)
+    times: list[int] = field(default_factory=list)
+    points: list[RollupPoint] = field(default_factory=list)
+
+    def cut_before(self, h: int) -> None:
+        i = bisect_left(self.hours, h)
+        del self.hours[:i], self.times[:i], self.points[:i]
+
+    def cut_from(self, h: int) -> None:
+        i = bisect_left(self.hours, h)
+        del self.hours[i:], self.times[i:], self.points[i:]
+
+
+@dataclass(slots=True)
+class _Kept:
+    lo: int  # every row with h >= lo is here...
+    upto: int  # ...and those with h < upto cannot have changed since (the rows from upto on are re-read)
+    families: dict[str, _Series]
+
+
+class RollupCache:
+    """`rollup_series_at` answered from rows kept in memory (one per reader; not thread-safe)."""
+
+    def __init__(self) -> None:
+        self._generation: str | None = None
+        self._scopes: dict[str, _Kept] = {}
+
+    def series_at(
+        self, conn: sqlite3.Connection, scope: str, since: int, times: Iterable[int]
+    ) -> dict[str, list[RollupPoint]]:
+        """The same as `rollups.rollup_series_at(conn, scope, since, times)`. Call it inside a read
+        transaction (`queries.snapshot`): the generation and the rows must be of one state of the file."""
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (HISTORY_GENERATION_KEY,)).fetchone()
+        if row is None:
+            return rollup_series_at(conn, scope, since, times)
+        if row[0] != self._generation:
+            self._generation, self._scopes = row[0], {}
+        base = conn.execute(
+            "SELECT coalesce((SELECT max(h) FROM rollups WHERE scope = ? AND h < ?), ?)", (scope, since, since)
+        ).fetchone()[0]
+        kept = self._scopes.get(scope)
+        if kept is None or base < kept.lo:
+            kept = self._scopes[scope] = _Kept(base, base, {})
+        self._catch_up(conn, scope, kept)
+        if base > kept.lo:
+            for series in kept.families.values():
+                series.cut_before(base)
+            kept.lo = base
+        return _pick(kept.families, sorted({int(t) for t in times}))
+
+    @staticmethod
+    def _catch_up(conn: sqlite3.Connection, scope: str, kept: _Kept) -> None:
+        rows = json_rows(
+            conn, _COLUMNS, "FROM rollups WHERE scope = ? AND h >= ? ORDER BY family, h", (scope, kept.upto)
+        )
+        for series in kept.families.values():
+            series.cut_from(kept.upto)
+        for fam, h, t, *rest in rows:
+            series = kept.families.setdefault(fam, _Series())
+            series.hours.append(h)
+            series.times.append(t)
+            series.points.append(RollupPoint(t, *rest))
+            kept.upto = max(kept.upto, h)
+
+
+def _pick(families: dict[str, _Series], times: list[int]) -> dict[str, list[RollupPoint]]:
+    """Per family, its first point and its last point at or before each time, in order, once each."""
+    out: dict[str, list[RollupPoint]] = {}
+    for fam in sorted(families):
+        series = families[fam]
+        if not series.points:
+            continue
+        picked = {0}
+        for t in times:
+            i = bisect_right(series.times, t) - 1
+            if i >= 0:
+                picked.add(i)
+        out[fam] = [series.points[i] for i in sorted(picked)]
+    return out

@@ -1,0 +1,92 @@
+"""Forward migrations: a file written by an older hfwatch is brought to the current schema, its history kept
+and read the same; v5's list index and history generation."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from hfwatch.store import Store, db, queries, rollups
+from hfwatch.store.db import _statements
+from hfwatch.store.schema import APPLICATION_ID, HISTORY_GENERATION_KEY, MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION
+from tests.helpers.store_polls import HOUR, T0, ingest
+
+
+def old_file(path: Path, version: int) -> None:
+    """An empty file exactly as hfwatch at schema `version` created it."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in _statements(SCHEMA_V1):
+        conn.execute(statement)
+    for v in range(1, version):
+        for statement in _statements(MIGRATIONS[v]):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.close()
+
+
+def generation(store: Store) -> int:
+    row = store.conn.execute("SELECT value FROM meta WHERE key = ?", (HISTORY_GENERATION_KEY,)).fetchone()
+    return int(row[0])
+
+
+def test_a_v4_file_with_history_migrates_and_reads_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "old.sqlite"
+    old_file(path, 4)
+    # Its history written as hfwatch at v4 did: the same ingest, with v5 not known yet.
+    monkeypatch.setattr(db, "SCHEMA_VERSION", 4)
+    with Store(path) as store:
+        for k in range(3):
+            ingest(store, T0 + k * HOUR)
+        before_rows = queries.family_models(store.conn, "qwen")
+        before_series = rollups.rollup_series(store.conn, "ecosystem", 0)
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    monkeypatch.undo()
+    with Store(path) as store:
+        conn = store.conn
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert queries.family_models(conn, "qwen") == before_rows
+        assert rollups.rollup_series(conn, "ecosystem", 0) == before_series
+        listing = queries.family_listing(conn, "qwen")
+        assert [(k.mid, k.id, k.via, k.d30) for k in listing] == [(r.mid, r.id, r.via, r.d30) for r in before_rows]
+        first_party = queries.family_listing(conn, "qwen", first_party_only=True)
+        assert [k.id for k in first_party] == [r.id for r in before_rows if r.via == "org"]
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "models_family_list" in names and "models_family" not in names
+        plan = " ".join(
+            r[3]
+            for r in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT mid, id, via, d30 FROM models"
+                " WHERE family = 'qwen' ORDER BY d30 DESC LIMIT 5"
+            )
+        )
+        assert "COVERING INDEX models_family_list" in plan and "TEMP B-TREE" not in plan
+        assert generation(store) == 0
+
+
+def test_history_generation_moves_only_when_older_rollups_change(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.sqlite") as store:
+        ingest(store, T0)
+        start = generation(store)
+        # Polls into new hours, and a second poll within the latest hour, leave older rollups alone.
+        ingest(store, T0 + HOUR)
+        ingest(store, T0 + HOUR + 600)
+        ingest(store, T0 + 2 * HOUR)
+        assert generation(store) == start
+        conn = store.conn
+        conn.execute("UPDATE rollups SET d30 = d30 + 1 WHERE h = ?", (T0 + HOUR,))
+        assert generation(store) > start
+        moved = generation(store)
+        conn.execute("UPDATE rollups SET d30 = d30 + 1 WHERE h = ?", (T0 + 2 * HOUR,))
+        assert generation(store) == moved, "the latest hour is not history yet"
+        conn.execute("DELETE FROM rollups WHERE h = ?", (T0,))
+        assert generation(store) > moved
+        moved = generation(store)
+        conn.execute(
+            "INSERT INTO rollups (scope, h, family, t, models, d30, dall, growth) VALUES ('ecosystem', ?, 'x', ?, 1,"
+            " 1, 1, 0)",
+            (T0, T0),
+        )
+        assert generation(store) > moved, "a row written into an older hour"
