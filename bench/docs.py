@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "RESULTS.in.md"
 RESULTS_MD = HERE / "RESULTS.md"
 README = HERE.parent / "README.md"
+SCALING = HERE.parent / "docs" / "scaling.md"
 BEGIN, END = "<!-- bench:performance:begin -->", "<!-- bench:performance:end -->"
 # The README's deep-lane section: what a walk costs and what the store does at 1M models (every figure of
 # these sections, budgeted or not).
@@ -90,7 +91,7 @@ def readme_block(meta: dict, figures: list[Figure]) -> str:
     )
 
 
-def deep_block(meta: dict, figures: list[Figure]) -> str:
+def deep_block(meta: dict, figures: list[Figure], results_link: str = "bench/RESULTS.md") -> str:
     """The deep lane's figures; a run without them (--quick) leaves the block as it was."""
     mine = [f for f in figures if f.section in DEEP_SECTIONS]
     return "\n".join(
@@ -98,7 +99,7 @@ def deep_block(meta: dict, figures: list[Figure]) -> str:
             DEEP_BEGIN,
             "<!-- written by `python -m bench`: edits here are overwritten -->",
             "",
-            f"From {run_line(meta)}; the notes say how each is measured: [bench/RESULTS.md](bench/RESULTS.md).",
+            f"From {run_line(meta)}; the notes say how each is measured: [bench/RESULTS.md]({results_link}).",
             "",
             full_table(mine, notes=False),
             "",
@@ -112,14 +113,20 @@ def _replace(text: str, begin: str, end: str, block: str) -> str:
     return pattern.sub(lambda _: block, text, count=1)
 
 
-def write(meta: dict, figures: list[Figure], readme: Path = README, results: Path = RESULTS_MD) -> None:
-    """RESULTS.md whole; in the README only the marked blocks (a README without the markers is left alone;
-    the deep-lane block only when the run measured the deep lane)."""
+def write(
+    meta: dict, figures: list[Figure], readme: Path = README, results: Path = RESULTS_MD, scaling: Path = SCALING
+) -> None:
+    """RESULTS.md whole; in the README and docs/scaling.md only the marked blocks (a file without the markers
+    is left alone; the deep-lane blocks only when the run measured the deep lane)."""
     results.write_text(results_md(meta, figures))
     text = _replace(readme.read_text(), BEGIN, END, readme_block(meta, figures))
-    if any(f.section in DEEP_SECTIONS for f in figures):
+    deep = any(f.section in DEEP_SECTIONS for f in figures)
+    if deep:
         text = _replace(text, DEEP_BEGIN, DEEP_END, deep_block(meta, figures))
     readme.write_text(text)
+    if deep and scaling.exists():
+        block = deep_block(meta, figures, results_link="../bench/RESULTS.md")
+        scaling.write_text(_replace(scaling.read_text(), DEEP_BEGIN, DEEP_END, block))
 
 
 def main(argv: list[str]) -> int:

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bench import scalecost
+from bench import docs, scalecost
 from bench.__main__ import FULL, QUICK, _scale_plan
+from bench.report import Figure
 from bench.scale_child import _updates
 from bench.scalewalk import DAY_S, Raw, pages, parse, sim_tail, walk
 from hfwatch.hub.client import EXPAND
@@ -91,3 +92,20 @@ def test_quick_leaves_scale_out_and_says_why(capsys: pytest.CaptureFixture[str])
     asked = _scale_plan(QUICK, argparse.Namespace(scale_models=60_000, scale_reps=1), {"scale"})
     assert asked is not None and (asked.models, asked.reps) == (60_000, 1)
     assert _scale_plan(FULL, args, {"ingest"}) is None
+
+
+def test_deep_lane_figures_fill_the_marked_blocks_of_readme_and_scaling(tmp_path: Path) -> None:
+    meta = {"mode": "full", "finished_at": 0, "seconds": 1.0, "cpus": 2, "python": "3", "sqlite": "3",
+            "load_avg_1m_at_start": 1.0, "load_avg_1m_at_end": 2.0}  # fmt: skip
+    marked = f"a\n{docs.BEGIN}\n{docs.END}\n{docs.DEEP_BEGIN}\nold\n{docs.DEEP_END}\nz\n"
+    readme, scaling = tmp_path / "README.md", tmp_path / "scaling.md"
+    readme.write_text(marked)
+    scaling.write_text(marked)
+    figures = [Figure("deep lane cost", "floor 100: requests (pages of 1000)", 150), Figure("network", "x", 2)]
+    docs.write(meta, figures, readme=readme, results=tmp_path / "RESULTS.md", scaling=scaling)
+    for path, link in ((readme, "(bench/RESULTS.md)"), (scaling, "(../bench/RESULTS.md)")):
+        text = path.read_text()
+        assert "old" not in text and "| deep lane cost | floor 100: requests (pages of 1000) | 150 |" in text
+        assert link in text and "| network |" not in text.split(docs.DEEP_BEGIN)[1]
+    docs.write(meta, [Figure("network", "x", 3)], readme=readme, results=tmp_path / "RESULTS.md", scaling=scaling)
+    assert "| 150 |" in scaling.read_text()  # a run without the deep lane leaves its block as it was
