@@ -168,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         "scale_plan": asdict(scale_plan) if scale_plan is not None else SCALE_LEFT_OUT,
         "sections": {k: v.get("seconds") for k, v in details.items() if isinstance(v, dict)},
     }
+    _report(args, meta, figures, details, rewrite_docs=not args.no_docs and not only)
+    return 1 if failures else 0
+
+
+def _report(args: argparse.Namespace, meta: dict, figures: list[Figure], details: dict, *, rewrite_docs: bool) -> None:
     print(table(figures))
     print(
         f"\n{meta['mode']} run: {meta['seconds']} s ({meta['cpu_seconds']} s CPU, children included) on "
@@ -175,9 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{meta['load_avg_1m_at_start']} at start, {meta['load_avg_1m_at_end']} at end; JSON: {args.out}"
     )
     write_json(args.out, meta, figures, details)
-    if not args.no_docs and not only:
+    if rewrite_docs:
         docs.write(meta, figures)
-    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -69,59 +69,62 @@ def walks(year: History, plan: ScalePlan, tmp: Path) -> tuple[list[dict], Path]:
     return runs, tmp / "scale-0" / "walk.sqlite"
 
 
-def walk_figures(runs: list[dict], models: int) -> list[Figure]:
-    figs = []
-    label = f"{models / 1e6:g}M models"
+def _one_walk(runs: list[dict], k: int, label: str, models: int) -> list[Figure]:
+    """Throughput, ratios against raw executemany and peak RSS of walk k (0: first, 1: next day)."""
     tail = runs[0]["models"]
-    for k, name in WALKS.items():
-        ws, raw = [r["walks"][k] for r in runs], [r["raw_s"][k] for r in runs]
-        figs += [
-            summary(
-                "scale",
-                f"{label}, {name}: pipeline",
-                [w["models"] / w["pipeline_s"] for w in ws],
-                "models/s",
-                note=f"a deep walk of {tail:,} tail repos on the {models - tail:,}-model year, 1000 a page: "
-                "json.loads + parse_page + attribute_all + deepwalk.apply_page"
-                if k == 0
-                else "",
-            ),
-            summary(
-                "scale",
-                f"{label}, {name}: raw executemany",
-                [w["models"] / s for w, s in zip(ws, raw, strict=True)],
-                "models/s",
-                note="the same model and observation inserts, a transaction a page, on a copy of the same year"
-                if k == 0
-                else "the same counter UPDATEs and observation inserts, a transaction a"
-                " page, on a copy of the file the store then updates",
-            ),
-            summary(
-                "scale",
-                f"{label}, {name}: pipeline ratio",
-                [s / w["pipeline_s"] for w, s in zip(ws, raw, strict=True)],
-                "x raw",
-                RATIO_BUDGET,
-                note="DESIGN §11: parse and attribution included",
-            ),
-            summary(
-                "scale",
-                f"{label}, {name}: store ratio",
-                [s / w["store_s"] for w, s in zip(ws, raw, strict=True)],
-                "x raw",
-                note="deepwalk.apply_page alone (ingest, walk progress, coverage count)",
-            ),
-            summary(
-                "scale",
-                f"{label}, {name}: peak RSS",
-                [r["rss_first_mib" if k == 0 else "rss_next_mib"] for r in runs],
-                "MiB",
-                RSS_BUDGET,
-                note="VmHWM of the child, reset before the walk (the raw baseline runs after it)"
-                if runs[0].get("peak_reset")
-                else "VmHWM of the child since its start: the reset was refused",
-            ),
-        ]
+    ws, raw = [r["walks"][k] for r in runs], [r["raw_s"][k] for r in runs]
+    return [
+        summary(
+            "scale",
+            f"{label}: pipeline",
+            [w["models"] / w["pipeline_s"] for w in ws],
+            "models/s",
+            note=f"a deep walk of {tail:,} tail repos on the {models - tail:,}-model year, 1000 a page: "
+            "json.loads + parse_page + attribute_all + deepwalk.apply_page"
+            if k == 0
+            else "",
+        ),
+        summary(
+            "scale",
+            f"{label}: raw executemany",
+            [w["models"] / s for w, s in zip(ws, raw, strict=True)],
+            "models/s",
+            note="the same model and observation inserts, a transaction a page, on a copy of the same year"
+            if k == 0
+            else "the same counter UPDATEs and observation inserts, a transaction a"
+            " page, on a copy of the file the store then updates",
+        ),
+        summary(
+            "scale",
+            f"{label}: pipeline ratio",
+            [s / w["pipeline_s"] for w, s in zip(ws, raw, strict=True)],
+            "x raw",
+            RATIO_BUDGET,
+            note="DESIGN §11: parse and attribution included",
+        ),
+        summary(
+            "scale",
+            f"{label}: store ratio",
+            [s / w["store_s"] for w, s in zip(ws, raw, strict=True)],
+            "x raw",
+            note="deepwalk.apply_page alone (ingest, walk progress, coverage count)",
+        ),
+        summary(
+            "scale",
+            f"{label}: peak RSS",
+            [r["rss_first_mib" if k == 0 else "rss_next_mib"] for r in runs],
+            "MiB",
+            RSS_BUDGET,
+            note="VmHWM of the child, reset before the walk (the raw baseline runs after it)"
+            if runs[0].get("peak_reset")
+            else "VmHWM of the child since its start: the reset was refused",
+        ),
+    ]
+
+
+def walk_figures(runs: list[dict], models: int) -> list[Figure]:
+    label = f"{models / 1e6:g}M models"
+    figs = [f for k, name in WALKS.items() for f in _one_walk(runs, k, f"{label}, {name}", models)]
     first = runs[0]["walks"][0]
     shares = {
         k: median([r["walks"][0][k] / r["walks"][0]["pipeline_s"] for r in runs])
@@ -143,8 +146,10 @@ def dashboard(path: Path, year: History, now: int, registry: Registry, plan: Sca
     """The dashboard's refresh on the 1M-model store and on the 50k year, interleaved, a commit before each."""
     small = tmp / "scale-dash-50k.sqlite"
     shutil.copyfile(year.path, small)
+    # Both files get the same dating of the year (its daily refreshes, spans and endpoints); the tail's
+    # walks dated their own as they were stored.
     date_growth(small, year.now)
-    date_growth(path, now)
+    date_growth(path, year.now)
     big = History(path, 0, 0, 0, now, 0.0, year.biggest_family)
     results: dict[str, list] = {"1M": [], "50k": []}
     try:
