@@ -7,6 +7,7 @@ medians and p95 are reported, with the load average at start and end.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench import dashboard, docs, history, ingest, memory, network, ui, yearcache
+from bench import dashboard, docs, history, ingest, memory, network, scale, ui, yearcache
 from bench.report import Figure, table, write_json
 from bench.stats import cpu_seconds, machine
 from hfwatch.registry import Registry, load_registry
@@ -42,10 +43,15 @@ class Plan:
     keys_per_poll: int
     poll_models: int
     memory_reps: int
+    scale: scale.ScalePlan | None  # None: the scale section is left out (SCALE_LEFT_OUT says why)
 
 
-FULL = Plan(50_000, 3, (1_000, 10_000, 50_000), 40, 3, 3, 5, 3, 40, 50_000, 3)
-QUICK = Plan(10_000, 3, (1_000, 50_000), 12, 3, 1, 3, 1, 30, 50_000, 0)
+FULL = Plan(50_000, 3, (1_000, 10_000, 50_000), 40, 3, 3, 5, 3, 40, 50_000, 3, scale.ScalePlan(1_000_000, 3, 1, 40, 3))
+QUICK = Plan(10_000, 3, (1_000, 50_000), 12, 3, 1, 3, 1, 30, 50_000, 0, None)
+SCALE_LEFT_OUT = (
+    "scale: left out of --quick: its walks of ~950k models take tens of minutes on a loaded 2-core machine, and a "
+    "smaller walk would not test what it is for (memory and speed at 1M); run `python -m bench --only scale`"
+)
 
 
 def years(
@@ -81,14 +87,29 @@ def arguments() -> argparse.ArgumentParser:
     parser.add_argument("--fresh-year", action="store_true", help="rebuild the cached synthetic years")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite bench/RESULTS.md and README.md")
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"JSON output (default {RESULTS})")
-    parser.add_argument("--only", default="", help="comma-separated sections: ingest,dashboard,network,ui,memory")
+    parser.add_argument("--only", default="", help="comma-separated sections: ingest,dashboard,network,ui,memory,scale")
+    parser.add_argument("--scale-models", type=int, help="models in the scale section's store (default 1,000,000)")
+    parser.add_argument("--scale-reps", type=int, help="repeats of the scale section's walks (default 3)")
     return parser
+
+
+def _scale_plan(p: Plan, args: argparse.Namespace, only: set[str]) -> scale.ScalePlan | None:
+    """The scale section's plan: the full run's, resized by --scale-models/--scale-reps; asked for by name
+    (--only scale) it runs in --quick too."""
+    if only and "scale" not in only:
+        return None
+    base = p.scale or (FULL.scale if "scale" in only else None)
+    if base is None:
+        print(f"[bench] {SCALE_LEFT_OUT}", file=sys.stderr, flush=True)
+        return None
+    return dataclasses.replace(base, models=args.scale_models or base.models, reps=args.scale_reps or base.reps)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments().parse_args(argv)
     p = QUICK if args.quick else FULL
     only = {s for s in args.only.split(",") if s}
+    scale_plan = _scale_plan(p, args, only)
     began = time.perf_counter()
     at_start = machine()
     registry = load_registry()
@@ -115,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         section("ingest", lambda: ingest.run(p.ingest_models, p.ingest_reps, registry))
         histories = (
             years(p.sizes, registry, tmp, args.fresh_year, details)
-            if not only or only & {"dashboard", "ui", "memory"}
+            if not only or only & {"dashboard", "ui", "memory", "scale"}
             else {}
         )
         big = histories.get(max(p.sizes)) if histories else None
@@ -131,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             if p.memory_reps:  # no budget: left out of the quick run
                 section("memory", lambda: memory.run(big.path, big.models, p.memory_reps, tmp))
+            if scale_plan is not None:
+                section("scale", lambda: scale.run(big, registry, scale_plan, tmp))
         section("network", lambda: network.run(registry))
 
     meta = {
@@ -142,8 +165,14 @@ def main(argv: list[str] | None = None) -> int:
         "load_avg_1m_at_end": round(os.getloadavg()[0], 2),
         "failures": failures,
         "plan": asdict(p),
+        "scale_plan": asdict(scale_plan) if scale_plan is not None else SCALE_LEFT_OUT,
         "sections": {k: v.get("seconds") for k, v in details.items() if isinstance(v, dict)},
     }
+    _report(args, meta, figures, details, rewrite_docs=not args.no_docs and not only)
+    return 1 if failures else 0
+
+
+def _report(args: argparse.Namespace, meta: dict, figures: list[Figure], details: dict, *, rewrite_docs: bool) -> None:
     print(table(figures))
     print(
         f"\n{meta['mode']} run: {meta['seconds']} s ({meta['cpu_seconds']} s CPU, children included) on "
@@ -151,9 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{meta['load_avg_1m_at_start']} at start, {meta['load_avg_1m_at_end']} at end; JSON: {args.out}"
     )
     write_json(args.out, meta, figures, details)
-    if not args.no_docs and not only:
+    if rewrite_docs:
         docs.write(meta, figures)
-    return 1 if failures else 0
 
 
 if __name__ == "__main__":

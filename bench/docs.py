@@ -13,7 +13,12 @@ HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "RESULTS.in.md"
 RESULTS_MD = HERE / "RESULTS.md"
 README = HERE.parent / "README.md"
+SCALING = HERE.parent / "docs" / "scaling.md"
 BEGIN, END = "<!-- bench:performance:begin -->", "<!-- bench:performance:end -->"
+# The README's deep-lane section: what a walk costs and what the store does at 1M models (every figure of
+# these sections, budgeted or not).
+DEEP_BEGIN, DEEP_END = "<!-- bench:deep-lane:begin -->", "<!-- bench:deep-lane:end -->"
+DEEP_SECTIONS = ("deep lane cost", "scale")
 
 
 def _md(cells: tuple[str, ...] | list[str]) -> str:
@@ -51,14 +56,14 @@ def budget_table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
-def full_table(figures: list[Figure]) -> str:
+def full_table(figures: list[Figure], notes: bool = True) -> str:
     lines = [
         _md(("section", "figure", "median", "min–max", "n", "unit", "budget", "met")),
         "|---|---|--:|--:|--:|---|---|---|",
     ]
     lines += [_md(r) for r in rows(figures)]
-    notes = [f"- **{f.section} / {f.name}**: {f.note}" for f in figures if f.note]
-    return "\n".join(lines + (["", "Notes:", "", *notes] if notes else []))
+    said = [f"- **{f.section} / {f.name}**: {f.note}" for f in figures if f.note and notes]
+    return "\n".join(lines + (["", "Notes:", "", *said] if said else []))
 
 
 def results_md(meta: dict, figures: list[Figure]) -> str:
@@ -86,13 +91,42 @@ def readme_block(meta: dict, figures: list[Figure]) -> str:
     )
 
 
-def write(meta: dict, figures: list[Figure], readme: Path = README, results: Path = RESULTS_MD) -> None:
-    """RESULTS.md whole; in the README only the marked block (a README without the markers is left alone)."""
+def deep_block(meta: dict, figures: list[Figure], results_link: str = "bench/RESULTS.md") -> str:
+    """The deep lane's figures; a run without them (--quick) leaves the block as it was."""
+    mine = [f for f in figures if f.section in DEEP_SECTIONS]
+    return "\n".join(
+        [
+            DEEP_BEGIN,
+            "<!-- written by `python -m bench`: edits here are overwritten -->",
+            "",
+            f"From {run_line(meta)}; the notes say how each is measured: [bench/RESULTS.md]({results_link}).",
+            "",
+            full_table(mine, notes=False),
+            "",
+            DEEP_END,
+        ]
+    )
+
+
+def _replace(text: str, begin: str, end: str, block: str) -> str:
+    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
+    return pattern.sub(lambda _: block, text, count=1)
+
+
+def write(
+    meta: dict, figures: list[Figure], readme: Path = README, results: Path = RESULTS_MD, scaling: Path = SCALING
+) -> None:
+    """RESULTS.md whole; in the README and docs/scaling.md only the marked blocks (a file without the markers
+    is left alone; the deep-lane blocks only when the run measured the deep lane)."""
     results.write_text(results_md(meta, figures))
-    text = readme.read_text()
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
-    if pattern.search(text):
-        readme.write_text(pattern.sub(lambda _: readme_block(meta, figures), text, count=1))
+    text = _replace(readme.read_text(), BEGIN, END, readme_block(meta, figures))
+    deep = any(f.section in DEEP_SECTIONS for f in figures)
+    if deep:
+        text = _replace(text, DEEP_BEGIN, DEEP_END, deep_block(meta, figures))
+    readme.write_text(text)
+    if deep and scaling.exists():
+        block = deep_block(meta, figures, results_link="../bench/RESULTS.md")
+        scaling.write_text(_replace(scaling.read_text(), DEEP_BEGIN, DEEP_END, block))
 
 
 def main(argv: list[str]) -> int:
