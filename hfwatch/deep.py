@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hfwatch.engine import DEFAULT_DEADLINE_S, Poller, StatusCallback
+from hfwatch.pacing import Paced
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, PollStats
 from hfwatch.store import Store, deepwalk, queries
 from hfwatch.store.db import sqlite_failure
@@ -142,15 +143,17 @@ def _walk_pages(
         requests, sent = guard.stats.requests - sent, guard.stats.requests
         size, read = guard.stats.bytes - read, guard.stats.bytes
         done = cursor is None or _below(page.records, floor=walk.floor)
+        # Paced like a poll's records: the monitor's UI may ask the thread to give way within a page.
+        records = Paced(page.records, guard.pace) if guard.pace is not None else page.records
         result = PollResult(
             lane=Lane.DEEP,
             started=t,
             finished=t,
-            records=page.records,
+            records=records,
             stats=PollStats(requests=requests, responses=requests, bytes=size),
         )
         with hooks.lock:
-            attributions = poller.attribute(store, page.records, known=_fresh_lookup(store))
+            attributions = poller.attribute(store, records, known=_fresh_lookup(store))
             summary, count = deepwalk.apply_page(
                 store.conn, walk, result, attributions, t=t, cursor=cursor, requests=requests, done=done
             )
