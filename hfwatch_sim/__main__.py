@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import signal
 import sys
 import threading
@@ -58,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        # Stopping takes well under a second; if it ever hangs, the threads' stacks on stderr say where.
+        faulthandler.dump_traceback_later(8, exit=True)
         sim.stop()
+        faulthandler.cancel_dump_traceback_later()
     return 0
 
 

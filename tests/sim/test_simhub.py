@@ -552,7 +552,11 @@ def test_command_line_prints_the_endpoint() -> None:
         r = get_session().get(line.split("=", 1)[1] + "/api/models", params={"limit": 2})
         assert r.status_code == 200 and len(r.json()) == 2
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
+        try:
+            code = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            code = None
+        assert code == 0, proc.stderr.read() if proc.stderr is not None and code is not None else code
     finally:
         proc.kill()
         proc.wait()
