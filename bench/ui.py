@@ -153,7 +153,9 @@ def responsiveness(db: Path, presses: int, polls: int, models: int, t0: int, tmp
     the median over the polls."""
     copy = tmp / "keys.sqlite"
     shutil.copyfile(db, copy)
-    hub = SimHub(seed=7, clock=SimClock(speed=60.0), quota=100_000)  # the session's endpoint, the fast lane
+    # The session's endpoint, for the fast lane: its clock starts where the year's history ends, as a monitor
+    # left running on that file would poll next (a clock in the file's past rewrote its older hours).
+    hub = SimHub(seed=7, clock=SimClock(start=t0, speed=60.0), quota=100_000)
     hub.start()
     try:
         detail, _ = run_child(
