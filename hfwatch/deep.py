@@ -84,7 +84,7 @@ def walk_deep(
     on_status: StatusCallback | None = None,
     deadline_s: float | None = None,
     reserve_share: float = RESERVE_SHARE,
-    save_lock: threading.Lock | None = None,
+    save_lock: contextlib.AbstractContextManager[object] | None = None,
     on_page: Callable[[Walk], None] | None = None,
     pace: Callable[[], None] | None = None,
 ) -> DeepOutcome:
@@ -119,8 +119,11 @@ def walk_deep(
                 store.path, err, doing="storing a deep-lane page", outcome="the walk keeps the pages stored before it"
             )
         )
-    with lock:
-        out.walk = deepwalk.latest(store.conn)
+    try:
+        with lock:
+            out.walk = deepwalk.latest(store.conn)
+    except PollCancelled:  # the monitor is closing its store: the walk as stored is read next time
+        out.status, out.reason = "cancelled", "cancelled"
     return out
 
 

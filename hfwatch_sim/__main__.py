@@ -49,8 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         tail=args.tail,
     )
     done = threading.Event()
-    # SIGTERM ends the process as cleanly as Ctrl-C does.
+    # Ctrl-C and SIGTERM end the process cleanly. Both are set here: a process started in the background of
+    # a non-interactive shell inherits SIGINT ignored, and Python then installs no KeyboardInterrupt for it.
     signal.signal(signal.SIGTERM, lambda *_: done.set())
+    signal.signal(signal.SIGINT, lambda *_: done.set())
     sim.start()
     print(f"HF_ENDPOINT={sim.url}", flush=True)
     try:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from hfwatch.deep import DeepOutcome, walk_deep
 from hfwatch.engine import Poller, PollOutcome
 from hfwatch.gapfill import GapFill, fill_fast_poll
+from hfwatch.hub.guard import PollCancelled
 from hfwatch.pacing import GiveWay
 from hfwatch.records import Lane
 from hfwatch.store import Store, deepwalk
@@ -23,6 +24,36 @@ from hfwatch.store.wholehub import newest_created
 StatusCallback = Callable[[str], None]
 # The demo's back-fill: (simulated time, lane) of each poll, given the time the demo starts at.
 BackfillPlan = Callable[[float], Sequence[tuple[float, Lane]]]
+
+
+class WriterGate:
+    """The writer connection's lock, shut for good when the session closes the store.
+
+    A poll whose fetch ends after the session began to close (cancelled, or finishing anyway) must not
+    write: the store is about to be closed under it, and SQLite does not survive a connection closed while
+    another thread writes through it. Entering a shut gate raises PollCancelled instead."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._shut = False
+
+    def __enter__(self) -> WriterGate:
+        self._lock.acquire()
+        if self._shut:
+            self._lock.release()
+            raise PollCancelled("the session is closing")
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._lock.release()
+
+    def shut(self, timeout_s: float) -> None:
+        """Wait for a write under way (a transaction is short), then let no other in."""
+        if self._lock.acquire(timeout=timeout_s):
+            self._shut = True
+            self._lock.release()
+        else:
+            self._shut = True
 
 
 class Feeder:
@@ -41,7 +72,7 @@ class Feeder:
         self._set_clock = set_clock
         self._reset_budget = reset_budget
         self.speed = speed
-        self._save_lock = threading.Lock()
+        self._save_lock = WriterGate()
         self.cancel = threading.Event()
         # The deep walk's own: pausing stops the walk, not the other lanes (closing stops all).
         self.deep_cancel = threading.Event()
@@ -120,5 +151,4 @@ class Feeder:
         session can close the store after this; the store itself is the session's to close."""
         self.cancel.set()
         self.deep_cancel.set()
-        if self._save_lock.acquire(timeout=30):
-            self._save_lock.release()
+        self._save_lock.shut(timeout_s=30)
