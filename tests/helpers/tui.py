@@ -108,13 +108,18 @@ class FakeFeeder:
         self.deep_cancel.set()
 
 
-async def loaded(pilot: Pilot) -> None:
-    """Wait until the monitor has read the store once: its first load runs after the first frame, which a
-    loaded machine can delay past one `pause()`. Bounded, so a monitor that never loads fails the test."""
-    app = pilot.app
+async def until(pilot: Pilot, ready: Callable[[], object], what: str) -> None:
+    """Pause until `ready()` is true: a screen reads the store after its first frame, which a loaded machine
+    can delay past one `pause()`. Bounded, so a screen that never gets there fails the test."""
     for _ in range(400):
         await pilot.pause()
-        if getattr(app, "data_version", 1):
+        if ready():
             return
         await pilot.pause(0.025)
-    raise AssertionError("the monitor did not load the store within 10 s")
+    raise AssertionError(f"{what} within 10 s")
+
+
+async def loaded(pilot: Pilot) -> None:
+    """Wait until the monitor has read the store once."""
+    app = pilot.app
+    await until(pilot, lambda: getattr(app, "data_version", 1), "the monitor did not load the store")

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -169,19 +169,6 @@ def test_terminal_safe_leaves_nothing_a_terminal_would_act_on() -> None:
 # -- the monitor ------------------------------------------------------------------------------------
 
 
-async def _filled(pilot: Any, ready: Callable[[], object]) -> None:
-    """Until the screen on show has read the store (it does after its first frame, which a loaded machine
-    delays past one pause); bounded, so a screen that never fills fails the test."""
-    from hfwatch.tui.widgets.model_table import ModelTable
-
-    for _ in range(400):
-        await pilot.pause()
-        if ready() and pilot.app.screen.query_one(ModelTable).row_count:
-            return
-        await pilot.pause(0.025)
-    raise AssertionError("the family screen did not fill its table within 10 s")
-
-
 @pytest.mark.ui
 async def test_monitor_shows_hostile_hub_text_literally(hostile_db: tuple[Path, list[str]], tmp_path: Path) -> None:
     from hfwatch.config import Config
@@ -191,7 +178,7 @@ async def test_monitor_shows_hostile_hub_text_literally(hostile_db: tuple[Path, 
     from hfwatch.tui.session import Mode, open_session
     from hfwatch.tui.widgets.feed import Feed
     from hfwatch.tui.widgets.model_table import ModelTable
-    from tests.helpers.tui import loaded
+    from tests.helpers.tui import loaded, until
 
     db, _ = hostile_db
     # Each hostile record borrows another real record's lineage, so each lands in the family that one has.
@@ -219,7 +206,11 @@ async def test_monitor_shows_hostile_hub_text_literally(hostile_db: tuple[Path, 
             for model_id, literal in shown.items():
                 app.selected_family = families[model_id]
                 app.open_family(families[model_id])
-                await _filled(pilot, lambda: isinstance(app.screen, FamilyScreen))
+                await until(
+                    pilot,
+                    lambda: isinstance(app.screen, FamilyScreen) and app.screen.query_one(ModelTable).row_count,
+                    "the family screen did not fill its table",
+                )
                 assert isinstance(app.screen, FamilyScreen)
                 models_text = _table_text(app.screen.query_one(ModelTable))
                 assert not CONTROL_BYTES & set(models_text) and "\u202e" not in models_text
