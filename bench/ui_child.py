@@ -98,6 +98,9 @@ def _board_rows(app: Any) -> int:
 
 
 async def cold_hfwatch(db: Path) -> dict[str, float]:
+    from hfwatch.gcpause import end_start_pause, start_paused
+
+    start_paused()  # as hfwatch.tui.launch does, until the app's first frame
     from hfwatch.tui.app import HfWatchApp
 
     imported = time.perf_counter() - STARTED
@@ -113,6 +116,7 @@ async def cold_hfwatch(db: Path) -> dict[str, float]:
             rows = _board_rows(app)
     finally:
         session.close()
+        end_start_pause()
     return {"painted_s": painted, "imported_s": imported, "session_s": opened, "rows": rows, "painted_at": painted_at}
 
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
-__all__ = ["gc_paused"]
+__all__ = ["end_start_pause", "gc_paused", "start_paused"]
 
 _lock = threading.Lock()
 _depth = 0
 _resume = False
+_start: AbstractContextManager[None] | None = None
 
 
 @contextmanager
@@ -41,3 +42,28 @@ def gc_paused() -> Iterator[None]:
                 gc.enable()
         if resume:
             gc.collect(0)
+
+
+def start_paused() -> None:
+    """Pause the collector from here to `end_start_pause`: a program's start (imports, the registry, the
+    first frame) makes a few hundred thousand objects that live as long as it does, and walking them
+    over and over took a fifth of the monitor's start."""
+    global _start
+    with _lock:
+        if _start is not None:
+            return
+        _start = gc_paused()
+    _start.__enter__()
+
+
+def end_start_pause() -> None:
+    """End the start's pause and move everything made so far out of the collector's sight (gc.freeze):
+    the long-lived start-up objects are never walked again by the full collections of a monitor left
+    running for weeks. Does nothing if no start pause is under way."""
+    global _start
+    with _lock:
+        started, _start = _start, None
+    if started is None:
+        return
+    gc.freeze()
+    started.__exit__(None, None, None)

@@ -23,32 +23,11 @@ from huggingface_hub import constants
 from huggingface_hub.errors import OfflineModeIsEnabled
 from huggingface_hub.utils import parse_ratelimit_headers
 
+from hfwatch.hub.errors import HubError, HubUnreachable, PollCancelled, PollDeadline, RateLimited
 from hfwatch.hub.parse import parse_http_date
 from hfwatch.records import PollStats
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-
-
-class HubError(Exception):
-    """A poll could not complete; the message is one line meant for the user."""
-
-
-class HubUnreachable(HubError):
-    pass
-
-
-class PollCancelled(HubError):
-    pass
-
-
-class PollDeadline(HubError):
-    pass
-
-
-class RateLimited(HubError):
-    def __init__(self, message: str, reset_at: float | None) -> None:
-        super().__init__(message)
-        self.reset_at = reset_at
 
 
 @dataclass(frozen=True, slots=True)

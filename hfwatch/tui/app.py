@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from hfwatch.analysis.views import FamilyRow
+from hfwatch.gcpause import end_start_pause
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry, RegistryError
 from hfwatch.timeunits import DAY_S
@@ -63,6 +64,9 @@ SCOPES = (Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value)
 # How far back the race is re-read after each poll for passes of watched families: a pass shows once its
 # new order has held a day, so any window over a day (plus the gap between polls) sees each one.
 PASS_ALERT_WINDOW_S = 3 * DAY_S
+
+
+FIRST_PASS_LOOK_S = 1.0
 
 
 class HfWatchApp(DeepLaneApp):
@@ -123,11 +127,13 @@ class HfWatchApp(DeepLaneApp):
         self.keymap_in_force = keys.apply(self, self.session.config)
         # Bars, regions and chart lines take their colours from the theme: redrawn when it changes.
         self.theme_changed_signal.subscribe(self, lambda _theme: self.reload() if self.data_version else None)
-        # The first read of the store after the first frame (the screen's own first sync waits too).
-        self.call_after_refresh(self._first_load)
-
-    def _first_load(self) -> None:
+        # The first read of the store before the first layout, so the first frame shows data; polls start
+        # once it is drawn.
         self.reload()
+        self.call_after_refresh(self._first_frame_drawn)
+
+    def _first_frame_drawn(self) -> None:
+        end_start_pause()
         self.start_polling()
         self.call_after_refresh(lambda: keys.warn_unknown(self, self.keymap_in_force, self.binding_sections()))
 
@@ -153,8 +159,13 @@ class HfWatchApp(DeepLaneApp):
         if self.selected_family is None and self.board:
             self.selected_family = self.board[0].family
         self.note_file_state()
-        # After the redraw: a key's new figures are shown before the race is re-read for news.
-        self.call_after_refresh(self._alert_passes)
+        if self.data_version:
+            # After the redraw: a key's new figures are shown before the race is re-read for news.
+            self.call_after_refresh(self._alert_passes)
+        else:
+            # The first look only notes the passes already in the history (they are not news): it can
+            # wait until the first frame has long been drawn.
+            self.set_timer(FIRST_PASS_LOOK_S, self._alert_passes)
         self.data_version += 1
         if self.screen_stack and isinstance(self.screen, MonitorScreen):  # none left while shutting down
             self.screen.sync()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from hfwatch.deep import DeepOutcome, walk_deep
 from hfwatch.engine import Poller, PollOutcome
 from hfwatch.gapfill import GapFill, fill_fast_poll
-from hfwatch.hub.guard import PollCancelled
+from hfwatch.hub.errors import PollCancelled
 from hfwatch.pacing import GiveWay
 from hfwatch.records import Lane
 from hfwatch.store import Store, deepwalk

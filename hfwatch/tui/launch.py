@@ -11,15 +11,21 @@ from hfwatch.registry import Registry
 def launch(*, db: Path, demo: bool, offline: bool, registry: Registry, deep: bool | None = None) -> int:
     """Run the monitor until the user quits; 0 on a clean quit. Errors before the UI starts
     (config, database, lock) propagate as one-line exceptions for the CLI to print."""
-    from hfwatch.tui.app import HfWatchApp
-    from hfwatch.tui.session import open_session
+    from hfwatch.gcpause import end_start_pause, start_paused
 
-    config = load_config()
-    session = open_session(db, demo=demo, offline=offline, registry=registry, config=config, deep=deep)
-    app = HfWatchApp(session)
+    start_paused()  # until the first frame is drawn (HfWatchApp ends it), or the start fails
     try:
-        app.run()
+        from hfwatch.tui.app import HfWatchApp
+        from hfwatch.tui.session import open_session
+
+        config = load_config()
+        session = open_session(db, demo=demo, offline=offline, registry=registry, config=config, deep=deep)
+        app = HfWatchApp(session)
+        try:
+            app.run()
+        finally:
+            session.close()
     finally:
-        session.close()
+        end_start_pause()  # a no-op once the first frame has ended it
     # Textual sets 1 when the app died of an error (and printed it once the terminal was restored).
     return app.return_code or 0

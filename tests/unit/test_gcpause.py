@@ -9,13 +9,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from hfwatch.gcpause import gc_paused
+from hfwatch.gcpause import end_start_pause, gc_paused, start_paused
 
 
 @pytest.fixture(autouse=True)
 def collector_restored() -> Iterator[None]:
     was = gc.isenabled()
     yield
+    end_start_pause()
+    gc.unfreeze()
     if was:
         gc.enable()
     else:
@@ -69,4 +71,34 @@ def test_overlapping_pauses_in_two_threads_end_with_the_last() -> None:
     assert not gc.isenabled()
     release.set()
     thread.join(timeout=10)
+    assert gc.isenabled()
+
+
+def test_the_start_pause_lasts_until_its_end_and_freezes_what_was_made() -> None:
+    gc.enable()
+    gc.unfreeze()
+    start_paused()
+    assert not gc.isenabled()
+    made_at_start = [[i] for i in range(1000)]  # containers the collector tracks
+    with gc_paused():  # a poll that starts and ends within the start keeps the collector off
+        pass
+    assert not gc.isenabled()
+    end_start_pause()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(made_at_start)
+
+
+def test_ending_a_start_pause_that_never_began_changes_nothing() -> None:
+    gc.enable()
+    gc.unfreeze()
+    end_start_pause()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_second_start_pause_is_the_same_one() -> None:
+    gc.enable()
+    start_paused()
+    start_paused()
+    end_start_pause()
     assert gc.isenabled()

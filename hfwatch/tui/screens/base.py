@@ -29,19 +29,16 @@ class MonitorScreen(Screen[None]):
         super().__init__()
         self.monitor = monitor
         self._seen_version = -1
-        self._laid_out = False
+        self._ready = False
 
     def status_bar(self) -> StatusBar:
         return StatusBar(self.monitor.status_facts)
 
     def on_mount(self) -> None:
-        # The first read waits for the first frame: the screen's frame paints at once, and the tables are
-        # filled once, at their laid-out size. Filled before, they were drawn at mount, again after the
-        # layout's resize (DataTable redraws everything then) and rebuilt where columns follow the width.
-        self.app.call_after_refresh(self._first_sync)
-
-    def _first_sync(self) -> None:
-        self._laid_out = True
+        # Filled before the first layout, so the first frame has the data: our tables keep their rows'
+        # strips per width, so a fill at mount costs no redraw (DataTable's did, which is why this once
+        # waited for the first frame and paid a second full layout and render for it).
+        self._ready = True
         self.sync()
         # The key hints come after the first frame with data: composing them (a widget per key) took
         # a good share of the monitor's start, and they are no use before there is something to act on.
@@ -57,8 +54,8 @@ class MonitorScreen(Screen[None]):
 
     def sync(self, *, force: bool = False) -> None:
         """Re-read the store if the data (or scope, metric, watch list) changed since last time."""
-        if not self.is_mounted or not self.is_current or not self._laid_out:
-            return
+        if not self._ready or not self.is_current or not self.monitor.data_version:
+            return  # not mounted yet, or the app has not read the store yet (its first read syncs)
         version = self.monitor.data_version
         if force or version != self._seen_version:
             try:
