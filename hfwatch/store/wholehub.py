@@ -31,6 +31,20 @@ def untracked(conn: sqlite3.Connection) -> Untracked:
     return Untracked(int(n), d30, dall)
 
 
+def walk_starts(conn: sqlite3.Connection, since: float, until: float) -> list[float]:
+    """When each deep walk that ran in [since, until] began: from there on, the models it found count in the
+    ecosystem figures, so a chart's step there is coverage, not growth. None in a file from before the
+    deep lane."""
+    try:
+        rows = conn.execute(
+            "SELECT started FROM deep_walks WHERE started <= ? AND coalesce(finished, updated) >= ? ORDER BY started",
+            (until, since),
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [max(float(started), since) for (started,) in rows]
+
+
 def walks(conn: sqlite3.Connection) -> tuple[Walk | None, Walk | None]:
     """The latest deep walk and the latest finished one; none in a file from before the deep lane (read-only,
     not migrated yet)."""

@@ -186,3 +186,7 @@ class Reader:
     def deep_walks(self) -> tuple[Walk | None, Walk | None]:
         """The latest deep walk and the latest finished one."""
         return wholehub.walks(self.conn)
+
+    def deep_walk_starts(self, since: float, until: float) -> list[float]:
+        """When the deep walks that ran between `since` and `until` began (see wholehub.walk_starts)."""
+        return wholehub.walk_starts(self.conn, since, until)

@@ -168,11 +168,16 @@ class FamilyScreen(ListScreen):
         eco = reader.family_rates(self.family, Scope.ECOSYSTEM.value)
         first = reader.family_rates(self.family, Scope.FIRST_PARTY.value)
         chart = self.query_one(Chart)
+        times = [*eco.times, *first.times]
+        walks = reader.deep_walk_starts(min(times), max(times)) if times else []
         chart.plot(
             [
                 Series("ecosystem", eco.times, eco.per_day, "primary"),
                 Series("first-party", first.times, first.per_day, "warning"),
-            ]
+            ],
+            # A deep walk adds the derivatives it finds to the ecosystem line: a step there is coverage.
+            marks=walks,
+            mark_label="deep walk: more derivatives counted from here",
         )
         box = self.query_one("#chart-box")
         box.border_title = Text(f"{name} · downloads/day (growth of all-time downloads) · last 30 days")

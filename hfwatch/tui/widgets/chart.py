@@ -53,6 +53,9 @@ def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:
     return [i * step for i in range(first, last + 1)]
 
 
+MARK_COLOR = "secondary"  # a theme variable, apart from the series' own
+
+
 class Chart(Widget):
     DEFAULT_CSS = """
     Chart { height: 1fr; min-height: 6; }
@@ -68,17 +71,31 @@ class Chart(Widget):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self._series: list[Series] = []
+        self._marks: list[float] = []
+        self._mark_label = ""
         self._title = ""
         self._empty = empty
         self._y_format = y_format
         self._revision = 0
         self._cache: tuple[tuple[int, int, int, str], Text] | None = None
 
-    def plot(self, series: Sequence[Series], *, title: str = "", empty: str | None = None) -> None:
+    def plot(
+        self,
+        series: Sequence[Series],
+        *,
+        title: str = "",
+        empty: str | None = None,
+        marks: Sequence[float] = (),
+        mark_label: str = "",
+    ) -> None:
+        """Draw `series`; `marks` are instants drawn as dotted vertical lines (named `mark_label` in the
+        legend) where something other than the data changed the line, such as what is counted."""
         self._series = [s for s in series if any(y is not None for y in s.ys)]
         xs = {x for s in self._series for x, y in zip(s.xs, s.ys, strict=False) if y is not None}
         if len(xs) < 2:
             self._series = []  # a single instant is not a line: say so instead of drawing a dot
+        self._marks = [m for m in marks if xs and min(xs) <= m <= max(xs)]
+        self._mark_label = terminal_safe(mark_label)
         self._title = terminal_safe(title)
         if empty is not None:
             self._empty = empty
@@ -95,6 +112,11 @@ class Chart(Widget):
             r, g, b = theme_rgb(self, s.color)
             out.append("━━ ", style=f"rgb({r},{g},{b})")
             out.append(terminal_safe(s.label))
+        if self._marks and self._series and self._mark_label:
+            r, g, b = theme_rgb(self, MARK_COLOR)
+            out.append("  ")
+            out.append("┊ ", style=f"rgb({r},{g},{b})")
+            out.append(self._mark_label)
         return out
 
     def render(self) -> RenderableType:
@@ -159,6 +181,10 @@ class Chart(Widget):
         plot.ruler("x").ticks(x_ticks, time_labels(x_ticks))
         if values:
             plot.ruler("y", 0).ticks(*self.y_ticks(values, height))
+        mark = plotext.pixel(foreground=theme_rgb(self, MARK_COLOR))
+        for x in self._marks:
+            # plotext's `event` would also set both axes' limits to its own: one vertical line each.
+            plot.line(x, orientation=1, pixel=mark, style="dotted")
 
     def y_ticks(self, values: list[float], height: int) -> tuple[list[float], list[str]]:
         """The y axis' ticks and their labels, for these plotted values in a panel this high."""
