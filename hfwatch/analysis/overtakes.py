@@ -27,10 +27,18 @@ class Overtake:
     metric: str
 
 
-def overtakes(series: Mapping[str, Series], *, scope: str, metric: str, hold_s: int = DAY_S) -> list[Overtake]:
+def overtakes(
+    series: Mapping[str, Series],
+    *,
+    scope: str,
+    metric: str,
+    hold_s: int = DAY_S,
+    coverage: Sequence[tuple[float, float]] = (),
+) -> list[Overtake]:
     """Every pass in `series`, oldest first. A family's value carries forward between its points; an unknown
     value (None) or a tie ends a pending pass without counting it. The first order two families are seen
-    in is where they start, not a pass."""
+    in is where they start, not a pass; so is the order they come out of a `coverage` span in (see
+    analysis.coverage: what the scope counts changed then, and an order change says nothing of the race)."""
     families = sorted(series)
     times = sorted({t for points in series.values() for t, _ in points})
     cursor = [0] * len(families)
@@ -49,11 +57,14 @@ def overtakes(series: Mapping[str, Series], *, scope: str, metric: str, hold_s: 
                 i += 1
             cursor[k] = i
         ranks: dict[int, int] | None = None  # worked out only when a pass starts
+        rebase = any(a <= t <= b for a, b in coverage)
         for (i, j), state in pairs.items():
             vi, vj = value[i], value[j]
             sign = 0 if vi is None or vj is None or vi == vj else (1 if vi > vj else -1)
             order, since = state[0], state[1]
-            if sign == 0 or sign == order:
+            if rebase:
+                state[0], state[1] = sign or order, None
+            elif sign == 0 or sign == order:
                 state[1] = None
             elif order == 0:
                 state[0] = sign

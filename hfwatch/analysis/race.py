@@ -52,10 +52,19 @@ def rank_history(
     return ranks
 
 
-def race(series: Mapping[str, Series], *, leaders: Sequence[str], since: int, scope: str, metric: str) -> Race:
-    """The ranks of `leaders` from `since` on, and every pass (among all the series' families) from then."""
+def race(
+    series: Mapping[str, Series],
+    *,
+    leaders: Sequence[str],
+    since: int,
+    scope: str,
+    metric: str,
+    coverage: Sequence[tuple[float, float]] = (),
+) -> Race:
+    """The ranks of `leaders` from `since` on, and every pass (among all the series' families) from then;
+    none where `coverage` changed (see overtakes)."""
     times = sample_times(series, since)
-    passes = [o for o in overtakes(series, scope=scope, metric=metric) if o.at >= since]
+    passes = [o for o in overtakes(series, scope=scope, metric=metric, coverage=coverage) if o.at >= since]
     passes.sort(key=lambda o: (-o.at, o.rank, o.family, o.passed))
     return Race(times, rank_history(series, times, leaders), passes)
 

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from hfwatch.analysis import metrics, rates
+from hfwatch.analysis.coverage import WalkSpan, coverage_changes, overlaps, reorder_spans
 from hfwatch.analysis.rates import Span
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry
-from hfwatch.store import growth, queries, rollups
+from hfwatch.store import growth, queries, rollups, wholehub
 from hfwatch.store.queries import ModelRow
 from hfwatch.store.race import COUNTER_COLUMNS, family_counter_series
 from hfwatch.store.rollcache import RollupCache
@@ -166,6 +167,7 @@ def leaderboard(
         )
         newest = queries.newest_release(conn)
         grown = family_growth(conn, str(scope), now=now, since=min(history_from, edges[0]))
+        reordered = coverage_spans(conn, str(scope), str(metric), rate_window_s)
     rows: list[FamilyRow] = []
     baseline: dict[str, float | None] = {}
     for family in registry.families:
@@ -191,8 +193,15 @@ def leaderboard(
             row.spark = _spark(points, g, edges, str(metric))
             baseline[family.id] = _family_metric_at(points, g, now - RANK_BASELINE_S, str(metric), rate_window_s)
         rows.append(row)
-    _rank(rows, baseline)
+    # A rank change across a widening of coverage compares two different countings: not a change.
+    _rank(rows, {} if overlaps(reordered, now - RANK_BASELINE_S, now) else baseline)
     return sorted(rows, key=lambda r: r.rank)
+
+
+def coverage_spans(conn: sqlite3.Connection, scope: str, metric: str, rate_window_s: int) -> list[tuple[float, float]]:
+    """When order changes of `metric` in `scope` may be the deep lane's coverage, not the race (analysis.coverage)."""
+    walks = [WalkSpan(*w) for w in wholehub.walk_list(conn)]
+    return reorder_spans(coverage_changes(walks), scope=scope, metric=metric, rate_window_s=rate_window_s)
 
 
 def _spark(points: list[RollupPoint], grown: FamilyGrowth | None, edges: list[int], metric: str) -> list[float | None]:

@@ -48,7 +48,7 @@ def _setup(p: argparse.ArgumentParser) -> None:
 
 def cmd_overtakes(args: argparse.Namespace) -> int:
     from hfwatch.analysis.overtakes import overtakes
-    from hfwatch.analysis.views import data_time, race_series
+    from hfwatch.analysis.views import RACE_RATE_WINDOW_S, coverage_spans, data_time, race_series
     from hfwatch.cli.output import write_csv, write_json
     from hfwatch.store import Store
 
@@ -57,9 +57,11 @@ def cmd_overtakes(args: argparse.Namespace) -> int:
     with reading(db), Store(db, readonly=True) as store:
         now = data_time(store.conn) or int(time.time())
         series = race_series(store.conn, args.scope, args.metric, now=now)
+        coverage = coverage_spans(store.conn, args.scope, args.metric, RACE_RATE_WINDOW_S)
     since = since_time(args.since, now)
     # Families dropped from the registry keep their old rollups; the race is among the families in force.
-    found = overtakes({f: s for f, s in series.items() if f in registry}, scope=args.scope, metric=args.metric)
+    in_force = {f: s for f, s in series.items() if f in registry}
+    found = overtakes(in_force, scope=args.scope, metric=args.metric, coverage=coverage)
     passes = [o for o in found if o.at >= since and args.family in (None, o.family, o.passed)]
     if args.limit is not None:
         passes = passes[-args.limit :]

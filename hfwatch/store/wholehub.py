@@ -45,6 +45,15 @@ def walk_starts(conn: sqlite3.Connection, since: float, until: float) -> list[fl
     return [max(float(started), since) for (started,) in rows]
 
 
+def walk_list(conn: sqlite3.Connection) -> list[tuple[int, float, float, float | None]]:
+    """Every deep walk, oldest first: (floor, started, updated, finished). None in a file from before the
+    deep lane."""
+    try:
+        return conn.execute("SELECT floor, started, updated, finished FROM deep_walks ORDER BY wid").fetchall()
+    except sqlite3.OperationalError:
+        return []
+
+
 def walks(conn: sqlite3.Connection) -> tuple[Walk | None, Walk | None]:
     """The latest deep walk and the latest finished one; none in a file from before the deep lane (read-only,
     not migrated yet)."""

@@ -165,13 +165,16 @@ class Reader:
     def race(self, scope: str, metric: str, span_s: int, leaders: list[str]) -> race.Race:
         """The ranks of `leaders` over the last `span_s` and the passes among the registry's families then."""
         since = self.now() - span_s
-        series = views.race_series(self.conn, scope, metric, now=self.now(), since=since)
+        with queries.snapshot(self.conn):
+            series = views.race_series(self.conn, scope, metric, now=self.now(), since=since)
+            coverage = views.coverage_spans(self.conn, scope, metric, views.RACE_RATE_WINDOW_S)
         return race.race(
             {f: s for f, s in series.items() if f in self.registry},
             leaders=leaders,
             since=since,
             scope=scope,
             metric=metric,
+            coverage=coverage,
         )
 
     def feed(self, *, limit: int, window_s: int = FEED_WINDOW_S, untracked: bool = True) -> list[EventRow]:

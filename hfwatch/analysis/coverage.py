@@ -1,0 +1,66 @@
+"""When the ecosystem scope's coverage changed: the deep walks that widened what it counts.
+
+The first deep walk finds derivatives no name search saw (OLMo's ecosystem went from 154 models to 399 in
+the demo), so every ecosystem total steps up while it runs. That step is coverage, not growth: an order
+change between two families then says which family's derivatives hide behind unrelated names, not who
+passed whom. A walk widens coverage when it is the first to reach its floor (or a lower one); later walks
+at that floor only find new repos, which is the ecosystem growing. First-party figures come from the
+families' own orgs, which the slow lane lists whole, so a walk never changes their coverage.
+
+Pure functions: the walks come from `store.wholehub.walk_list`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hfwatch.records import Metric, Scope
+
+ROLLUP_LAG_S = 3600  # a walk's last page lands in the rollup hour it ends in
+
+
+@dataclass(frozen=True, slots=True)
+class WalkSpan:
+    floor: int
+    started: float
+    updated: float
+    finished: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageChange:
+    start: float
+    end: float  # math.inf: the walk is under way
+
+
+def coverage_changes(walks: Sequence[WalkSpan]) -> list[CoverageChange]:
+    """The walks (oldest first) that widened coverage: each first to go below every floor finished before it.
+    A walk left unfinished ended where it stopped, unless it is the latest (under way, or to be resumed)."""
+    lowest_done = math.inf
+    out: list[CoverageChange] = []
+    for k, w in enumerate(walks):
+        if w.floor < lowest_done:
+            end = w.finished if w.finished is not None else (math.inf if k == len(walks) - 1 else w.updated)
+            out.append(CoverageChange(w.started, end))
+        if w.finished is not None:
+            lowest_done = min(lowest_done, w.floor)
+    return out
+
+
+def reorder_spans(
+    changes: Sequence[CoverageChange], *, scope: str, metric: str, rate_window_s: int
+) -> list[tuple[float, float]]:
+    """The times at which an order change of `metric` in `scope` may be coverage rather than the race: while
+    a widening walk runs, and for a rate, until its window no longer spans the walk (the derivatives found
+    add their growth from their second observation on, so the rate climbs for a window after)."""
+    if scope != Scope.ECOSYSTEM or not changes:
+        return []
+    lag = rate_window_s if metric == Metric.RATE else ROLLUP_LAG_S
+    return [(c.start, c.end + lag) for c in changes]
+
+
+def overlaps(spans: Sequence[tuple[float, float]], lo: float, hi: float) -> bool:
+    """Whether any span meets [lo, hi]."""
+    return any(a <= hi and lo <= b for a, b in spans)
