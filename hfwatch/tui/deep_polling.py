@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import work
@@ -18,7 +19,15 @@ from hfwatch.store import Store, wholehub
 from hfwatch.store.deepwalk import Walk
 from hfwatch.store.wholehub import Untracked
 from hfwatch.timeunits import HOUR_S
-from hfwatch.tui.deep_state import MIN_INTERVAL_S, START_DELAY_S, DeepLine, DeepRun, DeepSchedule, progress_line
+from hfwatch.tui.deep_state import (
+    MIN_INTERVAL_S,
+    START_DELAY_S,
+    DeepLine,
+    DeepRun,
+    DeepSchedule,
+    progress_line,
+    status_text,
+)
 from hfwatch.tui.format import age
 from hfwatch.tui.messages import (
     DeepFinished,
@@ -32,6 +41,7 @@ from hfwatch.tui.polling import PollingApp, one_line
 from hfwatch.tui.scheduler import MIN_DELAY_S
 from hfwatch.tui.session import Session
 from hfwatch.tui.widgets.deep_bar import DeepBar
+from hfwatch.tui.widgets.status_bar import StatusFacts
 
 
 class DeepLaneApp(PollingApp):
@@ -156,10 +166,17 @@ class DeepLaneApp(PollingApp):
             delay = START_DELAY_S  # cancelled by a pause that was lifted before the walk had stopped
         if delay is not None and feeder is not None and not feeder.cancel.is_set():
             self._arm_deep(delay)
+        if message.status == "done":
+            self.deep.done_at = self.deep.clock()
+            self.deep.done_coverage = self._last_coverage()
         if message.pages:
             self.reload()  # coverage and the families' totals moved
             self._recount_untracked()
         self.refresh_deep()
+
+    def _last_coverage(self) -> float | None:
+        _latest, finished = self.session.reader.deep_walks()
+        return finished.coverage if finished is not None else None
 
     # -- the untracked row: counted in a worker (at a million models, a scan the UI must not wait for) --
 
@@ -210,6 +227,10 @@ class DeepLaneApp(PollingApp):
         if self.screen_stack:
             for bar in self.screen.query(DeepBar):
                 bar.sync()
+        self.refresh_status()
+
+    def status(self, scope: str, metric: str) -> StatusFacts:
+        return replace(super().status(scope, metric), deep=status_text(self.deep))
 
     # -- keys ---------------------------------------------------------------------------------------
 

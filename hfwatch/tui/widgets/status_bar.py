@@ -42,6 +42,8 @@ class StatusFacts:
     data_time: float | None = None
     note: str | None = None
     waiting: str | None = None  # a lane held back for the API budget
+    deep: str | None = None  # the deep walk under way (or waiting, or just done)
+    release_gap: str | None = None  # a hole in the release feed that the fast polls are still back-filling
 
 
 def _stamp(t: float, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -81,6 +83,11 @@ def status_parts(f: StatusFacts) -> list[tuple[int, Text]]:
         budget = f"api {f.api_remaining}" + (f"/{f.api_limit}" if f.api_limit else "")
         low = f.api_limit and f.api_remaining < 0.1 * f.api_limit
         parts.append((35, Text(budget, style="bold red" if low else "")))
+    if f.release_gap:
+        parts.append((25, Text(terminal_safe(f.release_gap), style="yellow")))
+    # The progress line under the leaderboard says more: on a narrow line this goes first.
+    if f.deep:
+        parts.append((15, Text(terminal_safe(f.deep), style="cyan")))
     if f.sim_time is not None:
         parts.append((30, Text(f"sim {_stamp(f.sim_time, '%m-%d %H:%M')}", style="dim")))
     parts.append((90, Text(label(f.scope, f.metric), style="bold")))
