@@ -7,6 +7,7 @@ cancellable, so within a second)."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -15,7 +16,8 @@ from typing import ClassVar
 from textual import work
 from textual.timer import Timer
 
-from hfwatch.store import Store, wholehub
+from hfwatch.gapfill import hole_note
+from hfwatch.store import Store, releasegaps, wholehub
 from hfwatch.store.deepwalk import Walk
 from hfwatch.store.wholehub import Untracked
 from hfwatch.timeunits import HOUR_S
@@ -59,6 +61,7 @@ class DeepLaneApp(PollingApp):
         self.deep = DeepSchedule(interval, clock=monotonic, enabled=session.deep and session.feeder is not None)
         self._deep_timer: Timer | None = None
         self.untracked: Untracked | None = None  # the untracked row's figures, counted when it is shown
+        self.release_gap: str | None = None  # a hole in the release feed the fast polls are back-filling
         self._untracked_wanted = False
 
     # -- scheduling ---------------------------------------------------------------------------------
@@ -229,8 +232,17 @@ class DeepLaneApp(PollingApp):
                 bar.sync()
         self.refresh_status()
 
+    def note_file_state(self) -> None:
+        super().note_file_state()
+        # The release feed's holes, noted by the fast polls that could not close them (DESIGN §5); a note
+        # that cannot be read says so rather than passing for none.
+        try:
+            self.release_gap = hole_note(releasegaps.load(self.session.reader.conn), short=True)
+        except sqlite3.DatabaseError:
+            self.release_gap = "release feed: gap note unreadable"
+
     def status(self, scope: str, metric: str) -> StatusFacts:
-        return replace(super().status(scope, metric), deep=status_text(self.deep))
+        return replace(super().status(scope, metric), deep=status_text(self.deep), release_gap=self.release_gap)
 
     # -- keys ---------------------------------------------------------------------------------------
 

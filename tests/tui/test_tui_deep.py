@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,8 @@ from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
 from hfwatch.records import Lane
 from hfwatch.registry import Registry
-from hfwatch.store import Store
+from hfwatch.store import Store, releasegaps
+from hfwatch.store.wholehub import newest_created
 from hfwatch.tui.app import HfWatchApp
 from hfwatch.tui.deep_state import DONE_SHOWN_S, START_DELAY_S
 from hfwatch.tui.feeder import Feeder
@@ -35,10 +37,10 @@ from hfwatch.tui.widgets.leaderboard import Leaderboard
 from hfwatch.tui.widgets.status_bar import StatusBar
 from hfwatch_sim import Reply, Request, SimClock, SimHub
 from tests.conftest import SIM_START
-from tests.helpers.tui import POLL_INTERVALS, SIZE, fixed_history, loaded, make_app, registry
+from tests.helpers.tui import POLL_INTERVALS, SIZE, fixed_history, history_copy, loaded, make_app, registry
 
 pytestmark = pytest.mark.ui
-__all__ = ["fixed_history", "registry"]  # fixtures used below
+__all__ = ["fixed_history", "history_copy", "registry"]  # fixtures used below
 
 TAIL = 60_000
 
@@ -329,6 +331,27 @@ async def test_untracked_row_is_unknown_before_a_walk_and_no_family(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReleasesScreen)
+
+
+async def test_the_status_line_says_the_release_feed_has_a_hole_while_one_is_noted(
+    history_copy: Path, registry: Registry, tmp_path: Path
+) -> None:
+    with Store(history_copy) as store:
+        newest = newest_created(store.conn)
+        assert newest is not None
+        hole = releasegaps.ReleaseHole(newest - 3 * 86400, newest - 86400, "c")
+        releasegaps.save(store.conn, [hole])
+    app = make_app(history_copy, registry, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.pause()
+        stamp = datetime.fromtimestamp(newest - 86400, UTC).strftime("%m-%d %H:%M")
+        assert f"releases back-filled to {stamp}; older gap not yet" in status_line(app)
+        with Store(history_copy) as store:
+            releasegaps.save(store.conn, [])
+        app.reload()
+        await pilot.pause()
+        assert "back-filled" not in status_line(app)
 
 
 def test_the_demo_walks_the_whole_hub_only_when_asked(registry: Registry, tmp_path: Path) -> None:
