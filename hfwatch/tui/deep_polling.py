@@ -17,6 +17,7 @@ from textual import work
 from textual.timer import Timer
 
 from hfwatch.gapfill import hole_note
+from hfwatch.records import Lane
 from hfwatch.store import Store, releasegaps, wholehub
 from hfwatch.store.deepwalk import Walk
 from hfwatch.store.wholehub import Untracked
@@ -217,9 +218,9 @@ class DeepLaneApp(PollingApp):
         if d.running:
             if d.progress is None:
                 return DeepLine("deep walk: starting", None)
-            return DeepLine(progress_line(d.progress), d.progress.fraction)
+            return progress_line(d.progress)
         if d.waiting and d.progress is not None and (wait := d.remaining()) is not None:
-            return DeepLine(progress_line(d.progress, resumes_in=wait), d.progress.fraction)
+            return progress_line(d.progress, resumes_in=wait)
         if d.last_error:
             retry = d.remaining()
             when = f"; retry in {age(retry)}" if retry is not None else ""
@@ -234,6 +235,12 @@ class DeepLaneApp(PollingApp):
 
     def note_file_state(self) -> None:
         super().note_file_state()
+        if self._api == (None, None):
+            # A deep page stores no rate-limit headers: the budget is what the latest fast or slow poll read.
+            polls = [self.session.reader.last_poll(lane.value) for lane in (Lane.FAST, Lane.SLOW)]
+            latest = max((p for p in polls if p is not None), key=lambda p: p.pid, default=None)
+            if latest is not None:
+                self._api = (latest.rate_remaining, latest.rate_limit)
         # The release feed's holes, noted by the fast polls that could not close them (DESIGN §5); a note
         # that cannot be read says so rather than passing for none.
         try:

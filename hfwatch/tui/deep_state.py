@@ -115,7 +115,8 @@ def status_text(d: DeepSchedule) -> str | None:
     if d.running:
         return f"deep {_done_share(d.progress)}" if d.progress is not None else "deep walk starting"
     if d.waiting and d.progress is not None and (wait := d.remaining()) is not None:
-        return f"deep {_done_share(d.progress)} waits {age(wait)} for api budget"
+        share = f" {d.progress.fraction:.0%}" if d.progress.fraction is not None else ""
+        return f"deep{share} waits {age(wait)} for api budget"
     if d.last_error:
         retry = d.remaining()
         return "deep walk failed" + (f", retry in {age(retry)}" if retry is not None else "")
@@ -135,20 +136,28 @@ def _done_share(p: DeepProgressFacts) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DeepLine:
-    """What the progress line under the leaderboard says."""
+    """What the progress line under the leaderboard says: `text`, or its `parts` (priority, part), the least
+    important left out first where the line is short."""
 
     text: str
     fraction: float | None  # of the estimated pages; None: not known
     error: bool = False
+    parts: tuple[tuple[int, str], ...] = ()
 
 
-def progress_line(p: DeepProgressFacts, *, resumes_in: float | None = None) -> str:
+def progress_line(p: DeepProgressFacts, *, resumes_in: float | None = None) -> DeepLine:
     """The walk under way; `resumes_in`: it waits for the next rate window, to go on in that many seconds."""
     of = f"/{p.estimate:,}" if p.estimate else "/?"
-    eta = f" · ETA {age(p.eta_s)}" if p.eta_s is not None else ""
+    parts = [
+        (100, f"deep walk: page {p.pages:,}{of}"),
+        (50, f"{human(p.walked)} models ≥{p.floor:,} dl"),
+        (40, f"{p.requests:,} req"),
+    ]
     if resumes_in is not None:
-        eta = f" · budget spent, on in {age(resumes_in)}"
-    return f"deep walk: page {p.pages:,}{of} · {human(p.walked)} models ≥{p.floor:,} dl · {p.requests:,} req{eta}"
+        parts.append((90, f"budget spent, on in {age(resumes_in)}"))
+    elif p.eta_s is not None:
+        parts.append((60, f"ETA {age(p.eta_s)}"))
+    return DeepLine(" · ".join(text for _, text in parts), p.fraction, parts=tuple(parts))
 
 
 def coverage_note(latest: Walk | None, finished: Walk | None) -> str:

@@ -16,10 +16,12 @@ from hfwatch.store.deepwalk import Walk
 from hfwatch.tui.deep_state import (
     RETRY_FIRST_S,
     DeepLine,
+    DeepProgressFacts,
     DeepRun,
     DeepSchedule,
     coverage_note,
     estimate_pages,
+    progress_line,
 )
 from hfwatch.tui.widgets.deep_bar import BAR_WIDTH, bar_text
 from hfwatch_sim import SimHub
@@ -82,3 +84,17 @@ def test_the_bar_fills_with_the_share_of_pages() -> None:
     assert bar_text(DeepLine("x", 0.5), 80).plain.count("█") == BAR_WIDTH // 2
     assert bar_text(DeepLine("x", None), 80).plain.count("█") == 0
     assert bar_text(DeepLine("failed: no network", None, error=True), 80).plain == "failed: no network"
+
+
+def test_a_short_progress_line_keeps_when_the_walk_goes_on() -> None:
+    facts = DeepProgressFacts(pages=133, estimate=159, walked=133_000, requests=133, eta_s=None, floor=100)
+    waiting = progress_line(facts, resumes_in=180)
+    full = bar_text(waiting, 200).plain
+    assert "page 133/159" in full and "133.0k models ≥100 dl" in full and "133 req" in full
+    assert full.endswith("budget spent, on in 3m")
+    # A families box too narrow for all of it: the requests go first, then the models; never when it goes on.
+    width = len(full) - len(" · 133 req")
+    short = bar_text(waiting, width).plain
+    assert len(short) <= width and "req" not in short and short.endswith("budget spent, on in 3m")
+    narrower = bar_text(waiting, BAR_WIDTH + 50).plain
+    assert "models" not in narrower and narrower.endswith("budget spent, on in 3m")

@@ -122,7 +122,9 @@ class StatusBar(Widget):
     def render(self) -> Text:
         width = self.content_size.width
         title = Text.assemble(("hfwatch", "bold"), (" · open-model race on the Hub", "dim"))
-        right = fit(status_parts(self._facts()), max(10, width - 1))
+        # Room for the leading space and at least one before the parts: a line of parts as wide as the bar
+        # would lose its last characters.
+        right = fit(status_parts(self._facts()), max(10, width - 2))
         room = width - right.cell_len - 2
         line = Text(" ")
         if room >= title.cell_len:
