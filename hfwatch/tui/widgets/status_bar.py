@@ -84,7 +84,8 @@ def status_parts(f: StatusFacts) -> list[tuple[int, Text]]:
         low = f.api_limit and f.api_remaining < 0.1 * f.api_limit
         parts.append((35, Text(budget, style="bold red" if low else "")))
     if f.release_gap:
-        parts.append((25, Text(terminal_safe(f.release_gap), style="yellow")))
+        # A hole in the data outranks the clocks: it says what the figures on screen lack.
+        parts.append((32, Text(terminal_safe(f.release_gap), style="yellow")))
     # The progress line under the leaderboard says more: on a narrow line this goes first.
     if f.deep:
         parts.append((15, Text(terminal_safe(f.deep), style="cyan")))
