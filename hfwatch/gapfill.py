@@ -73,7 +73,13 @@ class _Walks:
 
 def known_gaps(conn: sqlite3.Connection) -> KnownGaps:
     """Read under the writer's lock before the fast poll is fetched."""
-    return KnownGaps(newest_created(conn), tuple(releasegaps.load(conn)))
+    try:
+        holes = tuple(releasegaps.load(conn))
+    except sqlite3.DatabaseError:
+        # A note hfwatch cannot read (the monitor says so) must not stop the fast lane: the polls go on, and
+        # the note stays until a new hole replaces it.
+        holes = ()
+    return KnownGaps(newest_created(conn), holes)
 
 
 def has_gap(records: list[ModelRecord], last_seen: int | None, listed: int) -> bool:

@@ -205,3 +205,17 @@ def test_hfwatch_poll_says_the_release_feed_has_a_hole_until_a_poll_closes_it(si
     assert closed.code == 0 and "back-filled" not in closed.out, closed.out
     with Store(db, readonly=True) as store:
         assert releasegaps.load(store.conn) == []
+
+
+def test_a_note_of_holes_that_cannot_be_read_stops_no_fast_poll(sim: SimHub, feeder: tuple[Feeder, Store]) -> None:
+    fd, store = feeder
+    assert fd.poll(Lane.FAST).ok
+    store.conn.execute("INSERT INTO meta (key, value) VALUES (?, 'not json')", (releasegaps.KEY,))
+    with pytest.raises(sqlite3.DatabaseError, match="is not a list of release holes"):
+        releasegaps.load(store.conn)
+    t0 = sim.clock.now()
+    sim.clock.advance(2 * HOUR_S)
+    assert fd.poll(Lane.FAST).ok
+    assert set(released(sim, t0, sim.clock.now())) <= stored_ids(store)
+    [note] = store.conn.execute("SELECT value FROM meta WHERE key = ?", (releasegaps.KEY,)).fetchone()
+    assert note == "not json", "left as it was: nothing to replace it with"

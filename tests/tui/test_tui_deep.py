@@ -352,6 +352,11 @@ async def test_the_status_line_says_the_release_feed_has_a_hole_while_one_is_not
         app.reload()
         await pilot.pause()
         assert "back-filled" not in status_line(app)
+        with Store(history_copy) as store:
+            store.conn.execute("INSERT INTO meta (key, value) VALUES (?, '[{}]')", (releasegaps.KEY,))
+        app.reload()
+        await pilot.pause()
+        assert "release feed: gap note unreadable" in status_line(app), 'a note it cannot read is no "no hole"'
 
 
 def test_the_demo_walks_the_whole_hub_only_when_asked(registry: Registry, tmp_path: Path) -> None:
