@@ -141,7 +141,7 @@ def fill_holes(
 def _walk(poller: Poller, walks: _Walks, hole: ReleaseHole) -> ReleaseHole | None:
     """Walk the listing by `createdAt` from the hole's cursor while pages are left: what is left of it."""
     from hfwatch.hub.client import Query
-    from hfwatch.hub.guard import HubError
+    from hfwatch.hub.guard import HubError, PollCancelled, PollDeadline
 
     if walks.pages_left <= 0 or walks.reason is not None:
         return hole
@@ -166,7 +166,7 @@ def _walk(poller: Poller, walks: _Walks, hole: ReleaseHole) -> ReleaseHole | Non
             walks.guard.say(f"fast poll: new releases since {since}, page {walks.pages + 1}")
     except HubError as err:  # what was listed before it stays: the fast poll itself went well
         walks.reason = str(err)
-        if read == 0 and hole.cursor is not None:
+        if read == 0 and hole.cursor is not None and not isinstance(err, (PollCancelled, PollDeadline)):
             cursor = None  # a cursor the Hub would not take (it may expire): from the top next time
     return ReleaseHole(hole.since, until, cursor)
 

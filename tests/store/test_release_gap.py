@@ -5,6 +5,7 @@ covers walks `sort=created_at` down to the newest release stored, so every relea
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -219,3 +220,19 @@ def test_a_note_of_holes_that_cannot_be_read_stops_no_fast_poll(sim: SimHub, fee
     assert set(released(sim, t0, sim.clock.now())) <= stored_ids(store)
     [note] = store.conn.execute("SELECT value FROM meta WHERE key = ?", (releasegaps.KEY,)).fetchone()
     assert note == "not json", "left as it was: nothing to replace it with"
+
+
+def test_a_walk_cancelled_before_its_first_page_keeps_its_cursor_and_a_refused_cursor_is_dropped(
+    sim: SimHub, feeder: tuple[Feeder, Store]
+) -> None:
+    fd, _store = feeder
+    result = fd.poller.fetch(Lane.FAST)
+    newest = max(r.created_at for r in result.records if r.created_at is not None)
+    hole = releasegaps.ReleaseHole(newest - 2 * DAY_S, newest - DAY_S, "no-such-cursor")
+    cancel = threading.Event()
+    cancel.set()  # the monitor is closing: nothing was said about the cursor
+    fill = gapfill.fill_fast_poll(fd.poller, result, gapfill.KnownGaps(newest, (hole,)), cancel=cancel)
+    assert fill is not None and fill.pages == 0 and fill.holes == (hole,)
+    refused = gapfill.fill_fast_poll(fd.poller, result, gapfill.KnownGaps(newest, (hole,)))
+    assert refused is not None and refused.reason is not None and "HTTP 400" in refused.reason
+    assert refused.holes == (releasegaps.ReleaseHole(hole.since, hole.until, None),), "from the top next time"
