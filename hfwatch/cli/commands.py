@@ -28,25 +28,19 @@ def _history_time(db: Path) -> int | None:
         return data_time(store.conn)
 
 
-def _fetch(poller: Any, lane: Any, db: Path, deadline: float | None) -> Any:
-    """A lane's poll from the Hub; a fast poll also lists the releases of a gap since the last run."""
-    from hfwatch.gapfill import fill_fast_poll
+def _fetch(poller: Any, lane: Any, db: Path, deadline: float | None) -> tuple[Any, Any]:
+    """A lane's poll from the Hub; a fast poll also lists the releases of a gap since the last run (or of one
+    an earlier run could not close): (the result, the gap's back-fill or None)."""
+    from hfwatch.gapfill import KnownGaps, fill_fast_poll, known_gaps
     from hfwatch.records import Lane
-
-    result = poller.fetch(lane, deadline_s=deadline)
-    if lane is Lane.FAST:
-        fill_fast_poll(poller, result, _newest_release(db))
-    return result
-
-
-def _newest_release(db: Path) -> int | None:
     from hfwatch.store import Store
-    from hfwatch.store.wholehub import newest_created
 
-    if not db.exists():
-        return None
-    with Store(db, readonly=True) as store:
-        return newest_created(store.conn)
+    known = KnownGaps(None)
+    if lane is Lane.FAST and db.exists():
+        with Store(db, readonly=True) as store:
+            known = known_gaps(store.conn)
+    result = poller.fetch(lane, deadline_s=deadline)
+    return result, fill_fast_poll(poller, result, known) if lane is Lane.FAST else None
 
 
 # -- poll -------------------------------------------------------------------------------------------
@@ -54,6 +48,7 @@ def _newest_release(db: Path) -> int | None:
 
 def cmd_poll(args: argparse.Namespace) -> int:
     from hfwatch.config import load_config
+    from hfwatch.gapfill import save_fast_poll
     from hfwatch.hub.client import is_offline
     from hfwatch.pollsource import PollSource, open_poll_source
     from hfwatch.records import Lane
@@ -85,15 +80,15 @@ def cmd_poll(args: argparse.Namespace) -> int:
         store: Store | None = None
         try:
             for lane in lanes:
-                result = _fetch(poller, lane, db, args.deadline)
+                result, gap = _fetch(poller, lane, db, args.deadline)
                 fetched = result.ok
                 if result.ok or result.stats.responses:
                     store = store or Store(db)
-                    outcome = poller.save(store, result)
+                    outcome = save_fast_poll(poller, store, result, gap)
                 else:
                     outcome = None
                 if result.ok and outcome is not None and outcome.summary is not None:
-                    print(_summary_line(result, outcome.summary))
+                    print(_summary_line(result, outcome.summary) + _gap_note(gap))
                     continue
                 failures.append(f"{lane.value} poll failed: {result.error}")
                 if result.stats.responses == 0 or fetched:
@@ -159,6 +154,16 @@ def _summary_line(result: Any, summary: Any) -> str:
         f"{summary.changed:,} changed, {summary.events} feed events) · {s.requests} requests · "
         f"{s.bytes / 1e6:.2f} MB · {s.elapsed_s:.1f} s{budget}{_unusable(s)}"
     )
+
+
+def _gap_note(gap: Any) -> str:
+    """A hole the fast poll's back-fill of new releases left for the next ones (see hfwatch.gapfill)."""
+    from hfwatch.gapfill import hole_note
+
+    note = hole_note(gap.holes) if gap is not None else None
+    if not note:
+        return ""
+    return f" · {note}" + (f" ({gap.reason})" if gap.reason else "") + "; the next fast poll goes on"
 
 
 def _unusable(s: Any) -> str:

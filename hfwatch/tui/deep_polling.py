@@ -7,18 +7,30 @@ cancellable, so within a second)."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import work
 from textual.timer import Timer
 
-from hfwatch.store import Store, wholehub
+from hfwatch.gapfill import hole_note
+from hfwatch.records import Lane
+from hfwatch.store import Store, releasegaps, wholehub
 from hfwatch.store.deepwalk import Walk
 from hfwatch.store.wholehub import Untracked
 from hfwatch.timeunits import HOUR_S
-from hfwatch.tui.deep_state import MIN_INTERVAL_S, START_DELAY_S, DeepLine, DeepRun, DeepSchedule, progress_line
+from hfwatch.tui.deep_state import (
+    MIN_INTERVAL_S,
+    START_DELAY_S,
+    DeepLine,
+    DeepRun,
+    DeepSchedule,
+    progress_line,
+    status_text,
+)
 from hfwatch.tui.format import age
 from hfwatch.tui.messages import (
     DeepFinished,
@@ -32,6 +44,7 @@ from hfwatch.tui.polling import PollingApp, one_line
 from hfwatch.tui.scheduler import MIN_DELAY_S
 from hfwatch.tui.session import Session
 from hfwatch.tui.widgets.deep_bar import DeepBar
+from hfwatch.tui.widgets.status_bar import StatusFacts
 
 
 class DeepLaneApp(PollingApp):
@@ -49,6 +62,7 @@ class DeepLaneApp(PollingApp):
         self.deep = DeepSchedule(interval, clock=monotonic, enabled=session.deep and session.feeder is not None)
         self._deep_timer: Timer | None = None
         self.untracked: Untracked | None = None  # the untracked row's figures, counted when it is shown
+        self.release_gap: str | None = None  # a hole in the release feed the fast polls are back-filling
         self._untracked_wanted = False
 
     # -- scheduling ---------------------------------------------------------------------------------
@@ -156,10 +170,17 @@ class DeepLaneApp(PollingApp):
             delay = START_DELAY_S  # cancelled by a pause that was lifted before the walk had stopped
         if delay is not None and feeder is not None and not feeder.cancel.is_set():
             self._arm_deep(delay)
+        if message.status == "done":
+            self.deep.done_at = self.deep.clock()
+            self.deep.done_coverage = self._last_coverage()
         if message.pages:
             self.reload()  # coverage and the families' totals moved
             self._recount_untracked()
         self.refresh_deep()
+
+    def _last_coverage(self) -> float | None:
+        _latest, finished = self.session.reader.deep_walks()
+        return finished.coverage if finished is not None else None
 
     # -- the untracked row: counted in a worker (at a million models, a scan the UI must not wait for) --
 
@@ -197,9 +218,9 @@ class DeepLaneApp(PollingApp):
         if d.running:
             if d.progress is None:
                 return DeepLine("deep walk: starting", None)
-            return DeepLine(progress_line(d.progress), d.progress.fraction)
+            return progress_line(d.progress)
         if d.waiting and d.progress is not None and (wait := d.remaining()) is not None:
-            return DeepLine(progress_line(d.progress, resumes_in=wait), d.progress.fraction)
+            return progress_line(d.progress, resumes_in=wait)
         if d.last_error:
             retry = d.remaining()
             when = f"; retry in {age(retry)}" if retry is not None else ""
@@ -210,6 +231,25 @@ class DeepLaneApp(PollingApp):
         if self.screen_stack:
             for bar in self.screen.query(DeepBar):
                 bar.sync()
+        self.refresh_status()
+
+    def note_file_state(self) -> None:
+        super().note_file_state()
+        if self._api == (None, None):
+            # A deep page stores no rate-limit headers: the budget is what the latest fast or slow poll read.
+            polls = [self.session.reader.last_poll(lane.value) for lane in (Lane.FAST, Lane.SLOW)]
+            latest = max((p for p in polls if p is not None), key=lambda p: p.pid, default=None)
+            if latest is not None:
+                self._api = (latest.rate_remaining, latest.rate_limit)
+        # The release feed's holes, noted by the fast polls that could not close them (DESIGN §5); a note
+        # that cannot be read says so rather than passing for none.
+        try:
+            self.release_gap = hole_note(releasegaps.load(self.session.reader.conn), short=True)
+        except sqlite3.DatabaseError:
+            self.release_gap = "release feed: gap note unreadable"
+
+    def status(self, scope: str, metric: str) -> StatusFacts:
+        return replace(super().status(scope, metric), deep=status_text(self.deep), release_gap=self.release_gap)
 
     # -- keys ---------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ MIN_INTERVAL_S = 900.0  # real seconds between walks, whatever the data's clock
 START_DELAY_S = 20.0  # a walk to start or resume waits for the other lanes' first polls
 RETRY_FIRST_S = 30.0
 RESUME_SOON_S = 5.0  # a walk stopped by its deadline goes on at once (the next page is a new poll)
+DONE_SHOWN_S = 60.0  # the status line names a walk just done for this long, then leaves the room to others
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,8 @@ class DeepSchedule:
     last_error: str | None = None
     stopped_by_user: bool = False
     waiting: bool = False  # stopped for the rate budget, to go on in the next window
+    done_at: float | None = None  # when the last walk completed (this clock), and the coverage it found
+    done_coverage: float | None = None
 
     def next_delay(self, status: str, budget_reset_s: float | None) -> float | None:
         """After a run ended with `status`: when the next one starts (None: not until asked)."""
@@ -106,22 +109,55 @@ class DeepSchedule:
         return None if self.due_at is None else max(0.0, self.due_at - self.clock())
 
 
+def status_text(d: DeepSchedule) -> str | None:
+    """The status line's short word on the deep lane: a walk under way or waiting for the budget, a failure,
+    a walk done a moment ago; None when there is nothing to say."""
+    if d.running:
+        return f"deep {_done_share(d.progress)}" if d.progress is not None else "deep walk starting"
+    if d.waiting and d.progress is not None and (wait := d.remaining()) is not None:
+        share = f" {d.progress.fraction:.0%}" if d.progress.fraction is not None else ""
+        return f"deep{share} waits {age(wait)} for api budget"
+    if d.last_error:
+        retry = d.remaining()
+        return "deep walk failed" + (f", retry in {age(retry)}" if retry is not None else "")
+    if d.done_at is not None and (since := d.clock() - d.done_at) < DONE_SHOWN_S:
+        covered = f", coverage {d.done_coverage:.1%}" if d.done_coverage is not None else ""
+        return f"deep walk done {age(since)} ago{covered}"
+    return None
+
+
+def _done_share(p: DeepProgressFacts) -> str:
+    # One part of the status line, whose parts are joined by " · ": no dot inside.
+    of = f"{p.estimate:,}" if p.estimate else "?"
+    if p.fraction is None:
+        return f"page {p.pages:,}/{of}"
+    return f"{p.fraction:.0%} (page {p.pages:,}/{of})"
+
+
 @dataclass(frozen=True, slots=True)
 class DeepLine:
-    """What the progress line under the leaderboard says."""
+    """What the progress line under the leaderboard says: `text`, or its `parts` (priority, part), the least
+    important left out first where the line is short."""
 
     text: str
     fraction: float | None  # of the estimated pages; None: not known
     error: bool = False
+    parts: tuple[tuple[int, str], ...] = ()
 
 
-def progress_line(p: DeepProgressFacts, *, resumes_in: float | None = None) -> str:
+def progress_line(p: DeepProgressFacts, *, resumes_in: float | None = None) -> DeepLine:
     """The walk under way; `resumes_in`: it waits for the next rate window, to go on in that many seconds."""
     of = f"/{p.estimate:,}" if p.estimate else "/?"
-    eta = f" · ETA {age(p.eta_s)}" if p.eta_s is not None else ""
+    parts = [
+        (100, f"deep walk: page {p.pages:,}{of}"),
+        (50, f"{human(p.walked)} models ≥{p.floor:,} dl"),
+        (40, f"{p.requests:,} req"),
+    ]
     if resumes_in is not None:
-        eta = f" · budget spent, on in {age(resumes_in)}"
-    return f"deep walk: page {p.pages:,}{of} · {human(p.walked)} models ≥{p.floor:,} dl · {p.requests:,} req{eta}"
+        parts.append((90, f"budget spent, on in {age(resumes_in)}"))
+    elif p.eta_s is not None:
+        parts.append((60, f"ETA {age(p.eta_s)}"))
+    return DeepLine(" · ".join(text for _, text in parts), p.fraction, parts=tuple(parts))
 
 
 def coverage_note(latest: Walk | None, finished: Walk | None) -> str:

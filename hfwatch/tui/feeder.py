@@ -13,13 +13,12 @@ from collections.abc import Callable, Sequence
 
 from hfwatch.deep import DeepOutcome, walk_deep
 from hfwatch.engine import Poller, PollOutcome
-from hfwatch.gapfill import GapFill, fill_fast_poll
+from hfwatch.gapfill import GapFill, fill_fast_poll, known_gaps, save_fast_poll
 from hfwatch.hub.errors import PollCancelled
 from hfwatch.pacing import GiveWay
 from hfwatch.records import Lane
 from hfwatch.store import Store, deepwalk
 from hfwatch.store.deepwalk import Walk
-from hfwatch.store.wholehub import newest_created
 
 StatusCallback = Callable[[str], None]
 # The demo's back-fill: (simulated time, lane) of each poll, given the time the demo starts at.
@@ -81,16 +80,18 @@ class Feeder:
         self.give_way = GiveWay()
 
     def poll(self, lane: Lane, on_status: StatusCallback | None = None) -> PollOutcome:
-        last_seen = None
+        known = None
         if lane is Lane.FAST:
             with self._save_lock:
-                last_seen = newest_created(self._writer.conn)
+                known = known_gaps(self._writer.conn)
         result = self.poller.fetch(lane, cancel=self.cancel, on_status=on_status, pace=self.give_way.checkpoint)
-        # Off longer than the newest listing covers: the releases in between are listed too.
-        if lane is Lane.FAST:
-            self.last_gap = fill_fast_poll(self.poller, result, last_seen, cancel=self.cancel, on_status=on_status)
+        # Off longer than the newest listing covers (now or before): the releases in between are listed too.
+        fill = None
+        if known is not None:
+            fill = fill_fast_poll(self.poller, result, known, cancel=self.cancel, on_status=on_status)
+            self.last_gap = fill
         with self._save_lock:
-            return self.poller.save(self._writer, result, pace=self.give_way.checkpoint)
+            return save_fast_poll(self.poller, self._writer, result, fill, pace=self.give_way.checkpoint)
 
     def deep_walks(self) -> tuple[Walk | None, Walk | None]:
         """The latest walk stored and the latest finished one."""

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,10 @@ from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
 from hfwatch.records import Lane
 from hfwatch.registry import Registry
-from hfwatch.store import Store
+from hfwatch.store import Store, releasegaps
+from hfwatch.store.wholehub import newest_created
 from hfwatch.tui.app import HfWatchApp
-from hfwatch.tui.deep_state import START_DELAY_S
+from hfwatch.tui.deep_state import DONE_SHOWN_S, START_DELAY_S
 from hfwatch.tui.feeder import Feeder
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.screens.releases import ReleasesScreen
@@ -32,12 +34,13 @@ from hfwatch.tui.screenshots import FROZEN_MONOTONIC
 from hfwatch.tui.session import Mode, Session
 from hfwatch.tui.widgets.deep_bar import DeepBar
 from hfwatch.tui.widgets.leaderboard import Leaderboard
+from hfwatch.tui.widgets.status_bar import StatusBar
 from hfwatch_sim import Reply, Request, SimClock, SimHub
 from tests.conftest import SIM_START
-from tests.helpers.tui import POLL_INTERVALS, SIZE, fixed_history, loaded, make_app, registry
+from tests.helpers.tui import POLL_INTERVALS, SIZE, fixed_history, history_copy, loaded, make_app, registry
 
 pytestmark = pytest.mark.ui
-__all__ = ["fixed_history", "registry"]  # fixtures used below
+__all__ = ["fixed_history", "history_copy", "registry"]  # fixtures used below
 
 TAIL = 60_000
 
@@ -74,8 +77,16 @@ class Gate:
         return answer()
 
 
-def deep_app(hub: SimHub, db: Path, registry: Registry, tmp_path: Path, floor: int) -> HfWatchApp:
-    """The monitor writing to `db` from the simulated Hub, its own clocks stopped, nothing started on its own."""
+def deep_app(
+    hub: SimHub,
+    db: Path,
+    registry: Registry,
+    tmp_path: Path,
+    floor: int,
+    monotonic: Callable[[], float] = lambda: FROZEN_MONOTONIC,
+) -> HfWatchApp:
+    """The monitor writing to `db` from the simulated Hub, its own clocks stopped (moved only by `monotonic`),
+    nothing started on its own."""
     writer = Store(db)
     reader = Store(db, readonly=True)
     poller = Poller(HubClient(hub.url, token=False), registry, clock=hub.clock.now)
@@ -91,7 +102,7 @@ def deep_app(hub: SimHub, db: Path, registry: Registry, tmp_path: Path, floor: i
         deep=True,
         _closers=[writer.close, reader.close],
     )
-    return HfWatchApp(session, monotonic=lambda: FROZEN_MONOTONIC, autostart=False)
+    return HfWatchApp(session, monotonic=monotonic, autostart=False)
 
 
 async def until(pilot: Pilot, done: Callable[[], bool], what: str) -> None:
@@ -101,6 +112,10 @@ async def until(pilot: Pilot, done: Callable[[], bool], what: str) -> None:
             return
         await pilot.pause(0.025)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def status_line(app: HfWatchApp) -> str:
+    return app.screen.query_one(StatusBar).render().plain
 
 
 def subtitle(app: HfWatchApp) -> str:
@@ -126,12 +141,18 @@ class Run:
 
 @contextlib.asynccontextmanager
 async def monitor(
-    hub: SimHub, registry: Registry, tmp_path: Path, *, pages: int, gate: Gate | None = None
+    hub: SimHub,
+    registry: Registry,
+    tmp_path: Path,
+    *,
+    pages: int,
+    gate: Gate | None = None,
+    monotonic: Callable[[], float] = lambda: FROZEN_MONOTONIC,
 ) -> AsyncIterator[Run]:
     """The monitor on an empty file, loaded, its walks `pages` long, the Hub's answers held by `gate`."""
     floor = floor_for(hub, pages)
     db = tmp_path / "h.sqlite"
-    app = deep_app(hub, db, registry, tmp_path, floor)
+    app = deep_app(hub, db, registry, tmp_path, floor, monotonic)
     hub.response_hook = gate
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -179,6 +200,35 @@ async def test_the_key_walks_with_a_progress_line_then_the_coverage_of_the_truth
             hub.clock.set(SIM_START)
 
 
+async def test_the_status_line_names_the_walk_while_it_runs_and_its_coverage_a_moment_after(
+    hub: SimHub, registry: Registry, tmp_path: Path
+) -> None:
+    clock = [FROZEN_MONOTONIC]
+    gate = Gate(2)
+    async with monitor(hub, registry, tmp_path, pages=5, gate=gate, monotonic=lambda: clock[0]) as run:
+        app, pilot = run.app, run.pilot
+        assert "deep" not in status_line(app)
+        await pilot.press("D")
+        await until(pilot, lambda: app.deep.progress is not None and app.deep.progress.pages == 2, "page 2")
+        await pilot.pause()
+        [(_wid, stored_pages, _walked, _d, _finished, _cursor)] = walks(run.db)
+        estimate = app.deep.progress.estimate if app.deep.progress else None
+        assert stored_pages == 2 and estimate is not None and estimate > 2
+        assert f"deep {round(100 * 2 / estimate)}% (page 2/{estimate})" in status_line(app)
+        gate.release.set()
+        await until(pilot, lambda: finished_walk(run.db) and not app.deep.running, "the walk to end")
+        await pilot.pause()
+        truth = hub.truth.deep_walk(run.floor, hub.clock.now())
+        shown = re.search(r"deep walk done 0s ago, coverage (\d+\.\d)%", status_line(app))
+        assert shown is not None and truth.coverage is not None, status_line(app)
+        # hfwatch attributes by its registry, the generator by its lineage: as close as the families box's figure.
+        assert abs(float(shown.group(1)) / 100 - truth.coverage) < 0.006
+        clock[0] += DONE_SHOWN_S + 1
+        app.refresh_status()
+        await pilot.pause()
+        assert "deep" not in status_line(app), "a moment later the line leaves the room to the rest"
+
+
 async def test_pause_stops_the_walk_and_the_key_resumes_it_where_it_stopped(
     hub: SimHub, registry: Registry, tmp_path: Path
 ) -> None:
@@ -221,6 +271,7 @@ async def test_out_of_its_share_of_the_budget_the_walk_waits_for_the_next_window
             bar = app.screen.query_one(DeepBar)
             assert bar.display and "budget spent, on in" in str(bar.render())
             assert f"page {pages}/" in str(bar.render())
+            assert re.search(r"deep \d+% waits \d+[sm] for api budget", status_line(app))
             assert app.deep_first_delay() == START_DELAY_S, "a stored walk left unfinished resumes soon"
             assert app.start_poll(Lane.FAST, manual=True)
             fast = app.schedule.lanes[Lane.FAST]
@@ -280,6 +331,32 @@ async def test_untracked_row_is_unknown_before_a_walk_and_no_family(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReleasesScreen)
+
+
+async def test_the_status_line_says_the_release_feed_has_a_hole_while_one_is_noted(
+    history_copy: Path, registry: Registry, tmp_path: Path
+) -> None:
+    with Store(history_copy) as store:
+        newest = newest_created(store.conn)
+        assert newest is not None
+        hole = releasegaps.ReleaseHole(newest - 3 * 86400, newest - 86400, "c")
+        releasegaps.save(store.conn, [hole])
+    app = make_app(history_copy, registry, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.pause()
+        stamp = datetime.fromtimestamp(newest - 86400, UTC).strftime("%m-%d %H:%M")
+        assert f"releases back-filled to {stamp}; older gap not yet" in status_line(app)
+        with Store(history_copy) as store:
+            releasegaps.save(store.conn, [])
+        app.reload()
+        await pilot.pause()
+        assert "back-filled" not in status_line(app)
+        with Store(history_copy) as store:
+            store.conn.execute("INSERT INTO meta (key, value) VALUES (?, '[{}]')", (releasegaps.KEY,))
+        app.reload()
+        await pilot.pause()
+        assert "release feed: gap note unreadable" in status_line(app), 'a note it cannot read is no "no hole"'
 
 
 def test_the_demo_walks_the_whole_hub_only_when_asked(registry: Registry, tmp_path: Path) -> None:

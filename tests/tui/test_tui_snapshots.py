@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hfwatch.registry import Registry
-from hfwatch.tui.screenshots import SHOTS, Shot, frozen_app, take
+from hfwatch.tui.screenshots import SHOTS, Shot, frozen_app, shot_history, take
 from tests.helpers.tui import fixed_history, registry
 
 pytestmark = pytest.mark.ui
@@ -42,7 +42,8 @@ def compare(name: str, svg: str, scratch: Path) -> None:
 
 @pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])
 async def test_screen_snapshot(shot: Shot, fixed_history: Path, registry: Registry, tmp_path: Path) -> None:
-    app = frozen_app(fixed_history, registry, tmp_path / "state.json")  # what the screenshots show
+    # What the screenshots show.
+    app = frozen_app(shot_history(shot, fixed_history, registry), registry, tmp_path / "state.json")
     try:
         compare(shot.name, await take(app, shot), tmp_path)
     finally:

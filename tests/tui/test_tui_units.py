@@ -3,6 +3,7 @@ remembered state, the releases filter, the status line and key bindings."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -187,17 +188,19 @@ def test_releases_filter_terms() -> None:
     assert FeedFilter.parse("family:Llama").matches(miss, registry), "family names match too"
 
 
+LIVE_STATUS = StatusFacts(
+    state="live",
+    scope="ecosystem",
+    metric="downloads_30d",
+    last_poll_age_s=125,
+    next_poll_s=175,
+    api_remaining=462,
+    api_limit=500,
+)
+
+
 def test_status_line_says_scope_and_metric_and_fits() -> None:
-    facts = StatusFacts(
-        state="live",
-        scope="ecosystem",
-        metric="downloads_30d",
-        last_poll_age_s=125,
-        next_poll_s=175,
-        api_remaining=462,
-        api_limit=500,
-        activity="slow poll 3/90: qwen",
-    )
+    facts = replace(LIVE_STATUS, activity="slow poll 3/90: qwen")
     full = fit(status_parts(facts), 200).plain
     assert "● live" in full and "polled 2m ago" in full and "next 2m" in full and "api 462/500" in full
     assert "ecosystem · 30d downloads" in full
@@ -207,6 +210,16 @@ def test_status_line_says_scope_and_metric_and_fits() -> None:
         status_parts(StatusFacts(state="following", scope="first-party", metric="rate", writer_pid="123")), 200
     ).plain
     assert "following (read-only) — pid 123 writes" in following
+
+
+def test_the_deep_walk_is_the_first_part_a_narrow_status_line_drops() -> None:
+    parts = status_parts(replace(LIVE_STATUS, interval_s=300, deep="deep 37% (page 12/150)"))
+    full = fit(parts, 200).plain
+    assert "deep 37% (page 12/150)" in full and "every 5m" in full
+    # The narrowest line that still holds every part but one: the part left out is the deep walk's.
+    one_less = len(full) - len(" · deep 37% (page 12/150)")
+    squeezed = fit(parts, one_less).plain
+    assert "deep" not in squeezed and "every 5m" in squeezed and len(squeezed) <= one_less
 
 
 def test_chart_ticks_enclose_the_data() -> None:

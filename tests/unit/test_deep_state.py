@@ -14,12 +14,16 @@ from hfwatch.registry import load_registry
 from hfwatch.store import Store
 from hfwatch.store.deepwalk import Walk
 from hfwatch.tui.deep_state import (
+    DONE_SHOWN_S,
     RETRY_FIRST_S,
     DeepLine,
+    DeepProgressFacts,
     DeepRun,
     DeepSchedule,
     coverage_note,
     estimate_pages,
+    progress_line,
+    status_text,
 )
 from hfwatch.tui.widgets.deep_bar import BAR_WIDTH, bar_text
 from hfwatch_sim import SimHub
@@ -82,3 +86,38 @@ def test_the_bar_fills_with_the_share_of_pages() -> None:
     assert bar_text(DeepLine("x", 0.5), 80).plain.count("█") == BAR_WIDTH // 2
     assert bar_text(DeepLine("x", None), 80).plain.count("█") == 0
     assert bar_text(DeepLine("failed: no network", None, error=True), 80).plain == "failed: no network"
+
+
+def test_a_short_progress_line_keeps_when_the_walk_goes_on() -> None:
+    facts = DeepProgressFacts(pages=133, estimate=159, walked=133_000, requests=133, eta_s=None, floor=100)
+    waiting = progress_line(facts, resumes_in=180)
+    full = bar_text(waiting, 200).plain
+    assert "page 133/159" in full and "133.0k models ≥100 dl" in full and "133 req" in full
+    assert full.endswith("budget spent, on in 3m")
+    # A families box too narrow for all of it: the requests go first, then the models; never when it goes on.
+    width = len(full) - len(" · 133 req")
+    short = bar_text(waiting, width).plain
+    assert len(short) <= width and "req" not in short and short.endswith("budget spent, on in 3m")
+    narrower = bar_text(waiting, BAR_WIDTH + 50).plain
+    assert "models" not in narrower and narrower.endswith("budget spent, on in 3m")
+
+
+def test_the_status_line_word_for_each_state_of_the_walk() -> None:
+    now = [1_000.0]
+    d = DeepSchedule(interval_s=86_400.0, clock=lambda: now[0])
+    assert status_text(d) is None, "no walk: nothing to say"
+    d.running = True
+    assert status_text(d) == "deep walk starting"
+    d.progress = DeepProgressFacts(pages=12, estimate=150, walked=12_000, requests=12, eta_s=None, floor=100)
+    assert status_text(d) == "deep 8% (page 12/150)"
+    d.progress = DeepProgressFacts(pages=12, estimate=None, walked=12_000, requests=12, eta_s=None, floor=100)
+    assert status_text(d) == "deep page 12/?", "no estimate yet: no share"
+    d.running, d.waiting, d.due_at = False, True, now[0] + 180
+    assert status_text(d) == "deep waits 3m for api budget"
+    d.waiting, d.last_error, d.due_at = False, "network error", now[0] + 30
+    assert status_text(d) == "deep walk failed, retry in 30s"
+    d.last_error, d.due_at, d.done_at, d.done_coverage = None, None, now[0], 0.471
+    now[0] += 40
+    assert status_text(d) == "deep walk done 40s ago, coverage 47.1%"
+    now[0] += DONE_SHOWN_S
+    assert status_text(d) is None, "a minute later it leaves the room to the rest"

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from hfwatch.tui.deep_state import DeepLine
+from hfwatch.tui.widgets.status_bar import fit
 
 BAR_WIDTH = 16
 
@@ -22,7 +23,9 @@ def bar_text(line: DeepLine, width: int) -> Text:
         filled = round(BAR_WIDTH * line.fraction) if line.fraction is not None else 0
         text.append("█" * filled, style="bold cyan")
         text.append("░" * (BAR_WIDTH - filled), style="dim cyan")
-        text.append(" " + line.text)
+        text.append(" ")
+        room = max(1, width - text.cell_len)
+        text.append_text(fit([(p, Text(s)) for p, s in line.parts], room) if line.parts else Text(line.text))
     text.truncate(max(1, width), overflow="ellipsis")
     return text
 

@@ -42,6 +42,8 @@ class StatusFacts:
     data_time: float | None = None
     note: str | None = None
     waiting: str | None = None  # a lane held back for the API budget
+    deep: str | None = None  # the deep walk under way (or waiting, or just done)
+    release_gap: str | None = None  # a hole in the release feed that the fast polls are still back-filling
 
 
 def _stamp(t: float, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -81,6 +83,12 @@ def status_parts(f: StatusFacts) -> list[tuple[int, Text]]:
         budget = f"api {f.api_remaining}" + (f"/{f.api_limit}" if f.api_limit else "")
         low = f.api_limit and f.api_remaining < 0.1 * f.api_limit
         parts.append((35, Text(budget, style="bold red" if low else "")))
+    if f.release_gap:
+        # A hole in the data outranks the clocks: it says what the figures on screen lack.
+        parts.append((32, Text(terminal_safe(f.release_gap), style="yellow")))
+    # The progress line under the leaderboard says more: on a narrow line this goes first.
+    if f.deep:
+        parts.append((15, Text(terminal_safe(f.deep), style="cyan")))
     if f.sim_time is not None:
         parts.append((30, Text(f"sim {_stamp(f.sim_time, '%m-%d %H:%M')}", style="dim")))
     parts.append((90, Text(label(f.scope, f.metric), style="bold")))
@@ -115,7 +123,9 @@ class StatusBar(Widget):
     def render(self) -> Text:
         width = self.content_size.width
         title = Text.assemble(("hfwatch", "bold"), (" · open-model race on the Hub", "dim"))
-        right = fit(status_parts(self._facts()), max(10, width - 1))
+        # Room for the leading space and at least one before the parts: a line of parts as wide as the bar
+        # would lose its last characters.
+        right = fit(status_parts(self._facts()), max(10, width - 2))
         room = width - right.cell_len - 2
         line = Text(" ")
         if room >= title.cell_len:
