@@ -64,3 +64,14 @@ def reorder_spans(
 def overlaps(spans: Sequence[tuple[float, float]], lo: float, hi: float) -> bool:
     """Whether any span meets [lo, hi]."""
     return any(a <= hi and lo <= b for a, b in spans)
+
+
+def comparable_from(edges: Sequence[int], spans: Sequence[tuple[float, float]], now: float, *, counter: bool) -> int:
+    """The first sparkline bucket (between edges[i] and edges[i+1]) wholly after the latest of `spans` begun by
+    `now`: a counter's bucket holds its value at its end, a rate's its growth from its start. 0 without
+    spans; len(edges) - 1 (no bucket) when the latest is still under way."""
+    cut = max((b for a, b in spans if a <= now), default=None)
+    if cut is None:
+        return 0
+    at = 1 if counter else 0
+    return next((i for i in range(len(edges) - 1) if edges[i + at] >= cut), len(edges) - 1)

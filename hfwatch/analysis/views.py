@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from hfwatch.analysis import metrics, rates
-from hfwatch.analysis.coverage import WalkSpan, coverage_changes, overlaps, reorder_spans
+from hfwatch.analysis.coverage import WalkSpan, comparable_from, coverage_changes, overlaps, reorder_spans
 from hfwatch.analysis.rates import Span
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry
@@ -45,6 +45,9 @@ class FamilyRow:
     models: int = 0
     newest_release: int | None = None
     spark: list[float | None] = field(default_factory=list)  # None: nothing observed in that bucket
+    # The first bucket counted as the last one is: those before it are from before a deep walk widened the
+    # scope's coverage, and comparing across it would read coverage as change (analysis.coverage).
+    spark_from: int = 0
 
     @property
     def value(self) -> float | None:
@@ -67,6 +70,7 @@ class CountryRow:
     models: int = 0
     release_share: float | None = None
     spark: list[float | None] = field(default_factory=list)
+    spark_from: int = 0  # as FamilyRow's
 
     @property
     def value(self) -> float | None:
@@ -168,6 +172,7 @@ def leaderboard(
         newest = queries.newest_release(conn)
         grown = family_growth(conn, str(scope), now=now, since=min(history_from, edges[0]))
         reordered = coverage_spans(conn, str(scope), str(metric), rate_window_s)
+    spark_from = comparable_from(edges, reordered, now, counter=str(metric) in COUNTER_COLUMNS)
     rows: list[FamilyRow] = []
     baseline: dict[str, float | None] = {}
     for family in registry.families:
@@ -191,6 +196,7 @@ def leaderboard(
             )
             row.rate_per_day = g.rate(now, rate_window_s) if g else None
             row.spark = _spark(points, g, edges, str(metric))
+            row.spark_from = spark_from
             baseline[family.id] = _family_metric_at(points, g, now - RANK_BASELINE_S, str(metric), rate_window_s)
         rows.append(row)
     # A rank change across a widening of coverage compares two different countings: not a change.
@@ -287,6 +293,7 @@ def countries(
             c.rate_per_day = rates.sum_known(f.rate_per_day for f in with_models)
             sparks = [f.spark for f in with_models if f.spark]
             c.spark = [rates.sum_known(bucket) for bucket in zip(*sparks, strict=False)] if sparks else []
+            c.spark_from = max(f.spark_from for f in with_models)
     rows = list(by_country.values())
     _rank(rows, {})
     _share_change(rows)
@@ -299,15 +306,16 @@ def _sum_int(values: Iterable[int | None]) -> int | None:
 
 
 def _share_change(rows: list[CountryRow]) -> None:
-    """Share points gained between the first and last point of the sparkline window, among the countries
-    known at both ends."""
-    known = [r for r in rows if r.spark and r.spark[0] is not None and r.spark[-1] is not None]
-    first_total = sum(r.spark[0] or 0.0 for r in known)
+    """Share points gained between the first point of the sparkline window counted as its last is (after a
+    widening deep walk, if one ran in it) and its last, among the countries known at both ends."""
+    start = max((r.spark_from for r in rows), default=0)
+    known = [r for r in rows if start < len(r.spark) - 1 and r.spark[start] is not None and r.spark[-1] is not None]
+    first_total = sum(r.spark[start] or 0.0 for r in known)
     last_total = sum(r.spark[-1] or 0.0 for r in known)
     if not first_total or not last_total:
         return
     for r in known:
-        r.share_change = (r.spark[-1] or 0.0) / last_total - (r.spark[0] or 0.0) / first_total
+        r.share_change = (r.spark[-1] or 0.0) / last_total - (r.spark[start] or 0.0) / first_total
 
 
 def family_models(

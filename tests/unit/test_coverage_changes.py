@@ -6,12 +6,19 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from hfwatch.analysis.coverage import CoverageChange, WalkSpan, coverage_changes, overlaps, reorder_spans
+from hfwatch.analysis.coverage import (
+    CoverageChange,
+    WalkSpan,
+    comparable_from,
+    coverage_changes,
+    overlaps,
+    reorder_spans,
+)
 from hfwatch.analysis.overtakes import overtakes
-from hfwatch.analysis.views import data_time, leaderboard
+from hfwatch.analysis.views import countries, data_time, leaderboard
 from hfwatch.registry import Registry
 from hfwatch.store import Store
-from hfwatch.store.deepwalk import open_walk
+from hfwatch.store.deepwalk import finish, open_walk
 from tests.helpers.tui import fixed_history, history_copy, registry
 
 __all__ = ["fixed_history", "history_copy", "registry"]  # fixtures used below
@@ -88,3 +95,48 @@ def test_the_rank_change_across_a_widening_walk_is_unknown_in_the_ecosystem_only
         open_walk(store.conn, 100, now - 2 * H)  # a first walk began two hours ago
     assert all(v is None for v in rank_changes(history_copy, registry, "ecosystem", metric).values())
     assert rank_changes(history_copy, registry, "first-party", metric) == before["first-party"]
+
+
+def test_sparkline_buckets_compare_with_the_last_only_after_the_latest_coverage_change() -> None:
+    edges = [0, 10, 20, 30, 40]  # four buckets
+    assert comparable_from(edges, [], 40, counter=True) == 0
+    # A counter's bucket is its value at its end: (10, 20] ends at 20 >= 15.
+    assert comparable_from(edges, [(5, 15)], 40, counter=True) == 1
+    # A rate's bucket is its growth from its start: (20, 30] is the first to start at or after 15.
+    assert comparable_from(edges, [(5, 15)], 40, counter=False) == 2
+    assert comparable_from(edges, [(5, math.inf)], 40, counter=True) == 4  # under way: no bucket
+    assert comparable_from(edges, [(5, 15), (50, 60)], 40, counter=True) == 1  # a span not begun by then
+
+
+def share_changes(db: Path, registry: Registry) -> dict[str, float | None]:
+    with Store(db, readonly=True) as store:
+        now = data_time(store.conn)
+        assert now is not None
+        return {c.country: c.share_change for c in countries(store.conn, registry, now=now)}
+
+
+def test_country_share_change_is_unknown_during_a_widening_walk_and_counted_after_it(
+    history_copy: Path, registry: Registry
+) -> None:
+    before = share_changes(history_copy, registry)
+    assert any(v for v in before.values()), "the history has share changes to hide"
+    with Store(history_copy) as store:
+        now = data_time(store.conn)
+        assert now is not None
+        walk = open_walk(store.conn, 100, now - 3 * DAY)  # a first walk began three days ago ...
+    assert all(v is None for v in share_changes(history_copy, registry).values())
+    with Store(history_copy) as store:
+        finish(store.conn, walk, now - 3 * DAY + 2 * H)  # ... and took two hours
+        rows = leaderboard(store.conn, registry, scope="ecosystem", metric="downloads_30d", now=now)
+    after = share_changes(history_copy, registry)
+    start = rows[0].spark_from
+    assert 0 < start < len(rows[0].spark) - 1
+    # Counted from the first bucket after the walk: each country's share then against its share now.
+    with Store(history_copy, readonly=True) as store:
+        by_country = countries(store.conn, registry, now=now)
+    first = sum(c.spark[start] or 0.0 for c in by_country if c.spark[start] is not None and c.spark[-1] is not None)
+    last = sum(c.spark[-1] or 0.0 for c in by_country if c.spark[start] is not None and c.spark[-1] is not None)
+    for c in by_country:
+        if c.spark[start] is not None and c.spark[-1] is not None:
+            assert after[c.country] == (c.spark[-1] or 0.0) / last - (c.spark[start] or 0.0) / first
+    assert after != before
