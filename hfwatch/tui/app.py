@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -24,7 +24,7 @@ from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry, RegistryError
 from hfwatch.timeunits import DAY_S
 from hfwatch.tui import format as fmt
-from hfwatch.tui import keys
+from hfwatch.tui import keys, priority
 from hfwatch.tui.alerts import AlertBatcher, PassAlerts, pass_alert
 from hfwatch.tui.deep_polling import DeepLaneApp
 from hfwatch.tui.messages import (
@@ -91,14 +91,15 @@ class HfWatchApp(DeepLaneApp):
         Binding("D", "deep_walk", "deep walk now / stop", id="deep_walk", show=False),
     ]
 
-    scope: reactive[str] = reactive(Scope.ECOSYSTEM.value, init=False)
-    metric: reactive[str] = reactive(Metric.DOWNLOADS_30D.value, init=False)
+    scope: var[str] = var(Scope.ECOSYSTEM.value, init=False)
+    metric: var[str] = var(Metric.DOWNLOADS_30D.value, init=False)
 
     def __init__(
         self, session: Session, *, monotonic: Callable[[], float] = time.monotonic, autostart: bool = True
     ) -> None:
         super().__init__(session, monotonic=monotonic, autostart=autostart)
         self.data_version = 0
+        self.data_generation = 0  # moves when the store's data changed (a poll), not on m, d or w
         self.board: list[FamilyRow] = []
         self.selected_family: str | None = None
         self.state = UiState.load(session.state_path)
@@ -134,6 +135,7 @@ class HfWatchApp(DeepLaneApp):
 
     def _first_frame_drawn(self) -> None:
         end_start_pause()
+        priority.favour_ui_thread()
         self.start_polling()
         self.call_after_refresh(lambda: keys.warn_unknown(self, self.keymap_in_force, self.binding_sections()))
 
@@ -151,9 +153,12 @@ class HfWatchApp(DeepLaneApp):
     def paused(self) -> bool:
         return self.schedule.paused
 
-    def reload(self) -> None:
-        """Re-read the leaderboard (every screen's family order) and let the screen on show catch up."""
+    def reload(self, *, data_changed: bool = True) -> None:
+        """Re-read the leaderboard (every screen's family order) and let the screen on show catch up.
+        `data_changed`: the store may hold new data (False: only the scope, metric or watch list moved)."""
         self.polls_give_way()
+        if data_changed:
+            self.data_generation += 1
         reader = self.session.reader
         self.board = reader.leaderboard(self.scope, self.metric)
         if self.selected_family is None and self.board:
@@ -181,10 +186,10 @@ class HfWatchApp(DeepLaneApp):
             bar.refresh()
 
     def watch_scope(self) -> None:
-        self.reload()
+        self.reload(data_changed=False)
 
     def watch_metric(self) -> None:
-        self.reload()
+        self.reload(data_changed=False)
 
     def family_name(self, family: str) -> str:
         return self.registry.get(family).name if family in self.registry else family
@@ -312,7 +317,7 @@ class HfWatchApp(DeepLaneApp):
         if not self.state.save(self.session.state_path):
             note += " (could not save the watch list)"
         self.notify(note, markup=False)
-        self.reload()
+        self.reload(data_changed=False)
 
     def on_open_on_hub(self, message: OpenOnHub) -> None:
         if message.model_id is not None:

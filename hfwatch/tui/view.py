@@ -44,6 +44,10 @@ class MonitorView(Protocol):
         """Bumped whenever the store, scope, metric or watch list changed."""
 
     @property
+    def data_generation(self) -> int:
+        """Bumped whenever the store's data may have changed (a poll), not when only the view did."""
+
+    @property
     def paused(self) -> bool: ...
 
     @property

@@ -215,7 +215,16 @@ class KeyedRows(ScrollView, can_focus=True):
     # -- drawing --------------------------------------------------------------------------------
 
     def _resize_virtual(self) -> None:
-        self.virtual_size = Size(table_width(self.columns), len(self._order) + HEADER)
+        # A table narrower than its view is as wide as the view: a change of columns that still fits (the
+        # metric's columns on m) then leaves the virtual size as it was, and a new virtual size costs a
+        # layout of the whole screen (Textual's `virtual_size` is a layout reactive).
+        height = len(self._order) + HEADER
+        view = self.content_region
+        room = view.width - (self.styles.scrollbar_size_vertical if height > view.height else 0)
+        self.virtual_size = Size(max(table_width(self.columns), room), height)
+
+    def on_resize(self) -> None:
+        self._resize_virtual()  # as wide as the view again
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Styles are read once per paint, not per line: they change with focus and theme only.
