@@ -12,11 +12,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote
 
+from rich.console import Console
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import get_current_worker
 
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.gcpause import end_start_pause
@@ -26,6 +29,7 @@ from hfwatch.timeunits import DAY_S
 from hfwatch.tui import format as fmt
 from hfwatch.tui import keys, priority
 from hfwatch.tui.alerts import AlertBatcher, PassAlerts, pass_alert
+from hfwatch.tui.boards import BoardCache, BoardOrder, BoardReady, BoardView, SideReader, read_view
 from hfwatch.tui.deep_polling import DeepLaneApp
 from hfwatch.tui.messages import (
     AddOrg,
@@ -42,6 +46,7 @@ from hfwatch.tui.screens.base import MonitorScreen
 from hfwatch.tui.screens.dashboard import DashboardScreen
 from hfwatch.tui.session import Session
 from hfwatch.tui.state import UiState
+from hfwatch.tui.widgets.leaderboard import Leaderboard
 from hfwatch.tui.widgets.status_bar import StatusBar, StatusFacts
 
 if TYPE_CHECKING:
@@ -99,6 +104,12 @@ class HfWatchApp(DeepLaneApp):
     ) -> None:
         super().__init__(session, monotonic=monotonic, autostart=autostart)
         self.data_version = 0
+        self.boards = BoardCache()
+        self.board_view: BoardView | None = None  # the worker's view behind `board`, when it had one
+        self._side_reader = SideReader(session.reader.twin)
+        session.on_close(self._side_reader.close)
+        self._asked_ahead: tuple[object, ...] = ()
+        self._board_wide = True
         self.data_generation = 0  # moves when the store's data changed (a poll), not on m, d or w
         self.board: list[FamilyRow] = []
         self.selected_family: str | None = None
@@ -137,7 +148,10 @@ class HfWatchApp(DeepLaneApp):
         end_start_pause()
         priority.favour_ui_thread()
         self.start_polling()
-        self.call_after_refresh(lambda: keys.warn_unknown(self, self.keymap_in_force, self.binding_sections()))
+        if self.keymap_in_force:
+            # Listing every binding imports every screen: a few hundred ms of the UI thread, only worth it
+            # when there are remapped ids to check.
+            self.call_after_refresh(lambda: keys.warn_unknown(self, self.keymap_in_force, self.binding_sections()))
 
     # -- data (what a screen reads: `MonitorView`) ----------------------------------------------
 
@@ -155,12 +169,15 @@ class HfWatchApp(DeepLaneApp):
 
     def reload(self, *, data_changed: bool = True) -> None:
         """Re-read the leaderboard (every screen's family order) and let the screen on show catch up.
-        `data_changed`: the store may hold new data (False: only the scope, metric or watch list moved)."""
+        `data_changed`: the store may hold new data (False: only the scope, metric or watch list moved;
+        the views the worker read ahead for this data then serve, when it has read them)."""
         self.polls_give_way()
         if data_changed:
             self.data_generation += 1
+            self.boards.moved_to(self.data_generation)
         reader = self.session.reader
-        self.board = reader.leaderboard(self.scope, self.metric)
+        self.board_view = self.boards.get(self.scope, self.metric)
+        self.board = self.board_view.board if self.board_view else reader.leaderboard(self.scope, self.metric)
         if self.selected_family is None and self.board:
             self.selected_family = self.board[0].family
         self.note_file_state()
@@ -175,6 +192,47 @@ class HfWatchApp(DeepLaneApp):
         if self.screen_stack and isinstance(self.screen, MonitorScreen):  # none left while shutting down
             self.screen.sync()
         self.refresh_status()
+        self.call_after_refresh(self._read_ahead)
+
+    # -- every scope and metric read ahead, in a worker (hfwatch.tui.boards) -----------------------
+
+    def _read_ahead(self) -> None:
+        """Have the worker read what m and d would show, unless it has (or is on it)."""
+        if not self.screen_stack or (self.session.feeder is not None and self.session.feeder.cancel.is_set()):
+            return
+        wide = next((board.made_for().wide for board in self.screen.query(Leaderboard)), self._board_wide)
+        self._board_wide = wide
+        order = BoardOrder(
+            self.data_generation, self.reader.now(), self._likeliest(), wide, frozenset(self.watched), self.registry
+        )
+        asked = (order.generation, order.wide, order.watched, order.registry)
+        if asked == self._asked_ahead or self.boards.has_all(order):
+            return
+        self._asked_ahead = asked
+        self._fill_boards(order, self.console)
+
+    def _likeliest(self) -> list[tuple[str, str]]:
+        """Every combination, the one m and d lead to first, the one on show last."""
+        shown = (self.scope, self.metric)
+        nxt = [(self.scope, METRICS[(METRICS.index(self.metric) + 1) % len(METRICS)])]
+        nxt.append((SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)], self.metric))
+        rest = [(sc, m) for sc in SCOPES for m in METRICS if (sc, m) not in (*nxt, shown)]
+        return [*nxt, *rest, shown]
+
+    @work(thread=True, exclusive=True, group="boards", exit_on_error=False, description="boards read ahead")
+    def _fill_boards(self, order: BoardOrder, console: Console) -> None:
+        worker = get_current_worker()
+        feeder = self.session.feeder
+        with self._side_reader.use() as reader:
+            for scope, metric in order.combos:
+                if feeder is not None:
+                    feeder.give_way.checkpoint()  # a key being answered goes first
+                if reader is None or worker.is_cancelled:
+                    return
+                self.post_message(BoardReady(read_view(reader, order, scope, metric, console)))
+
+    def on_board_ready(self, message: BoardReady) -> None:
+        self.boards.add(message.view)
 
     def refresh_status(self) -> None:
         """Repaint the status line now (it also repaints itself every second, for the clocks)."""

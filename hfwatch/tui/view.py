@@ -11,6 +11,7 @@ from typing import Protocol
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.registry import Registry
 from hfwatch.store.wholehub import Untracked
+from hfwatch.tui.boards import BoardView
 from hfwatch.tui.deep_state import DeepLine
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.widgets.status_bar import StatusFacts
@@ -32,6 +33,10 @@ class MonitorView(Protocol):
     @property
     def board(self) -> list[FamilyRow]:
         """The leaderboard in force: every screen's family order."""
+
+    @property
+    def board_view(self) -> BoardView | None:
+        """The view read ahead that `board` comes from (its country rows and laid-out rows), if any."""
 
     @property
     def watched(self) -> set[str]: ...

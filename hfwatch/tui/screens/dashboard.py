@@ -70,18 +70,26 @@ class DashboardScreen(ListScreen):
         app = self.monitor
         reader = app.reader
         now = reader.now()
+        view = app.board_view  # read ahead: its rows laid out already, its countries summed
         sort = SORTS[self.sort_index]
         rows = sorted((r for r in app.board if matches(r, self.filter_text)), key=sort.value)
         untracked = None
         if self.show_whole_hub:
             whole, untracked = whole_hub(app.board, app.untracked, scope=app.scope, metric=app.metric)
             rows = with_shares(rows, whole)
-        self.leaderboard.present(rows, metric=app.metric, watched=app.watched, now=now, untracked=untracked)
+        self.leaderboard.present(
+            rows,
+            metric=app.metric,
+            watched=app.watched,
+            now=view.now if view else now,
+            untracked=untracked,
+            prepared=view.rows if view and not self.show_whole_hub else None,  # shares of the whole Hub differ
+        )
         self._follow_selection()
         self._titles(len(rows))
         self.query_one(DeepBar).sync()
         panel = self.query_one(CountryPanel)
-        panel.present(reader.countries(app.scope, app.metric, app.board))
+        panel.present(view.countries if view else reader.countries(app.scope, app.metric, app.board))
         # The release shares and the feed depend on the data only, not on the scope or metric: m and d
         # leave them (and their repaint) alone.
         shown = (app.data_generation, app.show_untracked, app.registry)
