@@ -23,13 +23,21 @@ from textual.worker import get_current_worker
 
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.gcpause import end_start_pause
+from hfwatch.pacing import no_checkpoint
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry, RegistryError
-from hfwatch.timeunits import DAY_S
 from hfwatch.tui import format as fmt
 from hfwatch.tui import keys, priority
 from hfwatch.tui.alerts import AlertBatcher, PassAlerts, pass_alert
-from hfwatch.tui.boards import BoardCache, BoardOrder, BoardReady, BoardView, SideReader, read_view
+from hfwatch.tui.boards import (
+    PASS_ALERT_WINDOW_S,
+    BoardCache,
+    BoardOrder,
+    BoardReady,
+    BoardView,
+    SideReader,
+    read_view,
+)
 from hfwatch.tui.deep_polling import DeepLaneApp
 from hfwatch.tui.messages import (
     AddOrg,
@@ -66,9 +74,6 @@ def _monitor_commands() -> type[Provider]:
 
 METRICS = (Metric.DOWNLOADS_30D.value, Metric.DOWNLOADS_ALL_TIME.value, Metric.RATE.value)
 SCOPES = (Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value)
-# How far back the race is re-read after each poll for passes of watched families: a pass shows once its
-# new order has held a day, so any window over a day (plus the gap between polls) sees each one.
-PASS_ALERT_WINDOW_S = 3 * DAY_S
 
 
 FIRST_PASS_LOOK_S = 1.0
@@ -180,7 +185,8 @@ class HfWatchApp(DeepLaneApp):
         self.board = self.board_view.board if self.board_view else reader.leaderboard(self.scope, self.metric)
         if self.selected_family is None and self.board:
             self.selected_family = self.board[0].family
-        self.note_file_state()
+        if data_changed:
+            self.note_file_state()
         if self.data_version:
             # After the redraw: a key's new figures are shown before the race is re-read for news.
             self.call_after_refresh(self._alert_passes)
@@ -223,13 +229,13 @@ class HfWatchApp(DeepLaneApp):
     def _fill_boards(self, order: BoardOrder, console: Console) -> None:
         worker = get_current_worker()
         feeder = self.session.feeder
+        pace = feeder.give_way.checkpoint if feeder is not None else no_checkpoint  # a key answered goes first
         with self._side_reader.use() as reader:
             for scope, metric in order.combos:
-                if feeder is not None:
-                    feeder.give_way.checkpoint()  # a key being answered goes first
+                pace()
                 if reader is None or worker.is_cancelled:
                     return
-                self.post_message(BoardReady(read_view(reader, order, scope, metric, console)))
+                self.post_message(BoardReady(read_view(reader, order, scope, metric, console, pace)))
 
     def on_board_ready(self, message: BoardReady) -> None:
         self.boards.add(message.view)
@@ -286,8 +292,9 @@ class HfWatchApp(DeepLaneApp):
         if self._passes_read_at.get(looked) == self._last_pid:
             return
         self._passes_read_at[looked] = self._last_pid
-        race = self.session.reader.race(self.scope, self.metric, PASS_ALERT_WINDOW_S, [])
-        fresh = self.pass_alerts.new(self.scope, self.metric, race.passes, self.watched)
+        view = self.boards.get(*looked)  # read ahead with the rest, or read now
+        passes = view.passes if view else self.session.reader.race(*looked, PASS_ALERT_WINDOW_S, []).passes
+        fresh = self.pass_alerts.new(self.scope, self.metric, passes, self.watched)
         if fresh:
             alert = pass_alert(fresh, fmt.label(self.scope, self.metric), self.family_name)
             self.notify(alert.body, title=alert.title, markup=False, timeout=8)

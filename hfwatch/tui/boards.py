@@ -17,10 +17,16 @@ from dataclasses import dataclass
 from rich.console import Console
 from textual.message import Message
 
+from hfwatch.analysis.race import Overtake
 from hfwatch.analysis.views import CountryRow, FamilyRow
 from hfwatch.registry import Registry
+from hfwatch.timeunits import DAY_S
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.widgets.leaderboard import PreparedRows, RowsMadeFor, prepare_rows
+
+# How far back the race is re-read after each poll for passes of watched families: a pass shows once its
+# new order has held a day, so any window over a day (plus the gap between polls) sees each one.
+PASS_ALERT_WINDOW_S = 3 * DAY_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,7 @@ class BoardView:
     board: list[FamilyRow]
     countries: list[CountryRow]
     rows: PreparedRows  # the leaderboard's rows as the dashboard shows them, laid out
+    passes: list[Overtake]  # of the last PASS_ALERT_WINDOW_S, newest first (for the watch list's alerts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +130,19 @@ class SideReader:
                 self._lock.release()
 
 
-def read_view(reader: Reader, order: BoardOrder, scope: str, metric: str, console: Console) -> BoardView:
-    """One combination's view, as the app's own reload and the dashboard would read and format it."""
+def read_view(
+    reader: Reader, order: BoardOrder, scope: str, metric: str, console: Console, pace: Callable[[], None]
+) -> BoardView:
+    """One combination's view, as the app's own reload and the dashboard would read and format it. `pace`
+    between its steps (a key being answered meanwhile goes first)."""
     reader.registry = order.registry
     reader.stand_at(order.now)
     board = reader.leaderboard(scope, metric)
+    pace()
     countries = reader.countries(scope, metric, board)
     made_for = RowsMadeFor(order.wide, metric, order.watched, order.now)
+    pace()
     rows = prepare_rows(board, made_for, console)
-    return BoardView(order.generation, scope, metric, order.now, board, countries, rows)
+    pace()
+    passes = reader.race(scope, metric, PASS_ALERT_WINDOW_S, []).passes
+    return BoardView(order.generation, scope, metric, order.now, board, countries, rows, passes)

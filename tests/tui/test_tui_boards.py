@@ -118,7 +118,7 @@ async def test_a_view_read_before_new_data_is_never_shown(
 
 
 def view(generation: int, scope: str = "ecosystem", metric: str = "rate") -> BoardView:
-    return BoardView(generation, scope, metric, 0, [], [], None)  # type: ignore[arg-type]
+    return BoardView(generation, scope, metric, 0, [], [], None, [])  # type: ignore[arg-type]
 
 
 def test_the_cache_answers_only_for_the_generation_in_force() -> None:

@@ -48,6 +48,7 @@ class DashboardScreen(ListScreen):
         self.show_whole_hub = False  # the untracked row, and shares of the whole Hub walked
         self._data_shown: tuple[object, ...] = ()  # what the feed and release shares were read for
         self._titles_shown: dict[str, tuple[str, str | None]] = {}
+        self._walks: tuple[int, str] = (-1, "")  # the deep walks' coverage note, and the data it was read from
 
     def compose(self) -> ComposeResult:
         yield self.status_bar()
@@ -111,7 +112,9 @@ class DashboardScreen(ListScreen):
     def _titles(self, shown: int) -> None:
         app = self.monitor
         what = fmt.label(app.scope, app.metric)
-        notes = [f"sorted by {SORTS[self.sort_index].label}", coverage_note(*app.reader.deep_walks())]
+        if self._walks[0] != app.data_generation:  # a deep walk's progress moves the generation too
+            self._walks = (app.data_generation, coverage_note(*app.reader.deep_walks()))
+        notes = [f"sorted by {SORTS[self.sort_index].label}", self._walks[1]]
         if not any(r.models for r in app.board):
             notes.insert(0, "no data yet: waiting for the first poll")
         if self.filter_text:
