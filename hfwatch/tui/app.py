@@ -203,8 +203,10 @@ class HfWatchApp(DeepLaneApp):
     # -- every scope and metric read ahead, in a worker (hfwatch.tui.boards) -----------------------
 
     def _read_ahead(self) -> None:
-        """Have the worker read what m and d would show, unless it has (or is on it)."""
-        if not self.screen_stack or (self.session.feeder is not None and self.session.feeder.cancel.is_set()):
+        """Have the worker read what m and d would show, unless it has (or is on it). Not while the demo
+        back-fills its history: a poll every few hundred ms would outdate each read before it is used."""
+        closing = self.session.feeder is not None and self.session.feeder.cancel.is_set()
+        if not self.screen_stack or closing or self._warming is not None:
             return
         wide = next((board.made_for().wide for board in self.screen.query(Leaderboard)), self._board_wide)
         self._board_wide = wide
