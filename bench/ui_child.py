@@ -156,6 +156,19 @@ def _synthetic_slow_lane(feeder: Any, models: int, polls: int, t0: int) -> None:
     feeder.poller.fetch = fetch
 
 
+# The start's deferred work (the key hints mounted after the first frame with data, the first look at the
+# race's passes a second in) is not a poll's: the first poll starts after it.
+START_SETTLE_S = 1.5
+
+
+async def _settled(app: Any) -> None:
+    from textual.widgets import Footer
+
+    await _wait(lambda: bool(app.screen.query(Footer)), what="the key hints mounted")
+    await asyncio.sleep(START_SETTLE_S)
+    await _painted(app)
+
+
 async def _press(app: Any, key: str) -> tuple[str, float, float]:
     """One key as the terminal driver sends it: (the key, seconds to its effect in the widgets, to the
     repaint after it)."""
@@ -199,6 +212,7 @@ async def keys(db: Path, presses: int, models: int, polls: int, t0: int) -> dict
     try:
         async with app.run_test(size=SIZE):
             await _wait(lambda: _board_rows(app) > 0)
+            await _settled(app)
             slow = app.schedule.lanes[Lane.SLOW]
             order = ["right", "m", "left", "d"]
             i = n_in_poll = 0
