@@ -1,6 +1,6 @@
 """The hfwatch monitor: its screens, and the view state every screen reads (scope, metric, the
 leaderboard's family order, the selected and watched families). Polling is `PollingApp`'s, the deep
-lane `DeepLaneApp`'s.
+lane `DeepLaneApp`'s, reading every scope and metric ahead `ReadAheadApp`'s.
 
 The app is the one place that knows every screen: it opens them (passing itself as their `MonitorView`)
 and handles what they ask for by message, so no screen imports the app or another screen."""
@@ -12,33 +12,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote
 
-from rich.console import Console
-from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.worker import get_current_worker
 
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.gcpause import end_start_pause
-from hfwatch.pacing import no_checkpoint
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry, RegistryError
 from hfwatch.tui import format as fmt
 from hfwatch.tui import keys, priority
 from hfwatch.tui.alerts import AlertBatcher, PassAlerts, pass_alert
-from hfwatch.tui.boards import (
-    PASS_ALERT_WINDOW_S,
-    BoardCache,
-    BoardOrder,
-    BoardReady,
-    BoardView,
-    SideReader,
-    read_view,
-)
-from hfwatch.tui.deep_polling import DeepLaneApp
+from hfwatch.tui.boards import PASS_ALERT_WINDOW_S
 from hfwatch.tui.messages import (
     AddOrg,
     FamilyHighlighted,
@@ -49,12 +36,12 @@ from hfwatch.tui.messages import (
     OpenReleases,
     ToggleWatch,
 )
+from hfwatch.tui.read_ahead import METRICS, SCOPES, ReadAheadApp
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.screens.base import MonitorScreen
 from hfwatch.tui.screens.dashboard import DashboardScreen
 from hfwatch.tui.session import Session
 from hfwatch.tui.state import UiState
-from hfwatch.tui.widgets.leaderboard import Leaderboard
 from hfwatch.tui.widgets.status_bar import StatusBar, StatusFacts
 
 if TYPE_CHECKING:
@@ -72,14 +59,10 @@ def _monitor_commands() -> type[Provider]:
     return MonitorCommands
 
 
-METRICS = (Metric.DOWNLOADS_30D.value, Metric.DOWNLOADS_ALL_TIME.value, Metric.RATE.value)
-SCOPES = (Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value)
-
-
 FIRST_PASS_LOOK_S = 1.0
 
 
-class HfWatchApp(DeepLaneApp):
+class HfWatchApp(ReadAheadApp):
     CSS_PATH = "app.tcss"
     TITLE = "hfwatch"
     COMMANDS = App.COMMANDS | {_monitor_commands}
@@ -109,13 +92,6 @@ class HfWatchApp(DeepLaneApp):
     ) -> None:
         super().__init__(session, monotonic=monotonic, autostart=autostart)
         self.data_version = 0
-        self.boards = BoardCache()
-        self.board_view: BoardView | None = None  # the worker's view behind `board`, when it had one
-        self._side_reader = SideReader(session.reader.twin)
-        session.on_close(self._side_reader.close)
-        self._asked_ahead: tuple[object, ...] = ()
-        self._board_wide = True
-        self.data_generation = 0  # moves when the store's data changed (a poll), not on m, d or w
         self.board: list[FamilyRow] = []
         self.selected_family: str | None = None
         self.state = UiState.load(session.state_path)
@@ -178,8 +154,7 @@ class HfWatchApp(DeepLaneApp):
         the views the worker read ahead for this data then serve, when it has read them)."""
         self.polls_give_way()
         if data_changed:
-            self.data_generation += 1
-            self.boards.moved_to(self.data_generation)
+            self.data_moved()
         reader = self.session.reader
         self.board_view = self.boards.get(self.scope, self.metric)
         self.board = self.board_view.board if self.board_view else reader.leaderboard(self.scope, self.metric)
@@ -198,49 +173,7 @@ class HfWatchApp(DeepLaneApp):
         if self.screen_stack and isinstance(self.screen, MonitorScreen):  # none left while shutting down
             self.screen.sync()
         self.refresh_status()
-        self.call_after_refresh(self._read_ahead)
-
-    # -- every scope and metric read ahead, in a worker (hfwatch.tui.boards) -----------------------
-
-    def _read_ahead(self) -> None:
-        """Have the worker read what m and d would show, unless it has (or is on it). Not while the demo
-        back-fills its history: a poll every few hundred ms would outdate each read before it is used."""
-        closing = self.session.feeder is not None and self.session.feeder.cancel.is_set()
-        if not self.screen_stack or closing or self._warming is not None:
-            return
-        wide = next((board.made_for().wide for board in self.screen.query(Leaderboard)), self._board_wide)
-        self._board_wide = wide
-        order = BoardOrder(
-            self.data_generation, self.reader.now(), self._likeliest(), wide, frozenset(self.watched), self.registry
-        )
-        asked = (order.generation, order.wide, order.watched, order.registry)
-        if asked == self._asked_ahead or self.boards.has_all(order):
-            return
-        self._asked_ahead = asked
-        self._fill_boards(order, self.console)
-
-    def _likeliest(self) -> list[tuple[str, str]]:
-        """Every combination, the one m and d lead to first, the one on show last."""
-        shown = (self.scope, self.metric)
-        nxt = [(self.scope, METRICS[(METRICS.index(self.metric) + 1) % len(METRICS)])]
-        nxt.append((SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)], self.metric))
-        rest = [(sc, m) for sc in SCOPES for m in METRICS if (sc, m) not in (*nxt, shown)]
-        return [*nxt, *rest, shown]
-
-    @work(thread=True, exclusive=True, group="boards", exit_on_error=False, description="boards read ahead")
-    def _fill_boards(self, order: BoardOrder, console: Console) -> None:
-        worker = get_current_worker()
-        feeder = self.session.feeder
-        pace = feeder.give_way.checkpoint if feeder is not None else no_checkpoint  # a key answered goes first
-        with self._side_reader.use() as reader:
-            for scope, metric in order.combos:
-                pace()
-                if reader is None or worker.is_cancelled:
-                    return
-                self.post_message(BoardReady(read_view(reader, order, scope, metric, console, pace)))
-
-    def on_board_ready(self, message: BoardReady) -> None:
-        self.boards.add(message.view)
+        self.call_after_refresh(lambda: self.read_ahead(self.scope, self.metric, self.watched, self.registry))
 
     def refresh_status(self) -> None:
         """Repaint the status line now (it also repaints itself every second, for the clocks)."""
