@@ -200,7 +200,8 @@ def responsiveness(db: Path, presses: int, polls: int, models: int, t0: int, tmp
             [percentile([t for _, _, t in v], 95) * 1e3 for v in polls_used],
             "ms",
             KEY_BUDGET,
-            note=f"{len(rows)} presses during {len(by_poll)} slow poll(s) of {models:,} models (one repeat = "
+            note=f"{len(rows)} presses during {len(by_poll)} slow poll(s) of {models:,} models, the first press once "
+            "the monitor's start had settled (one repeat = "
             f"{unit}; polls took {poll_s} s); p95 ms by key, all presses: "
             + ", ".join(f"{k} {v:.0f}" for k, v in per_key.items())
             + " (m/d re-rank every family)",

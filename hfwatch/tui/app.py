@@ -1,6 +1,6 @@
 """The hfwatch monitor: its screens, and the view state every screen reads (scope, metric, the
 leaderboard's family order, the selected and watched families). Polling is `PollingApp`'s, the deep
-lane `DeepLaneApp`'s.
+lane `DeepLaneApp`'s, reading every scope and metric ahead `ReadAheadApp`'s.
 
 The app is the one place that knows every screen: it opens them (passing itself as their `MonitorView`)
 and handles what they ask for by message, so no screen imports the app or another screen."""
@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -22,11 +22,10 @@ from hfwatch.analysis.views import FamilyRow
 from hfwatch.gcpause import end_start_pause
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry, RegistryError
-from hfwatch.timeunits import DAY_S
 from hfwatch.tui import format as fmt
-from hfwatch.tui import keys
+from hfwatch.tui import keys, priority
 from hfwatch.tui.alerts import AlertBatcher, PassAlerts, pass_alert
-from hfwatch.tui.deep_polling import DeepLaneApp
+from hfwatch.tui.boards import PASS_ALERT_WINDOW_S
 from hfwatch.tui.messages import (
     AddOrg,
     FamilyHighlighted,
@@ -37,6 +36,7 @@ from hfwatch.tui.messages import (
     OpenReleases,
     ToggleWatch,
 )
+from hfwatch.tui.read_ahead import METRICS, SCOPES, ReadAheadApp
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.screens.base import MonitorScreen
 from hfwatch.tui.screens.dashboard import DashboardScreen
@@ -59,17 +59,10 @@ def _monitor_commands() -> type[Provider]:
     return MonitorCommands
 
 
-METRICS = (Metric.DOWNLOADS_30D.value, Metric.DOWNLOADS_ALL_TIME.value, Metric.RATE.value)
-SCOPES = (Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value)
-# How far back the race is re-read after each poll for passes of watched families: a pass shows once its
-# new order has held a day, so any window over a day (plus the gap between polls) sees each one.
-PASS_ALERT_WINDOW_S = 3 * DAY_S
-
-
 FIRST_PASS_LOOK_S = 1.0
 
 
-class HfWatchApp(DeepLaneApp):
+class HfWatchApp(ReadAheadApp):
     CSS_PATH = "app.tcss"
     TITLE = "hfwatch"
     COMMANDS = App.COMMANDS | {_monitor_commands}
@@ -91,8 +84,8 @@ class HfWatchApp(DeepLaneApp):
         Binding("D", "deep_walk", "deep walk now / stop", id="deep_walk", show=False),
     ]
 
-    scope: reactive[str] = reactive(Scope.ECOSYSTEM.value, init=False)
-    metric: reactive[str] = reactive(Metric.DOWNLOADS_30D.value, init=False)
+    scope: var[str] = var(Scope.ECOSYSTEM.value, init=False)
+    metric: var[str] = var(Metric.DOWNLOADS_30D.value, init=False)
 
     def __init__(
         self, session: Session, *, monotonic: Callable[[], float] = time.monotonic, autostart: bool = True
@@ -134,8 +127,12 @@ class HfWatchApp(DeepLaneApp):
 
     def _first_frame_drawn(self) -> None:
         end_start_pause()
+        priority.favour_ui_thread()
         self.start_polling()
-        self.call_after_refresh(lambda: keys.warn_unknown(self, self.keymap_in_force, self.binding_sections()))
+        if self.keymap_in_force:
+            # Listing every binding imports every screen: a few hundred ms of the UI thread, only worth it
+            # when there are remapped ids to check.
+            self.call_after_refresh(lambda: keys.warn_unknown(self, self.keymap_in_force, self.binding_sections()))
 
     # -- data (what a screen reads: `MonitorView`) ----------------------------------------------
 
@@ -151,14 +148,20 @@ class HfWatchApp(DeepLaneApp):
     def paused(self) -> bool:
         return self.schedule.paused
 
-    def reload(self) -> None:
-        """Re-read the leaderboard (every screen's family order) and let the screen on show catch up."""
+    def reload(self, *, data_changed: bool = True) -> None:
+        """Re-read the leaderboard (every screen's family order) and let the screen on show catch up.
+        `data_changed`: the store may hold new data (False: only the scope, metric or watch list moved;
+        the views the worker read ahead for this data then serve, when it has read them)."""
         self.polls_give_way()
+        if data_changed:
+            self.data_moved()
         reader = self.session.reader
-        self.board = reader.leaderboard(self.scope, self.metric)
+        self.board_view = self.boards.get(self.scope, self.metric)
+        self.board = self.board_view.board if self.board_view else reader.leaderboard(self.scope, self.metric)
         if self.selected_family is None and self.board:
             self.selected_family = self.board[0].family
-        self.note_file_state()
+        if data_changed:
+            self.note_file_state()
         if self.data_version:
             # After the redraw: a key's new figures are shown before the race is re-read for news.
             self.call_after_refresh(self._alert_passes)
@@ -170,6 +173,7 @@ class HfWatchApp(DeepLaneApp):
         if self.screen_stack and isinstance(self.screen, MonitorScreen):  # none left while shutting down
             self.screen.sync()
         self.refresh_status()
+        self.call_after_refresh(lambda: self.read_ahead(self.scope, self.metric, self.watched, self.registry))
 
     def refresh_status(self) -> None:
         """Repaint the status line now (it also repaints itself every second, for the clocks)."""
@@ -181,10 +185,10 @@ class HfWatchApp(DeepLaneApp):
             bar.refresh()
 
     def watch_scope(self) -> None:
-        self.reload()
+        self.reload(data_changed=False)
 
     def watch_metric(self) -> None:
-        self.reload()
+        self.reload(data_changed=False)
 
     def family_name(self, family: str) -> str:
         return self.registry.get(family).name if family in self.registry else family
@@ -223,8 +227,9 @@ class HfWatchApp(DeepLaneApp):
         if self._passes_read_at.get(looked) == self._last_pid:
             return
         self._passes_read_at[looked] = self._last_pid
-        race = self.session.reader.race(self.scope, self.metric, PASS_ALERT_WINDOW_S, [])
-        fresh = self.pass_alerts.new(self.scope, self.metric, race.passes, self.watched)
+        view = self.boards.get(*looked)  # read ahead with the rest, or read now
+        passes = view.passes if view else self.session.reader.race(*looked, PASS_ALERT_WINDOW_S, []).passes
+        fresh = self.pass_alerts.new(self.scope, self.metric, passes, self.watched)
         if fresh:
             alert = pass_alert(fresh, fmt.label(self.scope, self.metric), self.family_name)
             self.notify(alert.body, title=alert.title, markup=False, timeout=8)
@@ -312,7 +317,7 @@ class HfWatchApp(DeepLaneApp):
         if not self.state.save(self.session.state_path):
             note += " (could not save the watch list)"
         self.notify(note, markup=False)
-        self.reload()
+        self.reload(data_changed=False)
 
     def on_open_on_hub(self, message: OpenOnHub) -> None:
         if message.model_id is not None:

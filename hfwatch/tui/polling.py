@@ -18,6 +18,7 @@ from hfwatch.records import Lane
 from hfwatch.textsafe import terminal_safe
 from hfwatch.tui.format import age
 from hfwatch.tui.messages import PollFinished, PollProgress, PollStarted, WarmupProgress
+from hfwatch.tui.priority import NoFullCollections
 from hfwatch.tui.scheduler import PollSchedule
 from hfwatch.tui.session import FOLLOW_EVERY_S, Mode, Session
 from hfwatch.tui.widgets.status_bar import StatusFacts
@@ -50,6 +51,7 @@ class PollingApp(App[int]):
         self._db_last_ok: float | None = None  # data-clock time of the newest good poll in the file
         self._follow_seen_at: float | None = None  # following: when a new poll appeared in the file
         self._told_unreachable = False
+        self._no_full_gc = NoFullCollections()
 
     async def on_event(self, event: events.Event) -> None:
         # A key or a click is answered before a poll's thread gets the GIL back (hfwatch.pacing): the poll
@@ -157,7 +159,8 @@ class PollingApp(App[int]):
         self.post_message(PollStarted(lane))
         began = time.monotonic()
         try:
-            outcome = feeder.poll(lane, on_status=partial(self._progress, lane))
+            with self._no_full_gc:
+                outcome = feeder.poll(lane, on_status=partial(self._progress, lane))
         except Exception as err:  # a store error must not kill the lane: it is reported and retried
             self.post_message(PollFinished(lane, ok=False, error=one_line(err), duration_s=time.monotonic() - began))
             return

@@ -54,6 +54,15 @@ class Reader:
     def conn(self) -> sqlite3.Connection:
         return self.store.conn
 
+    def twin(self) -> Reader:
+        """Another reader of the same file on its own connection and rollup cache, for a worker thread. Its
+        clock stands where `stand_at` puts it: this reader's clock may read this reader's connection
+        (offline, "now" is the newest data's time), which is the UI thread's."""
+        return Reader(Store(self.store.path, readonly=True), self.registry, lambda: 0.0)
+
+    def stand_at(self, now: int) -> None:
+        self._now = lambda: now
+
     def now(self) -> int:
         return int(self._now())
 

@@ -73,6 +73,10 @@ class Session:
     def polls(self) -> bool:
         return self.feeder is not None
 
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Close something of the monitor's with the session (before what was opened with it)."""
+        self._closers.append(closer)
+
     def close(self) -> None:
         """Stop polling first (cancels waits in the client), then close files, newest first."""
         if self.feeder is not None:

@@ -11,6 +11,7 @@ from typing import Protocol
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.registry import Registry
 from hfwatch.store.wholehub import Untracked
+from hfwatch.tui.boards import BoardView
 from hfwatch.tui.deep_state import DeepLine
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.widgets.status_bar import StatusFacts
@@ -34,6 +35,10 @@ class MonitorView(Protocol):
         """The leaderboard in force: every screen's family order."""
 
     @property
+    def board_view(self) -> BoardView | None:
+        """The view read ahead that `board` comes from (its country rows and laid-out rows), if any."""
+
+    @property
     def watched(self) -> set[str]: ...
 
     @property
@@ -42,6 +47,10 @@ class MonitorView(Protocol):
     @property
     def data_version(self) -> int:
         """Bumped whenever the store, scope, metric or watch list changed."""
+
+    @property
+    def data_generation(self) -> int:
+        """Bumped whenever the store's data may have changed (a poll), not when only the view did."""
 
     @property
     def paused(self) -> bool: ...

@@ -394,21 +394,22 @@ async def test_polls_give_way_while_a_key_is_answered(
     and let go once the screen is drawn."""
     feeder = FakeFeeder(pid=1)
     app = make_app(fixed_history, registry, tmp_path, feeder=feeder)
-    held_while_reading: list[bool] = []
-    reader = app.session.reader
-    read = reader.leaderboard
-
-    def leaderboard(*args: object, **kwargs: object) -> object:
-        held_while_reading.append(feeder.give_way.held)
-        return read(*args, **kwargs)  # type: ignore[arg-type]
+    held_while_showing: list[bool] = []
 
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.pause()
         assert not feeder.give_way.held
-        monkeypatch.setattr(reader, "leaderboard", leaderboard)
+        table = board(app)
+        present = table.present
+
+        def spy(*args: object, **kwargs: object) -> None:
+            held_while_showing.append(feeder.give_way.held)
+            present(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(table, "present", spy)
         await pilot.press("m")
         await pilot.pause()
-        assert held_while_reading == [True]  # the re-rank read the store with the polls held
+        assert held_while_showing == [True]  # the re-rank (read ahead or not) was shown with the polls held
         await pilot.pause()
         assert not feeder.give_way.held  # and let them go after the redraw

@@ -46,6 +46,9 @@ class DashboardScreen(ListScreen):
     def __init__(self, monitor: MonitorView) -> None:
         super().__init__(monitor)
         self.show_whole_hub = False  # the untracked row, and shares of the whole Hub walked
+        self._data_shown: tuple[object, ...] = ()  # what the feed and release shares were read for
+        self._titles_shown: dict[str, tuple[str, str | None]] = {}
+        self._walks: tuple[int, str] = (-1, "")  # the deep walks' coverage note, and the data it was read from
 
     def compose(self) -> ComposeResult:
         yield self.status_bar()
@@ -68,20 +71,33 @@ class DashboardScreen(ListScreen):
         app = self.monitor
         reader = app.reader
         now = reader.now()
+        view = app.board_view  # read ahead: its rows laid out already, its countries summed
         sort = SORTS[self.sort_index]
         rows = sorted((r for r in app.board if matches(r, self.filter_text)), key=sort.value)
         untracked = None
         if self.show_whole_hub:
             whole, untracked = whole_hub(app.board, app.untracked, scope=app.scope, metric=app.metric)
             rows = with_shares(rows, whole)
-        self.leaderboard.present(rows, metric=app.metric, watched=app.watched, now=now, untracked=untracked)
+        self.leaderboard.present(
+            rows,
+            metric=app.metric,
+            watched=app.watched,
+            now=view.now if view else now,
+            untracked=untracked,
+            prepared=view.rows if view and not self.show_whole_hub else None,  # shares of the whole Hub differ
+        )
         self._follow_selection()
         self._titles(len(rows))
         self.query_one(DeepBar).sync()
-        countries = reader.countries(app.scope, app.metric, app.board)
-        shares, total = reader.release_shares()
-        self.query_one(CountryPanel).show(countries, shares, total)
-        self.query_one(Feed).present(reader.feed(limit=FEED_ROWS, untracked=app.show_untracked), now, app.registry)
+        panel = self.query_one(CountryPanel)
+        panel.present(view.countries if view else reader.countries(app.scope, app.metric, app.board))
+        # The release shares and the feed depend on the data only, not on the scope or metric: m and d
+        # leave them (and their repaint) alone.
+        shown = (app.data_generation, app.show_untracked, app.registry)
+        if shown != self._data_shown:
+            self._data_shown = shown
+            panel.show_releases(*reader.release_shares())
+            self.query_one(Feed).present(reader.feed(limit=FEED_ROWS, untracked=app.show_untracked), now, app.registry)
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
@@ -96,16 +112,26 @@ class DashboardScreen(ListScreen):
     def _titles(self, shown: int) -> None:
         app = self.monitor
         what = fmt.label(app.scope, app.metric)
-        box = self.query_one("#families-box")
-        box.border_title = Text(f"Families · {what}")
-        notes = [f"sorted by {SORTS[self.sort_index].label}", coverage_note(*app.reader.deep_walks())]
+        if self._walks[0] != app.data_generation:  # a deep walk's progress moves the generation too
+            self._walks = (app.data_generation, coverage_note(*app.reader.deep_walks()))
+        notes = [f"sorted by {SORTS[self.sort_index].label}", self._walks[1]]
         if not any(r.models for r in app.board):
             notes.insert(0, "no data yet: waiting for the first poll")
         if self.filter_text:
             notes.append(f"filter “{self.filter_text}”: {shown} of {len(app.board)}")
-        box.border_subtitle = Text(" · ".join(notes))
-        self.query_one("#countries-box").border_title = Text(f"Countries · {what}")
-        self.query_one("#feed-box").border_title = Text("Trending & new releases")
+        self._title("families-box", f"Families · {what}", " · ".join(notes))
+        self._title("countries-box", f"Countries · {what}")
+        self._title("feed-box", "Trending & new releases")
+
+    def _title(self, box_id: str, title: str, subtitle: str | None = None) -> None:
+        """Set a box's titles when they changed: setting one repaints the whole box, children included."""
+        if self._titles_shown.get(box_id) == (title, subtitle):
+            return
+        self._titles_shown[box_id] = (title, subtitle)
+        box = self.query_one(f"#{box_id}")
+        box.border_title = Text(title)
+        if subtitle is not None:
+            box.border_subtitle = Text(subtitle)
 
     def action_move_family(self, step: int) -> None:
         board = self.leaderboard

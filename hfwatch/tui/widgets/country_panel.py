@@ -82,6 +82,9 @@ class CountryPanel(Vertical):
         yield CountryTable(id="countries")
         yield Static(id="releases")
 
-    def show(self, rows: Sequence[CountryRow], release_shares: dict[str, float], releases_total: int) -> None:
+    def present(self, rows: Sequence[CountryRow]) -> None:
         self.query_one(CountryTable).present(rows)
-        self.query_one("#releases", Static).update(release_line(release_shares, releases_total))
+
+    def show_releases(self, release_shares: dict[str, float], releases_total: int) -> None:
+        # One line whatever it says: no layout of the screen for it.
+        self.query_one("#releases", Static).update(release_line(release_shares, releases_total), layout=False)

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from hfwatch.tui.widgets.table_lines import Cells, Col, Row, lay_out, styled, table_width
+from hfwatch.tui.widgets.table_lines import Cells, Col, Laid, Row, lay_out, styled, table_width
 
 HEADER = 1  # lines above the rows, fixed while the rows scroll
 
@@ -82,9 +82,10 @@ class KeyedRows(ScrollView, can_focus=True):
         self._resize_virtual()
         self.refresh()
 
-    def sync(self, rows: Sequence[tuple[str, Cells]]) -> None:
+    def sync(self, rows: Sequence[tuple[str, Cells]], laid: Laid | None = None) -> None:
         """Show exactly `rows`, in that order; only rows whose cells changed are drawn again, and the
-        cursor stays on its key (or, its row gone, at the same place)."""
+        cursor stays on its key (or, its row gone, at the same place). `laid`: some of those rows laid
+        out ahead, used when laid out for the columns in force."""
         keep, was = self.cursor_key, self.cursor_row
         old_order = self._order
         changed: list[str] = []
@@ -98,6 +99,9 @@ class KeyedRows(ScrollView, can_focus=True):
                 changed.append(key)
             fresh[key] = row
         self._rows = fresh
+        if laid is not None and laid.columns == tuple(self.columns):
+            for key in changed:
+                self._rows[key].take_layout(laid.rows.get(key))
         self._order = [key for key, _cells in rows]
         self._index = {key: i for i, key in enumerate(self._order)}
         self._resize_virtual()
@@ -215,7 +219,16 @@ class KeyedRows(ScrollView, can_focus=True):
     # -- drawing --------------------------------------------------------------------------------
 
     def _resize_virtual(self) -> None:
-        self.virtual_size = Size(table_width(self.columns), len(self._order) + HEADER)
+        # A table narrower than its view is as wide as the view: a change of columns that still fits (the
+        # metric's columns on m) then leaves the virtual size as it was, and a new virtual size costs a
+        # layout of the whole screen (Textual's `virtual_size` is a layout reactive).
+        height = len(self._order) + HEADER
+        view = self.content_region
+        room = view.width - (self.styles.scrollbar_size_vertical if height > view.height else 0)
+        self.virtual_size = Size(max(table_width(self.columns), room), height)
+
+    def on_resize(self) -> None:
+        self._resize_virtual()  # as wide as the view again
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Styles are read once per paint, not per line: they change with focus and theme only.

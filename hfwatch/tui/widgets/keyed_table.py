@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from hfwatch.tui.widgets.keyed_rows import KeyedRows
-from hfwatch.tui.widgets.table_lines import Cells, Col, same
+from hfwatch.tui.widgets.table_lines import Cells, Col, Laid, same
 
 __all__ = ["Cells", "Col", "KeyedTable", "same"]
 
@@ -46,7 +46,11 @@ class KeyedTable(KeyedRows, Generic[Item]):
         if not self._shown or layout != self._shape:
             self._shown, self._shape = True, layout
             self.set_columns(self.column_specs())
-        self.sync([self.row_for(item) for item in self._items])
+        self.sync([self.row_for(item) for item in self._items], self.laid_ahead())
+
+    def laid_ahead(self) -> Laid | None:
+        """Rows laid out ahead of `show` (a subclass that has some says so)."""
+        return None
 
     def open_message(self, key: str) -> Message | None:
         """What enter (or a click) on the row `key` asks for: a table that opens something says what."""

@@ -67,6 +67,20 @@ def lay_out(console: Console, cells: Cells, columns: Sequence[Col]) -> list[Segm
     return list(line.render(console, end=""))
 
 
+@dataclass(frozen=True, slots=True)
+class Laid:
+    """Rows laid out ahead (in a worker), for the columns they were laid out for: a table uses their
+    segments for the rows whose cells it is given while those columns are the ones it shows."""
+
+    columns: tuple[Col, ...]
+    rows: dict[str, tuple[list[Text | str], list[Segment]]]  # key -> (cells, segments)
+
+
+def lay_out_rows(console: Console, rows: Sequence[tuple[str, list[Text | str]]], columns: Sequence[Col]) -> Laid:
+    cols = tuple(columns)
+    return Laid(cols, {key: (cells, lay_out(console, cells, cols)) for key, cells in rows})
+
+
 def table_width(columns: Sequence[Col]) -> int:
     return sum(col.width + 2 * PADDING for col in columns)
 
@@ -89,6 +103,11 @@ class Row:
         self.cells = list(cells)
         self.version += 1
         return True
+
+    def take_layout(self, laid: tuple[list[Text | str], list[Segment]] | None) -> None:
+        """Use segments laid out ahead for this version, if they were laid out from these very cells."""
+        if laid is not None and same_cells(laid[0], self.cells):
+            self.segments, self.laid_out_version = laid[1], self.version
 
 
 def styled(segments: list[Segment], style: Style) -> list[Segment]:

@@ -1,0 +1,148 @@
+"""Every scope and metric's leaderboard and country rows, read and laid out ahead by a worker thread
+after each change of the data, so that m and d only swap rows in (DESIGN §11: every key within 50 ms,
+while a poll runs too). Nothing here touches the UI: the worker hands its views to the app by message.
+
+A view is the data of one generation (`data_generation`: it moves when the store may have changed) read
+at one "now"; the cache answers only for the generation in force, so a view read before a poll is never
+shown after it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from rich.console import Console
+from textual.message import Message
+
+from hfwatch.analysis.race import Overtake
+from hfwatch.analysis.views import CountryRow, FamilyRow
+from hfwatch.registry import Registry
+from hfwatch.timeunits import DAY_S
+from hfwatch.tui.reader import Reader
+from hfwatch.tui.widgets.leaderboard import PreparedRows, RowsMadeFor, prepare_rows
+
+# How far back the race is re-read after each poll for passes of watched families: a pass shows once its
+# new order has held a day, so any window over a day (plus the gap between polls) sees each one.
+PASS_ALERT_WINDOW_S = 3 * DAY_S
+
+
+@dataclass(frozen=True, slots=True)
+class BoardView:
+    """One scope and metric's leaderboard (every screen's family order) and country rows."""
+
+    generation: int
+    scope: str
+    metric: str
+    now: int
+    board: list[FamilyRow]
+    countries: list[CountryRow]
+    rows: PreparedRows  # the leaderboard's rows as the dashboard shows them, laid out
+    passes: list[Overtake]  # of the last PASS_ALERT_WINDOW_S, newest first (for the watch list's alerts)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardOrder:
+    """What the worker is asked for: the views of `combos` (the likeliest next first), at `now`."""
+
+    generation: int
+    now: int
+    combos: list[tuple[str, str]]
+    wide: bool
+    watched: frozenset[str]
+    registry: Registry
+
+
+class BoardReady(Message):
+    """A view the worker read (posted from its thread)."""
+
+    def __init__(self, view: BoardView) -> None:
+        super().__init__()
+        self.view = view
+
+
+class BoardCache:
+    """The views of the generation in force (the UI thread's: filled by messages from the worker)."""
+
+    def __init__(self) -> None:
+        self.generation = -1
+        self._views: dict[tuple[str, str], BoardView] = {}
+
+    def moved_to(self, generation: int) -> None:
+        """The data changed: every view read before is stale."""
+        if generation != self.generation:
+            self.generation = generation
+            self._views.clear()
+
+    def add(self, view: BoardView) -> None:
+        if view.generation == self.generation:
+            self._views[(view.scope, view.metric)] = view
+
+    def get(self, scope: str, metric: str) -> BoardView | None:
+        return self._views.get((scope, metric))
+
+    def has_all(self, order: BoardOrder) -> bool:
+        """Whether the views cover `order` (its combinations, formatted for its width and watch list)."""
+        if order.generation != self.generation:
+            return False
+        for scope, metric in order.combos:
+            view = self._views.get((scope, metric))
+            if view is None:
+                return False
+            made = view.rows.made_for
+            if (made.wide, made.watched) != (order.wide, order.watched):
+                return False
+        return True
+
+
+class SideReader:
+    """A reader of the store on its own connection and rollup cache, for the worker: one thread at a time
+    uses it (a worker cancelled late may still be inside when the next begins), and once closed with the
+    session, none."""
+
+    def __init__(self, open_reader: Callable[[], Reader]) -> None:
+        self._open = open_reader
+        self._reader: Reader | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @contextmanager
+    def use(self) -> Iterator[Reader | None]:
+        """The reader, or None once closed."""
+        with self._lock:
+            if self._closed:
+                yield None
+                return
+            if self._reader is None:
+                self._reader = self._open()
+            yield self._reader
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        got = self._lock.acquire(timeout=timeout_s)
+        try:
+            self._closed = True
+            if self._reader is not None and got:
+                self._reader.store.close()
+        finally:
+            if got:
+                self._lock.release()
+
+
+def read_view(
+    reader: Reader, order: BoardOrder, scope: str, metric: str, console: Console, pace: Callable[[], None]
+) -> BoardView:
+    """One combination's view, as the app's own reload and the dashboard would read and format it. `pace`
+    between its steps (a key being answered meanwhile goes first)."""
+    reader.registry = order.registry
+    reader.stand_at(order.now)
+    board = reader.leaderboard(scope, metric)
+    pace()
+    countries = reader.countries(scope, metric, board)
+    made_for = RowsMadeFor(order.wide, metric, order.watched, order.now)
+    pace()
+    rows = prepare_rows(board, made_for, console)
+    pace()
+    passes = reader.race(scope, metric, PASS_ALERT_WINDOW_S, []).passes
+    return BoardView(order.generation, scope, metric, order.now, board, countries, rows, passes)

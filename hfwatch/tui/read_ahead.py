@@ -1,0 +1,81 @@
+"""The monitor's half that reads every scope and metric ahead (hfwatch.tui.boards) in a thread worker
+after each change of the data, so that m and d only swap views in; `HfWatchApp` says when."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rich.console import Console
+from textual import work
+from textual.worker import get_current_worker
+
+from hfwatch.pacing import no_checkpoint
+from hfwatch.records import Metric, Scope
+from hfwatch.registry import Registry
+from hfwatch.tui.boards import BoardCache, BoardOrder, BoardReady, BoardView, SideReader, read_view
+from hfwatch.tui.deep_polling import DeepLaneApp
+from hfwatch.tui.session import Session
+from hfwatch.tui.widgets.leaderboard import Leaderboard
+
+METRICS = (Metric.DOWNLOADS_30D.value, Metric.DOWNLOADS_ALL_TIME.value, Metric.RATE.value)
+SCOPES = (Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value)
+
+
+def likeliest(scope: str, metric: str) -> list[tuple[str, str]]:
+    """Every combination, the ones m and d lead to first, the one on show last."""
+    shown = (scope, metric)
+    nxt = [(scope, METRICS[(METRICS.index(metric) + 1) % len(METRICS)])]
+    nxt.append((SCOPES[(SCOPES.index(scope) + 1) % len(SCOPES)], metric))
+    rest = [(sc, m) for sc in SCOPES for m in METRICS if (sc, m) not in (*nxt, shown)]
+    return [*nxt, *rest, shown]
+
+
+class ReadAheadApp(DeepLaneApp):
+    def __init__(
+        self, session: Session, *, monotonic: Callable[[], float] = time.monotonic, autostart: bool = True
+    ) -> None:
+        super().__init__(session, monotonic=monotonic, autostart=autostart)
+        self.data_generation = 0  # moves when the store's data changed (a poll), not on m, d or w
+        self.boards = BoardCache()
+        self.board_view: BoardView | None = None  # the worker's view behind `board`, when it had one
+        self._side_reader = SideReader(session.reader.twin)
+        session.on_close(self._side_reader.close)
+        self._asked_ahead: tuple[object, ...] = ()
+        self._board_wide = True
+
+    def data_moved(self) -> None:
+        """The store may hold new data: every view read before is stale."""
+        self.data_generation += 1
+        self.boards.moved_to(self.data_generation)
+
+    def read_ahead(self, scope: str, metric: str, watched: set[str], registry: Registry) -> None:
+        """Have the worker read what m and d would show, unless it has (or is on it). Not while the demo
+        back-fills its history: a poll every few hundred ms would outdate each read before it is used."""
+        closing = self.session.feeder is not None and self.session.feeder.cancel.is_set()
+        if not self.screen_stack or closing or self._warming is not None:
+            return
+        wide = next((board.made_for().wide for board in self.screen.query(Leaderboard)), self._board_wide)
+        self._board_wide = wide
+        now = self.session.reader.now()
+        order = BoardOrder(self.data_generation, now, likeliest(scope, metric), wide, frozenset(watched), registry)
+        asked = (order.generation, order.wide, order.watched, order.registry)
+        if asked == self._asked_ahead or self.boards.has_all(order):
+            return
+        self._asked_ahead = asked
+        self._fill_boards(order, self.console)
+
+    @work(thread=True, exclusive=True, group="boards", exit_on_error=False, description="boards read ahead")
+    def _fill_boards(self, order: BoardOrder, console: Console) -> None:
+        worker = get_current_worker()
+        feeder = self.session.feeder
+        pace = feeder.give_way.checkpoint if feeder is not None else no_checkpoint  # a key answered goes first
+        with self._side_reader.use() as reader:
+            for scope, metric in order.combos:
+                pace()
+                if reader is None or worker.is_cancelled:
+                    return
+                self.post_message(BoardReady(read_view(reader, order, scope, metric, console, pace)))
+
+    def on_board_ready(self, message: BoardReady) -> None:
+        self.boards.add(message.view)

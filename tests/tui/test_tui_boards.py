@@ -1,0 +1,135 @@
+"""m and d swap in views a worker read ahead (hfwatch.tui.boards): what they show is what a fresh read of the
+store shows, and a view read before new data is never shown after it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from hfwatch.analysis.views import FamilyRow
+from hfwatch.records import Lane
+from hfwatch.registry import Registry
+from hfwatch.store import Store
+from hfwatch.tui.app import METRICS, SCOPES, HfWatchApp
+from hfwatch.tui.boards import BoardCache, BoardOrder, BoardView
+from hfwatch.tui.demo_history import FIXED_NOW
+from hfwatch.tui.messages import PollFinished
+from hfwatch.tui.reader import Reader
+from hfwatch.tui.widgets.country_panel import CountryTable
+from hfwatch.tui.widgets.leaderboard import Leaderboard, family_cells
+from hfwatch.tui.widgets.table_lines import same_cells
+from tests.helpers.tui import SIZE, FakeFeeder, fixed_history, history_copy, loaded, make_app, registry, until
+
+pytestmark = pytest.mark.ui
+
+__all__ = ["fixed_history", "history_copy", "registry"]  # fixtures
+
+
+def fresh_board(db: Path, registry: Registry, scope: str, metric: str) -> list[FamilyRow]:
+    """The leaderboard as a reader that never read the file before reads it."""
+    with Store(db, readonly=True) as store:
+        return Reader(store, registry, lambda: FIXED_NOW).leaderboard(scope, metric)
+
+
+def every_view_read(app: HfWatchApp) -> bool:
+    combos = [(s, m) for s in SCOPES for m in METRICS]
+    order = BoardOrder(app.data_generation, 0, combos, True, frozenset(), app.registry)
+    return app.boards.has_all(order)
+
+
+def assert_shows_fresh(app: HfWatchApp, db: Path, registry: Registry) -> None:
+    """The app's family order, the leaderboard's rows and the country rows are those of a fresh read."""
+    fresh = fresh_board(db, registry, app.scope, app.metric)
+    assert app.board == fresh
+    table = app.screen.query_one(Leaderboard)
+    made_for = table.made_for()
+    assert table.keys_in_order() == [r.family for r in fresh]
+    for r in fresh:
+        assert same_cells(table.get_row(r.family), family_cells(r, made_for)), r.family
+    with Store(db, readonly=True) as store:
+        countries = Reader(store, registry, lambda: FIXED_NOW).countries(app.scope, app.metric, fresh)
+    assert app.screen.query_one(CountryTable).keys_in_order() == [c.country for c in countries]
+
+
+def boost_last(db: Path, board: list[FamilyRow]) -> str:
+    """New data in the store: the last family with downloads gets 1,000 times its 30-day and all-time
+    downloads in every hour of its history (rank 1 by either, in both scopes). Returns its id."""
+    last = [r for r in board if r.downloads_30d and r.downloads_all_time][-1].family
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE rollups SET d30 = d30 * 1000, dall = dall * 1000 WHERE family = ?", (last,))
+    return last
+
+
+async def poll_finished(app: HfWatchApp, pilot: Pilot) -> None:
+    app.post_message(PollFinished(Lane.SLOW, ok=True, error=None, duration_s=0.1, pid=1))
+    await pilot.pause()
+
+
+async def test_after_a_poll_m_and_d_show_what_a_fresh_read_shows(
+    history_copy: Path, registry: Registry, tmp_path: Path
+) -> None:
+    app = make_app(history_copy, registry, tmp_path, feeder=FakeFeeder(pid=1))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        before = [r.family for r in app.board]
+        boosted = boost_last(history_copy, app.board)
+        await poll_finished(app, pilot)
+        await until(pilot, lambda: every_view_read(app), "the worker read every scope and metric")
+        seen = set()
+        for key in ("m", "d", "m", "d", "m", "d"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.board_view is not None, "m and d swap in a view read ahead"
+            assert_shows_fresh(app, history_copy, registry)
+            seen.add((app.scope, app.metric))
+        assert len(seen) == 6
+        await pilot.press("d")  # back to the first scope and metric
+        await pilot.pause()
+        assert_shows_fresh(app, history_copy, registry)
+        after = [r.family for r in app.board]
+        assert after.index(boosted) < before.index(boosted), "the new data is what is shown"
+
+
+async def test_a_view_read_before_new_data_is_never_shown(
+    history_copy: Path, registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(history_copy, registry, tmp_path, feeder=FakeFeeder(pid=1))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await until(pilot, lambda: every_view_read(app), "the worker read every scope and metric")
+        old = app.boards.get(app.scope, METRICS[(METRICS.index(app.metric) + 1) % len(METRICS)])
+        assert old is not None
+        boosted = boost_last(history_copy, app.board)
+        # The worker is not asked again: only a fresh read can show the new data.
+        monkeypatch.setattr(app, "_fill_boards", lambda *_args: None)
+        await poll_finished(app, pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.metric == old.metric and app.board_view is None
+        assert [r.family for r in app.board] != [r.family for r in old.board], "the data did change"
+        assert_shows_fresh(app, history_copy, registry)
+        assert [r.family for r in app.board].index(boosted) < [r.family for r in old.board].index(boosted)
+        # A view the worker read before the poll, arriving late, is dropped.
+        app.boards.add(old)
+        assert app.boards.get(old.scope, old.metric) is None
+
+
+def view(generation: int, scope: str = "ecosystem", metric: str = "rate") -> BoardView:
+    return BoardView(generation, scope, metric, 0, [], [], None, [])  # type: ignore[arg-type]
+
+
+def test_the_cache_answers_only_for_the_generation_in_force() -> None:
+    cache = BoardCache()
+    cache.moved_to(1)
+    cache.add(view(1))
+    assert cache.get("ecosystem", "rate") is not None
+    assert cache.get("first-party", "rate") is None
+    cache.moved_to(2)
+    assert cache.get("ecosystem", "rate") is None, "new data: the views read before are gone"
+    cache.add(view(1))
+    assert cache.get("ecosystem", "rate") is None, "a view of older data arriving late is dropped"
+    cache.add(view(2))
+    assert cache.get("ecosystem", "rate") is not None
