@@ -66,12 +66,20 @@ def overlaps(spans: Sequence[tuple[float, float]], lo: float, hi: float) -> bool
     return any(a <= hi and lo <= b for a, b in spans)
 
 
-def comparable_from(edges: Sequence[int], spans: Sequence[tuple[float, float]], now: float, *, counter: bool) -> int:
-    """The first sparkline bucket (between edges[i] and edges[i+1]) wholly after the latest of `spans` begun by
-    `now`: a counter's bucket holds its value at its end, a rate's its growth from its start. 0 without
-    spans; len(edges) - 1 (no bucket) when the latest is still under way."""
-    cut = max((b for a, b in spans if a <= now), default=None)
-    if cut is None:
-        return 0
+def comparable_from(
+    edges: Sequence[int], spans: Sequence[tuple[float, float]], now: float, *, counter: bool
+) -> tuple[int, int]:
+    """Where the latest of `spans` begun by `now` falls among sparkline buckets (bucket i: between edges[i]
+    and edges[i+1]): the first bucket it touches, and the first wholly after it, which a counter's bucket is
+    when its value (at its end) is, a rate's when its growth (from its start) is. Buckets before the first
+    were counted over the narrower coverage, those from the second over the wider one; (0, 0) without spans;
+    the second is len(edges) - 1 (no bucket) while the span is still open."""
+    latest = max(((a, b) for a, b in spans if a <= now), default=None, key=lambda span: span[1])
+    if latest is None:
+        return 0, 0
+    start, end = latest
+    buckets = len(edges) - 1
+    touched = next((i for i in range(buckets) if edges[i + 1] >= start), buckets)
     at = 1 if counter else 0
-    return next((i for i in range(len(edges) - 1) if edges[i + at] >= cut), len(edges) - 1)
+    after = next((i for i in range(buckets) if edges[i + at] >= end), buckets)
+    return touched, max(touched, after)

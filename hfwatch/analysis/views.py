@@ -48,6 +48,7 @@ class FamilyRow:
     # The first bucket counted as the last one is: those before it are from before a deep walk widened the
     # scope's coverage, and comparing across it would read coverage as change (analysis.coverage).
     spark_from: int = 0
+    spark_touched_from: int = 0  # the first bucket the walk touched: those between are neither count
 
     @property
     def value(self) -> float | None:
@@ -71,6 +72,7 @@ class CountryRow:
     release_share: float | None = None
     spark: list[float | None] = field(default_factory=list)
     spark_from: int = 0  # as FamilyRow's
+    spark_touched_from: int = 0
 
     @property
     def value(self) -> float | None:
@@ -172,7 +174,7 @@ def leaderboard(
         newest = queries.newest_release(conn)
         grown = family_growth(conn, str(scope), now=now, since=min(history_from, edges[0]))
         reordered = coverage_spans(conn, str(scope), str(metric), rate_window_s)
-    spark_from = comparable_from(edges, reordered, now, counter=str(metric) in COUNTER_COLUMNS)
+    touched_from, spark_from = comparable_from(edges, reordered, now, counter=str(metric) in COUNTER_COLUMNS)
     rows: list[FamilyRow] = []
     baseline: dict[str, float | None] = {}
     for family in registry.families:
@@ -196,7 +198,7 @@ def leaderboard(
             )
             row.rate_per_day = g.rate(now, rate_window_s) if g else None
             row.spark = _spark(points, g, edges, str(metric))
-            row.spark_from = spark_from
+            row.spark_touched_from, row.spark_from = touched_from, spark_from
             baseline[family.id] = _family_metric_at(points, g, now - RANK_BASELINE_S, str(metric), rate_window_s)
         rows.append(row)
     # A rank change across a widening of coverage compares two different countings: not a change.
@@ -294,6 +296,7 @@ def countries(
             sparks = [f.spark for f in with_models if f.spark]
             c.spark = [rates.sum_known(bucket) for bucket in zip(*sparks, strict=False)] if sparks else []
             c.spark_from = max(f.spark_from for f in with_models)
+            c.spark_touched_from = min(f.spark_touched_from for f in with_models)
     rows = list(by_country.values())
     _rank(rows, {})
     _share_change(rows)

@@ -81,18 +81,43 @@ def resample(values: Sequence[float | None], width: int) -> list[float | None]:
 SPARK_MIN_SPAN = 0.02  # of the largest value: smaller wiggles stay small instead of filling the cell
 
 
-def spark(values: Sequence[float | None], width: int, *, style: str | None = None) -> Text:
+def spark(
+    values: Sequence[float | None],
+    width: int,
+    *,
+    style: str | None = None,
+    regimes: tuple[int, int] = (0, 0),
+) -> Text:
     """A unicode-block sparkline cell; coloured by the direction of the trend unless `style` is given.
 
     None (nothing observed in that bucket: before the history starts, after the latest refresh) is blank;
     a real 0 is the lowest bar. No data at all is a blank cell, never a flat line.
     Scaled from the series' minimum, like htop's graphs, but over at least 2% of its maximum, so
     that a 0.1% wobble of a big number does not look like a swing from nothing to everything.
+    `regimes` (touched, after): a deep walk widened the coverage from bucket `touched` to bucket `after`.
+    The values before it are drawn dim and scaled apart from those after it, each part its own trend, and
+    those it touched are dots, so the widening does not draw as a surge.
     """
     data = resample(values, width)
     if not any(v is not None for v in data):
         return Text(" " * max(0, width))
-    return spark_blocks(data, style)
+    touched, after = regimes
+    if after <= 0:
+        return spark_blocks(data, style)
+    n = len(values)
+    # A cell stands for a slice of the values: it is of a part only when its whole slice is.
+    old = next((i for i in range(width) if max(i * n // width + 1, (i + 1) * n // width) > touched), width)
+    new = next((i for i in range(width) if i * n // width >= after), width)
+    out = _spark_part(data[:old], "dim")
+    out.append("".join(" " if v is None else "·" for v in data[old:new]), style="dim")
+    out.append_text(_spark_part(data[new:], style))
+    return out
+
+
+def _spark_part(data: Sequence[float | None], style: str | None) -> Text:
+    part = Text()
+    part.append_text(spark_blocks(data, style) if any(v is not None for v in data) else Text(" " * len(data)))
+    return part
 
 
 def spark_blocks(data: Sequence[float | None], style: str | None) -> Text:

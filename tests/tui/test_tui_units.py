@@ -90,6 +90,26 @@ def test_sparkline_scale_direction_and_unknown_start() -> None:
     assert len(fmt.spark(list(range(100)), 10).plain) == 10
 
 
+def test_sparkline_across_a_coverage_change_is_two_trends_apart() -> None:
+    # A deep walk ran in buckets 4-5 and found more models: the step from ~10 to ~100 is coverage, not a surge.
+    values: list[float | None] = [10, 11, 12, 13, 50, 80, 100, 103]
+    cell = fmt.spark(values, 8, regimes=(4, 6))
+    assert cell.plain == "▁▃▆█··▁█"  # before: its own trend; during: dots; after: its own trend
+    assert [(span.start, span.end, span.style) for span in cell.spans] == [
+        (0, 4, "dim"),
+        (4, 6, "dim"),
+        (6, 8, "green"),
+    ]
+    assert fmt.spark(values, 8).plain == "▁▁▁▁▄▇██"  # what it drew before: a surge
+    # Shrunk to 4 cells, a cell with a bucket the walk touched is a dot.
+    assert fmt.spark(values, 4, regimes=(3, 6)).plain[1:3] == "··"
+    # Under way (nothing after it yet): the earlier part dim, the rest dots, unknown buckets still blank.
+    under_way = fmt.spark([None, 10, 12, 40], 4, regimes=(3, 4))
+    assert under_way.plain == " ▁█·"
+    assert len(fmt.spark(values, 16, regimes=(4, 6)).plain) == 16
+    assert fmt.spark(values, 8, regimes=(0, 0)).plain == fmt.spark(values, 8).plain
+
+
 def test_share_bar_in_eighths() -> None:
     assert fmt.bar(1.0, 4).plain == "████"
     assert fmt.bar(0.5, 4).plain == "██  "

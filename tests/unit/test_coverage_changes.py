@@ -97,15 +97,17 @@ def test_the_rank_change_across_a_widening_walk_is_unknown_in_the_ecosystem_only
     assert rank_changes(history_copy, registry, "first-party", metric) == before["first-party"]
 
 
-def test_sparkline_buckets_compare_with_the_last_only_after_the_latest_coverage_change() -> None:
+def test_sparkline_buckets_before_during_and_after_the_latest_coverage_change() -> None:
     edges = [0, 10, 20, 30, 40]  # four buckets
-    assert comparable_from(edges, [], 40, counter=True) == 0
-    # A counter's bucket is its value at its end: (10, 20] ends at 20 >= 15.
-    assert comparable_from(edges, [(5, 15)], 40, counter=True) == 1
+    assert comparable_from(edges, [], 40, counter=True) == (0, 0)
+    # A counter's bucket is its value at its end: that of (0, 10] is at 10, inside 5..15 (touched); that
+    # of (10, 20] at 20, after it.
+    assert comparable_from(edges, [(5, 15)], 40, counter=True) == (0, 1)
+    assert comparable_from(edges, [(12, 15)], 40, counter=True) == (1, 1)
     # A rate's bucket is its growth from its start: (20, 30] is the first to start at or after 15.
-    assert comparable_from(edges, [(5, 15)], 40, counter=False) == 2
-    assert comparable_from(edges, [(5, math.inf)], 40, counter=True) == 4  # under way: no bucket
-    assert comparable_from(edges, [(5, 15), (50, 60)], 40, counter=True) == 1  # a span not begun by then
+    assert comparable_from(edges, [(12, 15)], 40, counter=False) == (1, 2)
+    assert comparable_from(edges, [(25, math.inf)], 40, counter=True) == (2, 4)  # under way: nothing after
+    assert comparable_from(edges, [(12, 15), (50, 60)], 40, counter=True) == (1, 1)  # one not begun by then
 
 
 def share_changes(db: Path, registry: Registry) -> dict[str, float | None]:
@@ -130,7 +132,7 @@ def test_country_share_change_is_unknown_during_a_widening_walk_and_counted_afte
         rows = leaderboard(store.conn, registry, scope="ecosystem", metric="downloads_30d", now=now)
     after = share_changes(history_copy, registry)
     start = rows[0].spark_from
-    assert 0 < start < len(rows[0].spark) - 1
+    assert 0 < rows[0].spark_touched_from <= start < len(rows[0].spark) - 1
     # Counted from the first bucket after the walk: each country's share then against its share now.
     with Store(history_copy, readonly=True) as store:
         by_country = countries(store.conn, registry, now=now)

@@ -64,7 +64,7 @@ class CountryBoard(KeyedTable[CountryRow]):
             fmt.bar(r.share, 14, style=style),
             fmt.right(fmt.percent(r.share)),
             fmt.points(r.share_change),
-            fmt.spark(r.spark, 14),
+            fmt.spark(r.spark, 14, regimes=(r.spark_touched_from, r.spark_from)),
             fmt.right(f"{r.models:,}"),
             fmt.right(fmt.percent(r.release_share, 0)),
             fmt.right(str(len(r.families))),

@@ -63,7 +63,7 @@ class CountryTable(KeyedTable[CountryRow]):
             Text(r.country, style="bold"),
             bar,
             fmt.right(fmt.percent(r.share)),
-            fmt.spark(r.spark, 10),
+            fmt.spark(r.spark, 10, regimes=(r.spark_touched_from, r.spark_from)),
             fmt.points(r.share_change),
         ]
 

@@ -90,7 +90,10 @@ def family_cells(r: FamilyRow, made_for: RowsMadeFor) -> list[Text | str]:
     ]
     if metric != "rate":
         cells.append(fmt.right(fmt.human(r.rate_per_day)))
-    cells += [fmt.right(fmt.percent(r.share)), fmt.spark(r.spark, 16 if wide else 10)]
+    cells += [
+        fmt.right(fmt.percent(r.share)),
+        fmt.spark(r.spark, 16 if wide else 10, regimes=(r.spark_touched_from, r.spark_from)),
+    ]
     if wide:
         newest = None if r.newest_release is None else made_for.now - r.newest_release
         cells += [fmt.right(f"{r.models:,}"), fmt.right(fmt.age(newest), style="dim")]
