@@ -36,7 +36,9 @@ WALKS = {0: "first walk (all new)", 1: "next day (change-only)"}
 class ScalePlan:
     models: int  # in the store after the walks: the year's models + the tail's
     reps: int
-    extra_days: int  # daily walks after the two timed ones, for the storage figure (first repeat only)
+    # Daily walks after the two timed ones, for the storage figure (first repeat only): 6 make the measured days
+    # a whole week, its first day (the untracked tail's weekly rows) included.
+    extra_days: int
     dash_iterations: int
     dash_reps: int
 
@@ -195,7 +197,7 @@ def run(year: History, registry: Registry, plan: ScalePlan, tmp: Path) -> tuple[
     figs = walk_figures(runs, plan.models)
     sizes, tail = runs[0]["sizes"], runs[0]["models"]
     changed = [w["changed"] / w["models"] for w in runs[0]["walks"][1:]]
-    f, storage = scalecost.year_on_disk(sizes, tail, plan.models, changed)
+    f, storage = scalecost.year_on_disk(sizes, tail, plan.models, changed, runs[0]["times"])
     figs += f
     try:
         f, dash = dashboard(store, year, now, registry, plan, tmp)
