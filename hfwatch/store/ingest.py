@@ -75,6 +75,7 @@ class IngestSummary:
     changed: int
     new_models: int
     events: int
+    mids: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)  # the row of each id listed
 
 
 def _merged(old: tuple, new: tuple) -> tuple:
@@ -244,8 +245,15 @@ def _ingest(
     events.extend(trending_events(conn, result.trending, mid_of, t, pid))
     conn.executemany("INSERT INTO events (t, kind, mid, rank, pid) VALUES (?,?,?,?,?)", events)
     write_rollups(conn, t, writes.totals)
+    mids = {rid: row[k.MID] for rid, row in existing.items()}
+    mids.update(writes.new_mids)
     return IngestSummary(
-        pid=pid, models=len(records), changed=writes.changed, new_models=len(writes.new_rows), events=len(events)
+        pid=pid,
+        models=len(records),
+        changed=writes.changed,
+        new_models=len(writes.new_rows),
+        events=len(events),
+        mids=mids,
     )
 
 
