@@ -21,7 +21,7 @@ from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
 from hfwatch.registry import Registry, load_registry
 from hfwatch.store import Store, queries, wholehub
-from hfwatch.store.maintenance import week_start
+from hfwatch.store.maintenance import RetentionPolicy, maintain, week_start
 from hfwatch_sim import SimClock, SimHub
 from tests.conftest import SIM_START
 
@@ -185,3 +185,18 @@ def test_an_untracked_model_shows_its_weekly_rows_and_an_unknown_rate(walked: Wa
     assert [h[0] for h in history] == [o[0] for o in obs]
     # No endpoints: its rate is unknown, not 0, and no sparkline is drawn from nothing.
     assert view.rate_per_day is None and all(v is None for v in view.spark)
+
+
+def test_weekly_thinning_finds_no_untracked_row_to_delete(walked: Walked, tmp_path: Path) -> None:
+    db = tmp_path / "copy.sqlite"
+    with Store(walked.db, readonly=True) as store:
+        store.conn.execute(f"VACUUM INTO '{db}'")
+    untracked = {mid: obs for mid, (_id, fam, obs) in _rows(db).items() if fam is None}
+    assert sum(len(obs) > 1 for obs in untracked.values()) > 1000
+    # Everything before the last week thinned to one row a week, as a year-old history would be.
+    policy = RetentionPolicy(raw_days=1, daily_days=2, max_seconds=None)
+    with Store(db) as store:
+        report = maintain(store.conn, walked.times[-1], policy)
+    assert report.complete and report.error is None and report.transactions > 0
+    after = _rows(db)
+    assert {mid: after[mid][2] for mid in untracked} == untracked
