@@ -75,7 +75,7 @@ def year_on_disk(
     figures = [
         Figure(
             "scale",
-            "a year of daily deep walks of 1M models, on disk",
+            f"a year of daily deep walks of {models / 1e6:g}M models, on disk",
             year / GB,
             "GB",
             YEAR_BUDGET,
