@@ -46,7 +46,7 @@ class Plan:
     scale: scale.ScalePlan | None  # None: the scale section is left out (SCALE_LEFT_OUT says why)
 
 
-FULL = Plan(50_000, 3, (1_000, 10_000, 50_000), 40, 3, 3, 5, 3, 40, 50_000, 3, scale.ScalePlan(1_000_000, 3, 1, 40, 3))
+FULL = Plan(50_000, 3, (1_000, 10_000, 50_000), 40, 3, 3, 5, 3, 40, 50_000, 3, scale.ScalePlan(1_000_000, 3, 6, 40, 3))
 QUICK = Plan(10_000, 3, (1_000, 50_000), 12, 3, 1, 3, 1, 30, 50_000, 0, None)
 SCALE_LEFT_OUT = (
     "scale: left out of --quick: its walks of ~950k models take tens of minutes on a loaded 2-core machine, and a "

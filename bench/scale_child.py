@@ -144,7 +144,15 @@ def run(work: Path, base: Path | None, n: int, t: int, extra_days: int) -> dict[
         for day in range(2, 2 + extra_days):
             walks.append(walk(store, tail, registry, t + day * DAY_S))
             sizes.append(_size(store))
-    out.update({"walks": [{**asdict(w), "pipeline_s": w.pipeline_s} for w in walks], "raw_s": raw_s, "sizes": sizes})
+    times = [t + day * DAY_S for day in range(len(walks))]
+    out.update(
+        {
+            "walks": [{**asdict(w), "pipeline_s": w.pipeline_s} for w in walks],
+            "raw_s": raw_s,
+            "sizes": sizes,
+            "times": times,
+        }
+    )
     return out
 
 

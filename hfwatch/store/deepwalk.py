@@ -109,7 +109,7 @@ def apply_page(
     conn.execute("BEGIN IMMEDIATE")
     try:
         summary = ingest_in_transaction(conn, result, attributions, t=t)
-        count = _count(conn, result, attributions, walk.floor)
+        count = _count(conn, result, attributions, walk.floor, summary.mids)
         d30s = [r.downloads_30d for r in result.records if r.downloads_30d is not None]
         lowest = min(d30s) if d30s else None
         conn.execute(
@@ -145,22 +145,35 @@ def finish(conn: sqlite3.Connection, walk: Walk, t: float) -> None:
 
 
 def _count(
-    conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution], floor: int
+    conn: sqlite3.Connection,
+    result: PollResult,
+    attributions: Mapping[str, Attribution],
+    floor: int,
+    mids: Mapping[str, int],
 ) -> PageCount:
-    """The page's models at or above the floor that this walk has not counted yet, and their downloads."""
-    above = {r.id: r.downloads_30d for r in result.records if r.downloads_30d is not None and r.downloads_30d >= floor}
-    ids = list(above)
-    counted: set[str] = set()
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    """The page's models at or above the floor that this walk has not counted yet, and their downloads.
+
+    The walk's counted models are kept by row number, not name: the listing comes in the order the first walk
+    stored its models in, so each page's marks land at the end of the table instead of all over it (by name,
+    every page rewrote most of a million-row index)."""
+    above = {
+        mids[r.id]: r.downloads_30d
+        for r in result.records
+        if r.downloads_30d is not None and r.downloads_30d >= floor and r.id in mids
+    }
+    keys = sorted(above)
+    counted: set[int] = set()
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        counted.update(row[0] for row in conn.execute(f"SELECT id FROM deep_seen WHERE id IN ({marks})", chunk))
-    fresh = [i for i in ids if i not in counted]
-    conn.executemany("INSERT INTO deep_seen (id) VALUES (?)", [(i,) for i in fresh])
-    downloads = sum(above[i] for i in fresh)
+        counted.update(row[0] for row in conn.execute(f"SELECT mid FROM deep_seen WHERE mid IN ({marks})", chunk))
+    fresh = [m for m in keys if m not in counted]
+    conn.executemany("INSERT INTO deep_seen (mid) VALUES (?)", [(m,) for m in fresh])
+    downloads = sum(above[m] for m in fresh)
     tracked = 0
-    for i in fresh:
-        attr = attributions.get(i)
+    by_mid = {mids[r.id]: r.id for r in result.records if r.id in mids}
+    for m in fresh:
+        attr = attributions.get(by_mid[m])
         if attr is not None and attr.family is not None:
-            tracked += above[i]
+            tracked += above[m]
     return PageCount(len(fresh), downloads, tracked)

@@ -4,6 +4,12 @@ What a poll writes is O(changed models): a model whose counters did not change c
 in memory and no write (its `last_seen` is refreshed at most once per LAST_SEEN_RESOLUTION_S), and the
 family totals are carried forward by deltas instead of re-summing the models table. A model's row is
 rewritten at most once per poll: its new endpoint (`ea`, `ev`) goes into the same UPDATE as its counters.
+
+An untracked model (no family) writes at most one observation a calendar week: its history
+is read by nobody but its own model screen, and coverage and the "untracked" row read its latest counters in
+`models`, which every change still updates. Its rows are never rate endpoints (`asof` NULL), so they stay out
+of the endpoint index; its `ea`/`ev` in `models` are kept, so if a family claims it later the family's growth
+starts from its last endpoint as before (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
 from hfwatch.store import known as k
 from hfwatch.store.endpoints import Endpoints
 from hfwatch.store.known import existing_rows
+from hfwatch.store.maintenance import week_start
 from hfwatch.store.totals import Totals, rebuild_totals, write_rollups
 from hfwatch.store.trending import TRENDING_TOP_N, trending_events
 
@@ -68,6 +75,7 @@ class IngestSummary:
     changed: int
     new_models: int
     events: int
+    mids: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)  # the row of each id listed
 
 
 def _merged(old: tuple, new: tuple) -> tuple:
@@ -120,6 +128,7 @@ class _Writes:
     counter_updates: list[tuple] = field(default_factory=list)  # (mid, t, *counters)
     seen_only: list[tuple] = field(default_factory=list)
     observations: list[tuple] = field(default_factory=list)  # (mid, t, *counters as read)
+    untracked_rows: list[tuple] = field(default_factory=list)  # the same, of untracked models: never endpoints
     merged: dict[int, tuple] = field(default_factory=dict)  # counters as merged, of known candidate endpoints
     unchanged_candidates: list[int] = field(default_factory=list)
     written: set[int] = field(default_factory=set)  # known models whose row this poll rewrites
@@ -132,8 +141,8 @@ class _Writes:
         self.next_mid += 1
         self.new_mids[rec.id] = mid
         self.new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters))
-        self.observations.append((mid, t, *counters))
         family, via = attr_row[0], attr_row[3]
+        (self.observations if family is not None else self.untracked_rows).append((mid, t, *counters))
         self.totals.add(family, via, 1, counters[0], counters[1])
         created = rec.created_at
         self.ends.discover(mid, family, via, counters[1], None if created is None else int(created))
@@ -170,6 +179,13 @@ class _Writes:
             self.totals.add(family, via, 1, merged[0], merged[1])
         elif changed:
             self.totals.move(family, via, old_counters, merged)
+        if family is None:
+            # The first change of a calendar week (Monday to Sunday UTC, maintenance's weekly buckets) is the one
+            # whose previous change (`models.t`) lies in an earlier week: a daily-changing repo writes a seventh
+            # of the rows, and weekly thinning after a year has none of them to delete.
+            if changed and (stored_t is None or week_start(stored_t) < week_start(t)):
+                self.untracked_rows.append((mid, t, *counters))
+            return
         if changed:
             self.observations.append((mid, t, *counters))
         if candidate:
@@ -229,8 +245,15 @@ def _ingest(
     events.extend(trending_events(conn, result.trending, mid_of, t, pid))
     conn.executemany("INSERT INTO events (t, kind, mid, rank, pid) VALUES (?,?,?,?,?)", events)
     write_rollups(conn, t, writes.totals)
+    mids = {rid: row[k.MID] for rid, row in existing.items()}
+    mids.update(writes.new_mids)
     return IngestSummary(
-        pid=pid, models=len(records), changed=writes.changed, new_models=len(writes.new_rows), events=len(events)
+        pid=pid,
+        models=len(records),
+        changed=writes.changed,
+        new_models=len(writes.new_rows),
+        events=len(events),
+        mids=mids,
     )
 
 
@@ -264,6 +287,7 @@ def _write_observations(conn: sqlite3.Connection, writes: _Writes, asof: dict[in
             rows.append((mid, t, *merged.get(mid, obs[2:]), end[0]))
     # ...and is stored even when nothing changed this poll (the first observation after a refresh is known).
     rows.extend((mid, t, *merged[mid], asof[mid][0]) for mid in writes.unchanged_candidates if mid in asof)
+    rows.extend((*obs, None) for obs in writes.untracked_rows)
     conn.executemany(
         "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend, asof) VALUES (?,?,?,?,?,?,?)", rows
     )

@@ -7,7 +7,7 @@ schema version, so a foreign or newer file is recognised before anything is writ
 from __future__ import annotations
 
 APPLICATION_ID = 0x68667763  # "hfwc"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Rollups are kept per hour: every poll in the same hour replaces that hour's row, so the
 # dashboard reads O(families x hours) rows however often the fast lane polls.
@@ -249,4 +249,16 @@ WHEN NEW.h < (SELECT max(h) FROM rollups WHERE scope = NEW.scope) BEGIN
 END;
 """
 
-MIGRATIONS: dict[int, str] = {1: SCHEMA_V2, 2: SCHEMA_V3, 3: SCHEMA_V4, 4: SCHEMA_V5}
+# v6: the deep walk's counted models by row number. Marked by name, each page's thousand marks fell all over a
+# million-row index of names and every page's commit rewrote most of it; by `mid` they are appended, since a
+# walk lists the models in the order the first walk stored them. A walk in progress keeps what it counted.
+SCHEMA_V6 = """
+CREATE TABLE deep_seen_mid (
+    mid INTEGER PRIMARY KEY
+);
+INSERT INTO deep_seen_mid (mid) SELECT m.mid FROM deep_seen d JOIN models m ON m.id = d.id;
+DROP TABLE deep_seen;
+ALTER TABLE deep_seen_mid RENAME TO deep_seen;
+"""
+
+MIGRATIONS: dict[int, str] = {1: SCHEMA_V2, 2: SCHEMA_V3, 3: SCHEMA_V4, 4: SCHEMA_V5, 5: SCHEMA_V6}

@@ -1,5 +1,5 @@
 """Forward migrations: a file written by an older hfwatch is brought to the current schema, its history kept
-and read the same; v5's list index and history generation."""
+and read the same; v5's list index and history generation; v6's deep-walk marks by row."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_a_v4_file_with_history_migrates_and_reads_the_same(tmp_path: Path, monk
     monkeypatch.undo()
     with Store(path) as store:
         conn = store.conn
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert queries.family_models(conn, "qwen") == before_rows
         assert rollups.rollup_series(conn, "ecosystem", 0) == before_series
         listing = queries.family_listing(conn, "qwen")
@@ -90,3 +90,22 @@ def test_history_generation_moves_only_when_older_rollups_change(tmp_path: Path)
             (T0, T0),
         )
         assert generation(store) > moved, "a row written into an older hour"
+
+
+def test_a_v5_walk_in_progress_keeps_the_models_it_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "old.sqlite"
+    old_file(path, 5)
+    monkeypatch.setattr(db, "SCHEMA_VERSION", 5)
+    with Store(path) as store:
+        ingest(store, T0)
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM models ORDER BY id LIMIT 3")]
+        # What hfwatch at v5 kept of a walk in progress: the names of the models it had counted.
+        store.conn.executemany("INSERT INTO deep_seen (id) VALUES (?)", [(i,) for i in ids])
+    monkeypatch.undo()
+    with Store(path) as store:
+        conn = store.conn
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        counted = {r[0] for r in conn.execute("SELECT mid FROM deep_seen")}
+        marks = ",".join("?" * len(ids))
+        assert counted == {r[0] for r in conn.execute(f"SELECT mid FROM models WHERE id IN ({marks})", ids)}
+        assert len(counted) == 3

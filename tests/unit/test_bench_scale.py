@@ -70,19 +70,28 @@ def test_next_day_baseline_updates_the_models_the_store_changed(tmp_path: Path) 
     assert 0 < updated == changed
 
 
-def test_a_year_on_disk_is_the_first_walk_plus_364_days() -> None:
-    # Before the walks 1,000 B (100 free), then +2,000 B, +300 B and +500 B (freed pages not counted).
+def test_a_year_on_disk_weighs_the_days_that_start_a_week_apart() -> None:
+    # Before the walks 1,000 B (100 free), then +2,000 B, +200 B, +300 B and +500 B (freed pages not counted).
     sizes = [
         {"file": 1_000, "free": 100},
         {"file": 3_000, "free": 100},
-        {"file": 3_300, "free": 100},
-        {"file": 3_900, "free": 200},
+        {"file": 3_200, "free": 100},
+        {"file": 3_500, "free": 100},
+        {"file": 4_100, "free": 200},
     ]
-    figures, out = scalecost.year_on_disk(sizes, tail=500, models=1_000, changed=[0.5, 0.7])
-    # (2,000 + 364 x 400) x 1,000/500 = 295,200 bytes
-    assert out["year_bytes"] == 295_200
-    assert figures[0].value == pytest.approx(295_200 / 1e9) and figures[0].met is True
+    saturday = 1_793_404_800  # 2026-10-31: the third walk is on the Monday that starts a week, the fourth inside it
+    times = [saturday + k * DAY_S for k in range(4)]
+    figures, out = scalecost.year_on_disk(sizes, tail=500, models=1_000, changed=[0.5, 0.7], times=times)
+    # Of the 363 days after the first two, from a Saturday, 52 start a week: (2,200 + 52 x 300 + 311 x 500) x 2
+    assert out["year_bytes"] == 346_600
+    assert figures[0].value == pytest.approx(346_600 / 1e9) and figures[0].met is True
     assert out["changed_share"] == pytest.approx(0.6)
+    assert "1 week start(s) and 1 other day(s) measured" in (figures[0].note or "")
+    # Walks from a Sunday measure no week start: the days stand for both kinds, and the note says what is missing.
+    later = [t + DAY_S for t in times]
+    figures, out = scalecost.year_on_disk(sizes, tail=500, models=1_000, changed=[0.5], times=later)
+    assert out["year_bytes"] == (2_200 + 363 * 400) * 2
+    assert "NO week start measured" in (figures[0].note or "")
 
 
 def test_quick_leaves_scale_out_and_says_why(capsys: pytest.CaptureFixture[str]) -> None:
