@@ -46,13 +46,41 @@ def _fetch(poller: Any, lane: Any, db: Path, deadline: float | None) -> tuple[An
 # -- poll -------------------------------------------------------------------------------------------
 
 
+def _poll_lanes(poller: Any, db: Path, lanes: list[Any], deadline: float | None) -> list[str]:
+    """Poll and store each lane in turn, printing each one's summary; the failures, one line each."""
+    from hfwatch.gapfill import save_fast_poll
+    from hfwatch.store import Store
+
+    failures: list[str] = []
+    store: Store | None = None
+    try:
+        for lane in lanes:
+            result, gap = _fetch(poller, lane, db, deadline)
+            fetched = result.ok
+            outcome = None
+            if result.ok or result.stats.responses:
+                store = store or Store(db)
+                outcome = save_fast_poll(poller, store, result, gap)
+            if result.ok and outcome is not None and outcome.summary is not None:
+                print(_summary_line(result, outcome.summary) + _gap_note(gap))
+                continue
+            failures.append(f"{lane.value} poll failed: {result.error}")
+            if result.stats.responses == 0 or fetched:
+                # The Hub did not answer at all, or the file would not take the poll (damaged,
+                # disk full): the next lane would not fare better, so spend no more requests.
+                break
+    finally:
+        if store is not None:
+            store.close()
+    return failures
+
+
 def cmd_poll(args: argparse.Namespace) -> int:
     from hfwatch.config import load_config
-    from hfwatch.gapfill import save_fast_poll
     from hfwatch.hub.client import is_offline
     from hfwatch.pollsource import PollSource, open_poll_source
     from hfwatch.records import Lane
-    from hfwatch.store import Store, WriterLock
+    from hfwatch.store import WriterLock
 
     db = resolve_db(args)
     registry = registry_in_force()
@@ -76,28 +104,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
             floor = args.deep_floor if args.deep_floor is not None else config.deep_floor
             return _poll_deep(poller, db, floor, args.deadline)
         lanes = [Lane.FAST, Lane.SLOW] if args.lane == "all" else [Lane(args.lane)]
-        failures: list[str] = []
-        store: Store | None = None
-        try:
-            for lane in lanes:
-                result, gap = _fetch(poller, lane, db, args.deadline)
-                fetched = result.ok
-                if result.ok or result.stats.responses:
-                    store = store or Store(db)
-                    outcome = save_fast_poll(poller, store, result, gap)
-                else:
-                    outcome = None
-                if result.ok and outcome is not None and outcome.summary is not None:
-                    print(_summary_line(result, outcome.summary) + _gap_note(gap))
-                    continue
-                failures.append(f"{lane.value} poll failed: {result.error}")
-                if result.stats.responses == 0 or fetched:
-                    # The Hub did not answer at all, or the file would not take the poll (damaged,
-                    # disk full): the next lane would not fare better, so spend no more requests.
-                    break
-        finally:
-            if store is not None:
-                store.close()
+        failures = _poll_lanes(poller, db, lanes, args.deadline)
     finally:
         lock.release()
         if source is not None:
