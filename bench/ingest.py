@@ -46,14 +46,16 @@ _UPDATE_SQL = "UPDATE models SET last_seen=?, t=?, d30=?, dall=?, likes=?, trend
 _OBS_SQL = "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend) VALUES (?,?,?,?,?,?)"
 
 
-def _counters(r: ModelRecord) -> tuple:
+def counters(r: ModelRecord) -> tuple:
     return r.downloads_30d, r.downloads_all_time, r.likes, r.trending_score
 
 
-def _insert_rows(records: list[ModelRecord], attrs: dict[str, Attribution], t: int) -> list[tuple[str, list]]:
-    """A first poll's writes: every model and its first observation."""
+def insert_rows(
+    records: list[ModelRecord], attrs: dict[str, Attribution], t: int, first_mid: int = 1
+) -> list[tuple[str, list]]:
+    """A first poll's writes: every model (row numbers from `first_mid`) and its first observation."""
     models, observations = [], []
-    for mid, r in enumerate(records, start=1):
+    for mid, r in enumerate(records, start=first_mid):
         a = attrs.get(r.id) or Attribution(family=None, via=None, country=None)
         models.append(
             (
@@ -74,10 +76,10 @@ def _insert_rows(records: list[ModelRecord], attrs: dict[str, Attribution], t: i
                 t,
                 t,
                 t,
-                *_counters(r),
+                *counters(r),
             )
         )
-        observations.append((mid, t, *_counters(r)))
+        observations.append((mid, t, *counters(r)))
     return [(_MODEL_SQL, models), (_OBS_SQL, observations)]
 
 
@@ -86,13 +88,13 @@ def _update_rows(path: Path, before: list[ModelRecord], records: list[ModelRecor
     conn = sqlite3.connect(path)
     mids = dict(conn.execute("SELECT id, mid FROM models"))
     conn.close()
-    old = {r.id: _counters(r) for r in before}
+    old = {r.id: counters(r) for r in before}
     updates, observations = [], []
     for r in records:
-        if _counters(r) != old.get(r.id):
+        if counters(r) != old.get(r.id):
             mid = mids[r.id]
-            updates.append((t, t, *_counters(r), mid))
-            observations.append((mid, t, *_counters(r)))
+            updates.append((t, t, *counters(r), mid))
+            observations.append((mid, t, *counters(r)))
     return [(_UPDATE_SQL, updates), (_OBS_SQL, observations)]
 
 
@@ -152,7 +154,7 @@ def _rep(tmp: Path, rep: int, bodies: dict[str, bytes], registry: Registry) -> t
         timing, records, attrs = _poll(store, bodies["first"], registry, T0)
         runs["first"] = timing
         Store(tmp / f"raw{rep}-first.sqlite").close()  # the same schema, indexes and pragmas, empty
-        raw["first"] = _raw(tmp / f"raw{rep}-first.sqlite", _insert_rows(records, attrs, T0))
+        raw["first"] = _raw(tmp / f"raw{rep}-first.sqlite", insert_rows(records, attrs, T0))
         for phase, t in (("next_day", T0 + 86400), ("next_hour", T0 + 86400 + 3600)):
             copy = tmp / f"raw{rep}-{phase}.sqlite"
             _snapshot(store, copy)

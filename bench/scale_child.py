@@ -18,11 +18,11 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from bench.ingest import _MODEL_SQL, _OBS_SQL, _UPDATE_SQL
+from bench.ingest import _OBS_SQL, _UPDATE_SQL, counters, insert_rows
 from bench.scalewalk import DAY_S, Raw, WalkTiming, raw_walk, sim_tail, walk
 from bench.ui_child import _peak_rss_mib
 from hfwatch.analysis.attribution import attribute_all
-from hfwatch.records import Attribution, ModelRecord
+from hfwatch.records import ModelRecord
 from hfwatch.registry import Registry, load_registry
 from hfwatch.store import Store, queries
 
@@ -36,44 +36,12 @@ def _reset_peak() -> bool:
     return True
 
 
-def _counters(r: ModelRecord) -> tuple:
-    return r.downloads_30d, r.downloads_all_time, r.likes, r.trending_score
-
-
 def _inserts(registry: Registry) -> object:
-    unattributed = Attribution(family=None, via=None, country=None)
-
     def rows(raw: Raw, records: list[ModelRecord], t: int) -> list[tuple[str, list]]:
         attrs = attribute_all(records, registry, known=lambda i: queries.attribution_of(raw.conn, i))
-        models, observations = [], []
-        for r in records:
-            a = attrs.get(r.id) or unattributed
-            mid, raw.next_mid = raw.next_mid, raw.next_mid + 1
-            via = a.via.value if a.via else None
-            models.append(
-                (
-                    mid,
-                    r.id,
-                    r.namespace,
-                    a.family,
-                    a.base_family,
-                    a.publisher_family,
-                    via,
-                    a.country,
-                    a.base_model,
-                    r.created_at,
-                    r.pipeline_tag,
-                    r.library_name,
-                    r.params,
-                    r.gated,
-                    t,
-                    t,
-                    t,
-                    *_counters(r),
-                )
-            )
-            observations.append((mid, t, *_counters(r)))
-        return [(_MODEL_SQL, models), (_OBS_SQL, observations)]
+        writes = insert_rows(records, attrs, t, first_mid=raw.next_mid)
+        raw.next_mid += len(records)
+        return writes
 
     return rows
 
@@ -90,9 +58,9 @@ def _updates(raw: Raw, records: list[ModelRecord], t: int) -> list[tuple[str, li
     updates, observations = [], []
     for r in records:
         mid, before = old[r.id]
-        if _counters(r) != before:
-            updates.append((t, t, *_counters(r), mid))
-            observations.append((mid, t, *_counters(r)))
+        if counters(r) != before:
+            updates.append((t, t, *counters(r), mid))
+            observations.append((mid, t, *counters(r)))
     return [(_UPDATE_SQL, updates), (_OBS_SQL, observations)]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bench import docs
 from bench.catalogue import build, bump
-from bench.ingest import T0, _decode, _insert_rows, _raw, _snapshot, _update_rows
+from bench.ingest import T0, _decode, _raw, _snapshot, _update_rows, insert_rows
 from bench.report import Figure, summary, write_json
 from hfwatch.analysis.attribution import attribute_all
 from hfwatch.records import Lane, PollResult
@@ -99,7 +99,7 @@ def test_first_poll_baseline_inserts_what_the_store_inserts(tmp_path: Path) -> N
         attrs = attribute_all(records, registry, known=store.attribution_of)
         store.ingest(PollResult(lane=Lane.SLOW, started=T0 - 60, finished=T0, records=records), attrs, t=T0)
     Store(tmp_path / "raw.sqlite").close()
-    _raw(tmp_path / "raw.sqlite", _insert_rows(records, attrs, T0))
+    _raw(tmp_path / "raw.sqlite", insert_rows(records, attrs, T0))
     select = "SELECT id, family, via, country, d30, dall FROM models ORDER BY mid"
     a, b = sqlite3.connect(tmp_path / "store.sqlite"), sqlite3.connect(tmp_path / "raw.sqlite")
     assert a.execute(select).fetchall() == b.execute(select).fetchall()
