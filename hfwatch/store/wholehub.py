@@ -32,17 +32,13 @@ def untracked(conn: sqlite3.Connection) -> Untracked:
 
 
 def walk_starts(conn: sqlite3.Connection, since: float, until: float) -> list[float]:
-    """When each deep walk that ran in [since, until] began: from there on, the models it found count in the
-    ecosystem figures, so a chart's step there is coverage, not growth. None in a file from before the
-    deep lane."""
-    try:
-        rows = conn.execute(
-            "SELECT started FROM deep_walks WHERE started <= ? AND coalesce(finished, updated) >= ? ORDER BY started",
-            (until, since),
-        ).fetchall()
-    except sqlite3.OperationalError:
-        return []
-    return [max(float(started), since) for (started,) in rows]
+    """When each deep walk that ran in [since, until] began (at `since` for one begun before): from there on,
+    the models it found count in the ecosystem figures, so a chart's step there is coverage, not growth."""
+    return [
+        max(float(started), since)
+        for _floor, started, updated, finished in walk_list(conn)
+        if started <= until and (finished if finished is not None else updated) >= since
+    ]
 
 
 def walk_list(conn: sqlite3.Connection) -> list[tuple[int, float, float, float | None]]:
