@@ -202,3 +202,37 @@ async def test_the_cursor_row_stays_in_view_when_its_row_moves() -> None:
         await pilot.pause()
         page = table.scrollable_content_region.height - 1
         assert table.cursor_row == 49 and shown(table, page).startswith(" k000")
+
+
+class WidthTable(Table):
+    """Columns and cells that depend on the table's width, as the feed's model column does."""
+
+    def shape(self) -> int:
+        return max(4, self.size.width - 12)
+
+    def column_specs(self) -> list[Col]:
+        return [Col("key", "key", 6), Col("value", "value", self.shape())]
+
+    def row_for(self, item: Item) -> tuple[str, Cells]:
+        return item.key, [Text(item.key), fit(item.value, self.shape())]
+
+
+class FilledAtMountApp(App[None]):
+    CSS_PATH = TableApp.CSS_PATH
+
+    def compose(self) -> ComposeResult:
+        yield WidthTable()
+
+    def on_mount(self) -> None:
+        # Before the first layout, as the monitor's screens fill their tables: no width is known yet.
+        self.query_one(WidthTable).show([Item(f"k{i:03}", "x" * 30 + str(i)) for i in range(40)])
+
+
+async def test_rows_filled_before_the_first_layout_are_laid_out_once_for_the_width_drawn() -> None:
+    app = FilledAtMountApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        table = app.query_one(WidthTable)
+        visible = table.scrollable_content_region.height - 1
+        assert table.render_count == visible, "each visible row laid out once, at the width it is drawn at"
+        assert " " + "x" * (table.shape() - 1) + "…" in shown(table, 1), "the value cut to the width drawn"

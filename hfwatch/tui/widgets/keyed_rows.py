@@ -225,7 +225,17 @@ class KeyedRows(ScrollView, can_focus=True):
         height = len(self._order) + HEADER
         view = self.content_region
         room = view.width - (self.styles.scrollbar_size_vertical if height > view.height else 0)
-        self.virtual_size = Size(max(table_width(self.columns), room), height)
+        size, was = Size(max(table_width(self.columns), room), height), self.virtual_size
+        if size == was:
+            return
+        if view.width and size.height == was.height and max(size.width, was.width) <= room:
+            # Only the width of a table that fits its view either way: no scrollbar comes or goes and
+            # nothing moves, so a repaint does, without the layout the reactive would ask for. This is
+            # the first layout's own resize (the rows were filled before it, against no view yet).
+            self.set_reactive(KeyedRows.virtual_size, size)
+            self.refresh()
+            return
+        self.virtual_size = size
 
     def on_resize(self) -> None:
         self._resize_virtual()  # as wide as the view again

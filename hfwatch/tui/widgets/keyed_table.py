@@ -8,7 +8,9 @@ from collections.abc import Hashable, Iterable
 from typing import ClassVar, Generic, TypeVar
 
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 
 from hfwatch.tui.widgets.keyed_rows import KeyedRows
 from hfwatch.tui.widgets.table_lines import Cells, Col, Laid, same
@@ -65,3 +67,10 @@ class KeyedTable(KeyedRows, Generic[Item]):
     def on_resize(self) -> None:
         if self._shown and self.shape() != self._shape:
             self.show(self._items)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Rows filled before the first layout were given columns for no width; the first paint, which
+        # comes before the resize event, lays them out once for the width it draws, not twice.
+        if self._shown and self.shape() != self._shape:
+            self.show(self._items)  # rows too: a row's cells may be cut to the shape
+        return super().render_lines(crop)
