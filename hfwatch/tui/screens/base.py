@@ -28,6 +28,10 @@ class MonitorScreen(Screen[None]):
     def __init__(self, monitor: MonitorView) -> None:
         super().__init__()
         self.monitor = monitor
+        # The breakpoint class the first resize event would give: set before the widgets are styled,
+        # so that event changes nothing, where it would restyle every widget after the first frame.
+        width = self.app.size.width
+        self.add_class(max((at, name) for at, name in self.HORIZONTAL_BREAKPOINTS if width >= at)[1])
         self._seen_version = -1
         self._ready = False
 
