@@ -46,12 +46,25 @@ class MonitorScreen(Screen[None]):
         self.sync()
         # The key hints come after the first frame with data: composing them (a widget per key) took
         # a good share of the monitor's start, and they are no use before there is something to act on.
-        self.app.call_after_refresh(self._add_footer)
+        # So do a screen's secondary panels (`second_frame_widgets`).
+        self.app.call_after_refresh(self._after_first_frame)
 
-    async def _add_footer(self) -> None:
-        if self.is_attached and not self.query(Footer):
-            await self.mount(Footer())
-            self.refresh_bindings()  # a footer shows keys once told the bindings changed
+    async def _after_first_frame(self) -> None:
+        if not self.is_attached or self.query(Footer):
+            return
+        later = self.second_frame_widgets()
+        mounts = [parent.mount(widget) for parent, widget in later]
+        mounts.append(self.mount(Footer()))
+        for mounted in mounts:
+            await mounted
+        self.refresh_bindings()  # a footer shows keys once told the bindings changed
+        if later:
+            self.sync(force=True)  # filled before their first layout, as the first widgets were
+
+    def second_frame_widgets(self) -> list[tuple[Widget, Widget]]:
+        """(parent, widget) pairs mounted with the footer, after the first frame: what a screen can show
+        a moment later so that its first frame, with the data the user came for, is drawn sooner."""
+        return []
 
     def on_screen_resume(self) -> None:
         self.sync()

@@ -57,11 +57,16 @@ class DashboardScreen(ListScreen):
                 yield Leaderboard(id="leaderboard")
                 yield DeepBar(self.monitor.deep_line, id="deep-bar")
             with Vertical(id="side"):
-                with Vertical(id="countries-box", classes="box"):
-                    yield CountryPanel()
-                with Vertical(id="feed-box", classes="box"):
-                    yield Feed(self.monitor.registry, id="feed")
+                # Their boxes (titles, borders) are in the first frame; the panels come with the second.
+                yield Vertical(id="countries-box", classes="box")
+                yield Vertical(id="feed-box", classes="box")
         yield FilterBar("filter families: name, id, country or region (enter keeps it, esc clears)")
+
+    def second_frame_widgets(self) -> list[tuple[Widget, Widget]]:
+        return [
+            (self.query_one("#countries-box"), CountryPanel()),
+            (self.query_one("#feed-box"), Feed(self.monitor.registry, id="feed")),
+        ]
 
     @property
     def leaderboard(self) -> Leaderboard:
@@ -89,7 +94,10 @@ class DashboardScreen(ListScreen):
         self._follow_selection()
         self._titles(len(rows))
         self.query_one(DeepBar).sync()
-        panel = self.query_one(CountryPanel)
+        panels = self.query(CountryPanel)
+        if not panels:
+            return  # not mounted yet: they are filled when they are
+        panel = panels.first()
         panel.present(view.countries if view else reader.countries(app.scope, app.metric, app.board))
         # The release shares and the feed depend on the data only, not on the scope or metric: m and d
         # leave them (and their repaint) alone.
