@@ -7,6 +7,12 @@ large poll's time. Paused, the objects made are walked once, when the outermost 
 collection that the next allocation would have started anyway), so the cost stays inside the work that
 caused it. Nested and concurrent pauses (lanes polling in threads) share one pause; the collector comes back
 as it was when the last one ends. This module imports nothing from hfwatch.
+
+The collector is the process's, not the thread's: in the monitor, what its UI thread made while a poll was
+paused piled up as well, and the young collection that ended the pause walked all of it in the poll's
+thread, holding the GIL for tens to hundreds of milliseconds (a key pressed then waited that long). There,
+`keep_young_collections` leaves pauses out: young collections stay small and frequent, and the monitor keeps
+the full collections off while it polls instead (hfwatch.tui.priority.NoFullCollections).
 """
 
 from __future__ import annotations
@@ -16,21 +22,34 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
-__all__ = ["end_start_pause", "gc_paused", "start_paused"]
+__all__ = ["end_start_pause", "gc_paused", "keep_young_collections", "start_paused"]
 
 _lock = threading.Lock()
 _depth = 0
 _resume = False
 _start: AbstractContextManager[None] | None = None
+_keep_young = False
+
+
+def keep_young_collections(keep: bool = True) -> None:
+    """From here on (`keep`), `gc_paused` leaves the collector running; the start's pause is not affected."""
+    global _keep_young
+    with _lock:
+        _keep_young = keep
+
+
+def gc_paused() -> AbstractContextManager[None]:
+    return _paused(start=False)
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
+def _paused(*, start: bool) -> Iterator[None]:
     global _depth, _resume
     with _lock:
         if _depth == 0:
-            _resume = gc.isenabled()
-            gc.disable()
+            _resume = gc.isenabled() and (start or not _keep_young)
+            if _resume:
+                gc.disable()
         _depth += 1
     try:
         yield
@@ -52,7 +71,7 @@ def start_paused() -> None:
     with _lock:
         if _start is not None:
             return
-        _start = gc_paused()
+        _start = _paused(start=True)
     _start.__enter__()
 
 

@@ -73,11 +73,16 @@ class Paced(list[T]):
 
     def __init__(self, items: Iterable[T], checkpoint: Checkpoint) -> None:
         super().__init__(items)
-        self._checkpoint = checkpoint
+        self.checkpoint = checkpoint
 
     def __iter__(self) -> Iterator[T]:
-        checkpoint = self._checkpoint
+        checkpoint = self.checkpoint
         for i, item in enumerate(super().__iter__()):
             if not i % PACE_EVERY:
                 checkpoint()
             yield item
+
+
+def checkpoint_of(items: Iterable[object]) -> Checkpoint:
+    """The checkpoint a `Paced` list passes, for a stage's work that is not a loop over it (one long read)."""
+    return items.checkpoint if isinstance(items, Paced) else no_checkpoint

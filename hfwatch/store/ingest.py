@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from hfwatch.gcpause import gc_paused
+from hfwatch.pacing import checkpoint_of
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
 from hfwatch.store import known as k
 from hfwatch.store.endpoints import Endpoints
@@ -202,7 +203,7 @@ def _ingest(
     conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution], t: int
 ) -> IngestSummary:
     records = result.records
-    existing = existing_rows(conn, [r.id for r in records])
+    existing = existing_rows(conn, [r.id for r in records], pace=checkpoint_of(records))
     next_mid = conn.execute("SELECT coalesce(max(mid), 0) + 1 FROM models").fetchone()[0]
     writes = _Writes(t=t, started=result.started, ends=Endpoints(conn, t), next_mid=next_mid)
     listed: set[str] = set()

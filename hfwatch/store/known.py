@@ -9,9 +9,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
+from hfwatch.pacing import PACE_EVERY, Checkpoint, no_checkpoint
+
 _CHUNK = 900  # below SQLite's default limit of bound parameters
 # Above this share of the models table, one sequential scan beats probing the id index per record.
 _SCAN_SHARE = 0.3
+_PACE_ROWS = 16 * PACE_EVERY  # a stored row costs a few µs to read, a listed record ~0.1 ms to attribute
 
 # The columns of a stored row, in this order.
 COLUMNS = (
@@ -52,16 +55,24 @@ def _chunks(items: list[str], size: int = _CHUNK) -> Iterable[list[str]]:
         yield items[start : start + size]
 
 
-def existing_rows(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, tuple]:
-    """The stored row of each of `ids` that the store holds, by id."""
+def existing_rows(conn: sqlite3.Connection, ids: Sequence[str], pace: Checkpoint = no_checkpoint) -> dict[str, tuple]:
+    """The stored row of each of `ids` that the store holds, by id; `pace` between pieces of the read (a
+    50k-model poll reads for ~0.1–0.3 s: the monitor's UI may ask the poll's thread to give way)."""
     max_mid = conn.execute("SELECT coalesce(max(mid), 0) FROM models").fetchone()[0]
     if not max_mid:
         return {}
-    if len(ids) >= _SCAN_SHARE * max_mid:
-        return {row[0]: row for row in conn.execute(_SELECT)}
     existing: dict[str, tuple] = {}
+    if len(ids) >= _SCAN_SHARE * max_mid:
+        rows = conn.execute(_SELECT)
+        while True:
+            pace()
+            batch = rows.fetchmany(_PACE_ROWS)
+            if not batch:
+                return existing
+            existing.update((row[0], row) for row in batch)
     # Sorted, so consecutive probes of the id index land on pages just read.
     for chunk in _chunks(sorted(ids)):
+        pace()
         marks = ",".join("?" * len(chunk))
         for row in conn.execute(f"{_SELECT} WHERE id IN ({marks})", chunk):
             existing[row[0]] = row

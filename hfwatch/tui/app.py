@@ -25,7 +25,6 @@ from hfwatch.registry import Registry, RegistryError
 from hfwatch.tui import format as fmt
 from hfwatch.tui import keys, priority
 from hfwatch.tui.alerts import AlertBatcher, PassAlerts, pass_alert
-from hfwatch.tui.boards import PASS_ALERT_WINDOW_S
 from hfwatch.tui.messages import (
     AddOrg,
     FamilyHighlighted,
@@ -162,6 +161,8 @@ class HfWatchApp(ReadAheadApp):
             self.selected_family = self.board[0].family
         if data_changed:
             self.note_file_state()
+        # The worker asked first: the race's passes are among what it reads ahead.
+        self.call_after_refresh(lambda: self.read_ahead(self.scope, self.metric, self.watched, self.registry))
         if self.data_version:
             # After the redraw: a key's new figures are shown before the race is re-read for news.
             self.call_after_refresh(self._alert_passes)
@@ -173,7 +174,6 @@ class HfWatchApp(ReadAheadApp):
         if self.screen_stack and isinstance(self.screen, MonitorScreen):  # none left while shutting down
             self.screen.sync()
         self.refresh_status()
-        self.call_after_refresh(lambda: self.read_ahead(self.scope, self.metric, self.watched, self.registry))
 
     def refresh_status(self) -> None:
         """Repaint the status line now (it also repaints itself every second, for the clocks)."""
@@ -226,9 +226,10 @@ class HfWatchApp(ReadAheadApp):
         looked = (self.scope, self.metric)
         if self._passes_read_at.get(looked) == self._last_pid:
             return
+        passes = self.passes_read(*looked)
+        if passes is None:
+            return  # the worker posts them: this looks again then
         self._passes_read_at[looked] = self._last_pid
-        view = self.boards.get(*looked)  # read ahead with the rest, or read now
-        passes = view.passes if view else self.session.reader.race(*looked, PASS_ALERT_WINDOW_S, []).passes
         fresh = self.pass_alerts.new(self.scope, self.metric, passes, self.watched)
         if fresh:
             alert = pass_alert(fresh, fmt.label(self.scope, self.metric), self.family_name)

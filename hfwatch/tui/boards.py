@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.console import Console
 from textual.message import Message
@@ -40,7 +40,9 @@ class BoardView:
     board: list[FamilyRow]
     countries: list[CountryRow]
     rows: PreparedRows  # the leaderboard's rows as the dashboard shows them, laid out
-    passes: list[Overtake]  # of the last PASS_ALERT_WINDOW_S, newest first (for the watch list's alerts)
+    # Of the last PASS_ALERT_WINDOW_S, newest first (for the watch list's alerts); None until the worker's
+    # second round, which reads them once every combination's rows are in (they cost more than the rows).
+    passes: list[Overtake] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,14 @@ class BoardReady(Message):
         self.view = view
 
 
+class PassesReady(Message):
+    """A view's passes, read after every view's rows (posted from the worker's thread)."""
+
+    def __init__(self, generation: int, scope: str, metric: str, passes: list[Overtake]) -> None:
+        super().__init__()
+        self.generation, self.scope, self.metric, self.passes = generation, scope, metric, passes
+
+
 class BoardCache:
     """The views of the generation in force (the UI thread's: filled by messages from the worker)."""
 
@@ -79,6 +89,11 @@ class BoardCache:
     def add(self, view: BoardView) -> None:
         if view.generation == self.generation:
             self._views[(view.scope, view.metric)] = view
+
+    def add_passes(self, message: PassesReady) -> None:
+        view = self._views.get((message.scope, message.metric))
+        if view is not None and message.generation == self.generation == view.generation:
+            self._views[(message.scope, message.metric)] = replace(view, passes=message.passes)
 
     def get(self, scope: str, metric: str) -> BoardView | None:
         return self._views.get((scope, metric))
@@ -133,8 +148,8 @@ class SideReader:
 def read_view(
     reader: Reader, order: BoardOrder, scope: str, metric: str, console: Console, pace: Callable[[], None]
 ) -> BoardView:
-    """One combination's view, as the app's own reload and the dashboard would read and format it. `pace`
-    between its steps (a key being answered meanwhile goes first)."""
+    """One combination's view but its passes, as the app's own reload and the dashboard would read and
+    format it. `pace` between its steps (a key being answered meanwhile goes first)."""
     reader.registry = order.registry
     reader.stand_at(order.now)
     board = reader.leaderboard(scope, metric)
@@ -143,6 +158,10 @@ def read_view(
     made_for = RowsMadeFor(order.wide, metric, order.watched, order.now)
     pace()
     rows = prepare_rows(board, made_for, console)
-    pace()
-    passes = reader.race(scope, metric, PASS_ALERT_WINDOW_S, []).passes
-    return BoardView(order.generation, scope, metric, order.now, board, countries, rows, passes)
+    return BoardView(order.generation, scope, metric, order.now, board, countries, rows)
+
+
+def read_passes(reader: Reader, order: BoardOrder, scope: str, metric: str) -> PassesReady:
+    reader.registry = order.registry
+    reader.stand_at(order.now)
+    return PassesReady(order.generation, scope, metric, reader.race(scope, metric, PASS_ALERT_WINDOW_S, []).passes)

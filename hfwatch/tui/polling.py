@@ -179,7 +179,8 @@ class PollingApp(App[int]):
             self.post_message(finished(outcome, 0.0, warmup=True))
 
         try:
-            feeder.backfill(plan, step)
+            with self._no_full_gc:  # as the lanes' polls (hfwatch.tui.priority)
+                feeder.backfill(plan, step)
         finally:
             self.post_message(WarmupProgress(0, 0, done=True))
 

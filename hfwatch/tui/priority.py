@@ -5,7 +5,9 @@ while a 50k-model poll held its records, one took 100–400 ms, and a key presse
 whichever thread happened to trigger it. What the started monitor holds is frozen out of collections
 (hfwatch.gcpause.end_start_pause); while a poll runs, generation 2 is not collected at all (the young
 generations still are, and they are cheap): the poll's records are freed by reference counting when it
-ends, and the next full collection walks only what was made since the freeze.
+ends, and the next full collection walks only what was made since the freeze. Nor does a poll pause the
+collector (hfwatch.gcpause.keep_young_collections): the young collection that ended a pause walked what
+every thread had made meanwhile, the UI's frames included, in one go.
 
 And the GIL: a thread that gave it up (a SQLite step, the event loop waiting for its next frame) waits
 the switch interval before it may take it back from a thread that computes. At CPython's 5 ms, a read
@@ -20,14 +22,18 @@ import sys
 import threading
 from types import TracebackType
 
+from hfwatch.gcpause import keep_young_collections
+
 # Collections of generation 1 between full collections while a poll runs: more than any poll makes.
 POLL_FULL_EVERY = 1_000_000
 SWITCH_INTERVAL_S = 0.001
 
 
 def favour_ui_thread() -> None:
-    """Called once the monitor has started: a thread that gave up the GIL gets it back sooner."""
+    """Called once the monitor has started: a thread that gave up the GIL gets it back sooner, and no poll
+    piles up the young generation for one long collection."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    keep_young_collections()
 
 
 class NoFullCollections:

@@ -10,10 +10,21 @@ from rich.console import Console
 from textual import work
 from textual.worker import get_current_worker
 
+from hfwatch.analysis.race import Overtake
 from hfwatch.pacing import no_checkpoint
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry
-from hfwatch.tui.boards import BoardCache, BoardOrder, BoardReady, BoardView, SideReader, read_view
+from hfwatch.tui.boards import (
+    PASS_ALERT_WINDOW_S,
+    BoardCache,
+    BoardOrder,
+    BoardReady,
+    BoardView,
+    PassesReady,
+    SideReader,
+    read_passes,
+    read_view,
+)
 from hfwatch.tui.deep_polling import DeepLaneApp
 from hfwatch.tui.session import Session
 from hfwatch.tui.widgets.leaderboard import Leaderboard
@@ -76,6 +87,29 @@ class ReadAheadApp(DeepLaneApp):
                 if reader is None or worker.is_cancelled:
                     return
                 self.post_message(BoardReady(read_view(reader, order, scope, metric, console, pace)))
+            # The passes only feed the watch list's alerts, after a redraw: every combination's rows first.
+            for scope, metric in order.combos:
+                pace()
+                if reader is None or worker.is_cancelled:
+                    return
+                self.post_message(read_passes(reader, order, scope, metric))
 
     def on_board_ready(self, message: BoardReady) -> None:
         self.boards.add(message.view)
+
+    def on_passes_ready(self, message: PassesReady) -> None:
+        self.boards.add_passes(message)
+        self._alert_passes()
+
+    def _alert_passes(self) -> None:
+        """Hook (HfWatchApp): look at the passes of the scope and metric on show, for the watch list."""
+
+    def passes_read(self, scope: str, metric: str) -> list[Overtake] | None:
+        """The passes of a view read ahead; None while the worker is still on them (it posts them, and the
+        app looks again then); read here when no worker will."""
+        view = self.boards.get(scope, metric)
+        if view is not None and view.passes is not None:
+            return view.passes
+        if view is not None or (self._asked_ahead and self._asked_ahead[0] == self.data_generation):
+            return None
+        return self.session.reader.race(scope, metric, PASS_ALERT_WINDOW_S, []).passes

@@ -4,6 +4,9 @@ store shows, and a view read before new data is never shown after it."""
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -13,8 +16,9 @@ from hfwatch.analysis.views import FamilyRow
 from hfwatch.records import Lane
 from hfwatch.registry import Registry
 from hfwatch.store import Store
+from hfwatch.tui import read_ahead
 from hfwatch.tui.app import METRICS, SCOPES, HfWatchApp
-from hfwatch.tui.boards import BoardCache, BoardOrder, BoardView
+from hfwatch.tui.boards import PASS_ALERT_WINDOW_S, BoardCache, BoardOrder, BoardView, read_passes, read_view
 from hfwatch.tui.demo_history import FIXED_NOW
 from hfwatch.tui.messages import PollFinished
 from hfwatch.tui.reader import Reader
@@ -93,13 +97,20 @@ async def test_after_a_poll_m_and_d_show_what_a_fresh_read_shows(
         assert after.index(boosted) < before.index(boosted), "the new data is what is shown"
 
 
-async def test_a_view_read_before_new_data_is_never_shown(
-    history_copy: Path, registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    app = make_app(history_copy, registry, tmp_path, feeder=FakeFeeder(pid=1))
+@asynccontextmanager
+async def all_read_ahead(db: Path, registry: Registry, tmp_path: Path) -> AsyncIterator[tuple[HfWatchApp, Pilot]]:
+    """The monitor on `db` once its worker has read every scope and metric ahead."""
+    app = make_app(db, registry, tmp_path, feeder=FakeFeeder(pid=1))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await until(pilot, lambda: every_view_read(app), "the worker read every scope and metric")
+        yield app, pilot
+
+
+async def test_a_view_read_before_new_data_is_never_shown(
+    history_copy: Path, registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with all_read_ahead(history_copy, registry, tmp_path) as (app, pilot):
         old = app.boards.get(app.scope, METRICS[(METRICS.index(app.metric) + 1) % len(METRICS)])
         assert old is not None
         boosted = boost_last(history_copy, app.board)
@@ -115,6 +126,45 @@ async def test_a_view_read_before_new_data_is_never_shown(
         # A view the worker read before the poll, arriving late, is dropped.
         app.boards.add(old)
         assert app.boards.get(old.scope, old.metric) is None
+
+
+async def test_the_passes_come_after_every_views_rows_and_are_not_read_on_the_ui_thread_meanwhile(
+    history_copy: Path, registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with all_read_ahead(history_copy, registry, tmp_path) as (app, pilot):
+        gate, arrived = threading.Event(), []
+
+        def held_passes(*args: object) -> object:
+            arrived.append("passes")
+            gate.wait(timeout=30)
+            return read_passes(*args)  # type: ignore[arg-type]
+
+        def rows(*args: object) -> object:
+            arrived.append("rows")
+            return read_view(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(read_ahead, "read_passes", held_passes)
+        monkeypatch.setattr(read_ahead, "read_view", rows)
+        ui_reads: list[tuple[str, str]] = []
+        race = app.session.reader.race
+        monkeypatch.setattr(app.session.reader, "race", lambda s, m, *a: ui_reads.append((s, m)) or race(s, m, *a))
+        boost_last(history_copy, app.board)
+        await poll_finished(app, pilot)
+        await until(pilot, lambda: "passes" in arrived, "the worker's second round")
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.board_view is not None and app.board_view.passes is None
+        assert not ui_reads, "the UI thread waits for the worker's passes"
+        gate.set()
+        looked = (app.scope, app.metric)
+        await until(pilot, lambda: app._passes_read_at.get(looked) == app._last_pid, "the passes looked at")
+        combos = len(SCOPES) * len(METRICS)
+        assert arrived == ["rows"] * combos + ["passes"] * combos, "every view's rows before the first passes"
+        assert not ui_reads
+        with Store(history_copy, readonly=True) as store:
+            fresh = Reader(store, registry, lambda: FIXED_NOW).race(*looked, PASS_ALERT_WINDOW_S, []).passes
+        view = app.boards.get(*looked)
+        assert view is not None and view.passes == fresh
 
 
 def view(generation: int, scope: str = "ecosystem", metric: str = "rate") -> BoardView:

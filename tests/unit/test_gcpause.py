@@ -9,14 +9,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from hfwatch.gcpause import end_start_pause, gc_paused, start_paused
+from hfwatch.gcpause import end_start_pause, gc_paused, keep_young_collections, start_paused
 
 
 @pytest.fixture(autouse=True)
 def collector_restored() -> Iterator[None]:
     was = gc.isenabled()
+    keep_young_collections(False)  # a monitor started earlier in this process keeps them
     yield
     end_start_pause()
+    keep_young_collections(False)
     gc.unfreeze()
     if was:
         gc.enable()
@@ -100,5 +102,28 @@ def test_a_second_start_pause_is_the_same_one() -> None:
     gc.enable()
     start_paused()
     start_paused()
+    end_start_pause()
+    assert gc.isenabled()
+
+
+def test_kept_young_collections_leave_the_pauses_out() -> None:
+    gc.enable()
+    keep_young_collections()
+    with gc_paused():
+        assert gc.isenabled()
+    assert gc.isenabled()
+    keep_young_collections(False)
+    with gc_paused():
+        assert not gc.isenabled()
+
+
+def test_the_start_pause_pauses_even_with_young_collections_kept() -> None:
+    gc.enable()
+    keep_young_collections()
+    start_paused()
+    assert not gc.isenabled()
+    with gc_paused():
+        pass
+    assert not gc.isenabled()
     end_start_pause()
     assert gc.isenabled()

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
-from hfwatch.pacing import PACE_EVERY, GiveWay, Paced
+from hfwatch.pacing import PACE_EVERY, GiveWay, Paced, checkpoint_of, no_checkpoint
 from hfwatch.records import Lane
 from hfwatch.registry import load_registry
 from hfwatch.store import Store
+from hfwatch.store.known import existing_rows
 from tests.helpers.reliability import FAST_POLICY
 from tests.helpers.sim import SimHub
 
@@ -85,3 +86,29 @@ def test_a_stored_poll_gives_way_all_along(sim: SimHub, tmp_path: Path) -> None:
         outcome = poller.save(store, result, pace=lambda: saved.append(1))
     assert outcome.ok
     assert len(saved) >= len(result.records) // PACE_EVERY
+
+
+def test_reading_the_stored_rows_gives_way_too(sim: SimHub, tmp_path: Path) -> None:
+    """The poll's one long read of what the store holds (a scan of the models, or probes by id) passes
+    checkpoints along the way, and reads the same rows as unpaced."""
+    poller = Poller(HubClient(sim.url, token=False, policy=FAST_POLICY), load_registry())
+    result = poller.fetch(Lane.SLOW)
+    with Store(tmp_path / "h.sqlite") as store:
+        assert poller.save(store, result).ok
+        ids = sorted({r.id for r in result.records})
+        calls: list[int] = []
+        scanned = existing_rows(store.conn, ids, pace=lambda: calls.append(1))
+        assert scanned == existing_rows(store.conn, ids) and len(scanned) == len(ids)
+        assert len(calls) > len(ids) // (16 * PACE_EVERY)  # several times during one scan
+        calls.clear()
+        few = ids[:: max(1, len(ids) // 10)]
+        assert existing_rows(store.conn, few, pace=lambda: calls.append(1)).keys() == set(few)
+        assert calls  # the probes by id too
+
+
+def test_a_paced_list_hands_its_checkpoint_on() -> None:
+    def checkpoint() -> None:
+        pass
+
+    assert checkpoint_of(Paced([1, 2], checkpoint)) is checkpoint
+    assert checkpoint_of([1, 2]) is no_checkpoint

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -22,6 +21,7 @@ from hfwatch.tui.widgets.deep_bar import DeepBar
 from hfwatch.tui.widgets.feed import Feed
 from hfwatch.tui.widgets.filter_bar import FilterBar
 from hfwatch.tui.widgets.leaderboard import SORTS, Leaderboard, matches
+from hfwatch.tui.widgets.titled_box import TitledBox
 
 FEED_ROWS = 60
 
@@ -47,19 +47,18 @@ class DashboardScreen(ListScreen):
         super().__init__(monitor)
         self.show_whole_hub = False  # the untracked row, and shares of the whole Hub walked
         self._data_shown: tuple[object, ...] = ()  # what the feed and release shares were read for
-        self._titles_shown: dict[str, tuple[str, str | None]] = {}
         self._walks: tuple[int, str] = (-1, "")  # the deep walks' coverage note, and the data it was read from
 
     def compose(self) -> ComposeResult:
         yield self.status_bar()
         with Horizontal(id="body"):
-            with Vertical(id="families-box", classes="box"):
+            with TitledBox(id="families-box", classes="box"):
                 yield Leaderboard(id="leaderboard")
                 yield DeepBar(self.monitor.deep_line, id="deep-bar")
             with Vertical(id="side"):
                 # Their boxes (titles, borders) are in the first frame; the panels come with the second.
-                yield Vertical(id="countries-box", classes="box")
-                yield Vertical(id="feed-box", classes="box")
+                yield TitledBox(id="countries-box", classes="box")
+                yield TitledBox(id="feed-box", classes="box")
         yield FilterBar("filter families: name, id, country or region (enter keeps it, esc clears)")
 
     def second_frame_widgets(self) -> list[tuple[Widget, Widget]]:
@@ -132,14 +131,7 @@ class DashboardScreen(ListScreen):
         self._title("feed-box", "Trending & new releases")
 
     def _title(self, box_id: str, title: str, subtitle: str | None = None) -> None:
-        """Set a box's titles when they changed: setting one repaints the whole box, children included."""
-        if self._titles_shown.get(box_id) == (title, subtitle):
-            return
-        self._titles_shown[box_id] = (title, subtitle)
-        box = self.query_one(f"#{box_id}")
-        box.border_title = Text(title)
-        if subtitle is not None:
-            box.border_subtitle = Text(subtitle)
+        self.query_one(f"#{box_id}", TitledBox).retitle(title, subtitle)
 
     def action_move_family(self, step: int) -> None:
         board = self.leaderboard

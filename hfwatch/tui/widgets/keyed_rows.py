@@ -283,5 +283,10 @@ class KeyedRows(ScrollView, can_focus=True):
 
     @staticmethod
     def _fit(segments: list[Segment], style: Style, scroll_x: int, width: int) -> Strip:
-        strip = Strip(segments)
-        return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, style).simplify()
+        if scroll_x:
+            strip = Strip(segments)
+            return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, style).simplify()
+        # Unscrolled (nearly always): one strip, not the four of crop, extend and simplify. m and d redraw
+        # every row, and a strip's making (its seven caches) was most of a row's cost.
+        line = Segment.adjust_line_length(segments, width, style=style)
+        return Strip(Segment.simplify(line), width)
