@@ -267,15 +267,14 @@ ALTER TABLE deep_seen_mid RENAME TO deep_seen;
 # after the upgrade, until the lanes' own listings have marked the ones they follow.
 #
 # Also: the models table's reads by family or first-party org never ask for unattributed rows, and the deep lane makes
-# those most of the table: its indexes by family, creation and d30 hold attributed rows only. An untracked repo
-# then costs its row and its id, not four index entries more, and its daily d30 change moves no index entry.
+# those most of the table: its indexes by family (with d30 or creation) and by first-party org hold attributed rows
+# only. An untracked repo then costs three index entries less, and its daily d30 change moves no index entry. The
+# index by creation stays whole: the newest creation time of any model (gap-filling) is one seek in it.
 SCHEMA_V7 = """
 ALTER TABLE models ADD COLUMN followed INTEGER;
 UPDATE models SET followed = last_seen WHERE family IS NOT NULL;
 DROP INDEX models_family_list;
 CREATE INDEX models_family_list ON models (family, d30 DESC, via, id) WHERE family IS NOT NULL;
-DROP INDEX models_created;
-CREATE INDEX models_created ON models (created_at, family, country) WHERE family IS NOT NULL;
 DROP INDEX models_newest;
 CREATE INDEX models_newest ON models (via, family, created_at) WHERE via IS NOT NULL;
 DROP INDEX models_family_created;

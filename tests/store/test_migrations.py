@@ -146,9 +146,9 @@ def test_a_v6_files_tracked_models_write_every_change_for_a_week_then_weekly(
     with Store(path) as store:
         conn = store.conn
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
-        # The models' indexes by family, creation and first-party org hold attributed models only, and read the same.
+        # The models' indexes by family and first-party org hold attributed models only, and read the same.
         assert queries.family_models(conn, "qwen") == before_rows
-        for name in ("models_family_list", "models_created", "models_newest", "models_family_created"):
+        for name in ("models_family_list", "models_newest", "models_family_created"):
             sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0]
             assert sql.endswith("IS NOT NULL"), sql
         # Which lane listed what, v6 did not keep: every tracked model counts as followed from its last sighting.
