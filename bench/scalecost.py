@@ -35,10 +35,11 @@ def year_on_disk(
     sizes[0] is the file before the walks (the tracked models' year), sizes[k] after walk k, at times[k - 1].
     The first walk adds the tail's model rows and first observations, the second gives every row its rate
     endpoint columns once: both are counted as they are. Each later day adds change-only rows: every change
-    of a tracked model, and of an untracked one only the first change of a calendar week
-    (hfwatch.store.ingest). So a day that starts a week writes far more than one inside it: the measured days
-    are averaged apart and weighed by how many of each the other 363 days of the year hold. The default
-    retention keeps daily rows for `daily_days` (365), so a year of daily walks is kept whole."""
+    of a model the fast or slow lane follows, and of any other (untracked, or tracked and seen only by the deep
+    lane: the whole walked tail here) only the first change of a calendar week (hfwatch.store.followed). So a
+    day that starts a week writes far more than one inside it: the measured days are averaged apart and weighed
+    by how many of each the other 363 days of the year hold. The default retention keeps daily rows for
+    `daily_days` (365), so a year of daily walks is kept whole."""
     first = _grown(sizes, 0, 2)
     days = [_grown(sizes, k, k + 1) for k in range(2, len(sizes) - 1)]
     starts = [week_start(times[k]) > week_start(times[k - 1]) for k in range(2, len(days) + 2)]
@@ -57,7 +58,7 @@ def year_on_disk(
     measured = (
         f"{len(week_days)} week start(s) and {len(other_days)} other day(s) measured"
         if week_days and other_days
-        else "NO week start measured: the untracked tail's weekly rows are missing (an under-estimate)"
+        else "NO week start measured: the tail's weekly rows are missing (an under-estimate)"
         if other_days
         else "no mid-week day measured"
     )
@@ -68,8 +69,9 @@ def year_on_disk(
         f" {measured} ({', '.join(f'{d / 2**20:,.1f}' for d in days)} MiB a day); {share:.0%} of the tail's"
         f" models changed a day (the simulated Hub: 30-day counts fall with rank and all-time counts accrue"
         f" 1.4 x 30-day/30 a day, so every repo above ~20 downloads a month moves daily, the rest now and then);"
-        f" a tracked model writes each change, an untracked one (no family: {1 - LINEAGE_PERCENT / 100:.0%} of"
-        f" the tail) the first change of each calendar week; retention keeps daily rows"
+        f" a model the fast or slow lane lists writes each change, one only the deep lane lists (the tail: untracked,"
+        f" {1 - LINEAGE_PERCENT / 100:.0%}, or a tracked family's fine-tune) the first change of each calendar week;"
+        f" retention keeps daily rows"
         f" {DEFAULT_POLICY.daily_days} days, then one a week: a year of daily walks is kept whole"
     )
     figures = [
@@ -95,7 +97,8 @@ def year_on_disk(
             share,
             "",
             note="models whose counters changed / models walked, days 2.. of the walks (each rewrites its row in"
-            " `models`; a tracked one also writes an observation, an untracked one only on the week's first change)",
+            " `models`; one the fast or slow lane lists also writes an observation, the deep-only tail only on the"
+            " week's first change)",
         ),
     ]
     return figures, {

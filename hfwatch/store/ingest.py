@@ -5,11 +5,12 @@ in memory and no write (its `last_seen` is refreshed at most once per LAST_SEEN_
 family totals are carried forward by deltas instead of re-summing the models table. A model's row is
 rewritten at most once per poll: its new endpoint (`ea`, `ev`) goes into the same UPDATE as its counters.
 
-An untracked model (no family) writes at most one observation a calendar week: its history
-is read by nobody but its own model screen, and coverage and the "untracked" row read its latest counters in
-`models`, which every change still updates. Its rows are never rate endpoints (`asof` NULL), so they stay out
-of the endpoint index; its `ea`/`ev` in `models` are kept, so if a family claims it later the family's growth
-starts from its last endpoint as before (docs/scaling.md).
+A model that no fast or slow lane follows (untracked, or tracked and seen only by the deep lane) writes at most
+one observation a calendar week (`hfwatch.store.followed`): its history is read by nobody but its own model
+screen, and coverage, the "untracked" row and family growth read its latest counters and endpoint in `models`,
+which every change still updates. Its rows are never rate endpoints (`asof` NULL), so they stay out of the
+endpoint index; its `ea`/`ev` in `models` are kept, so the family's growth runs from its last endpoint as
+before, whichever way its rows are written (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from hfwatch.pacing import checkpoint_of
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
 from hfwatch.store import known as k
 from hfwatch.store.endpoints import Endpoints
+from hfwatch.store.followed import every_change, first_of_week, lane_follows, mark_due
 from hfwatch.store.known import existing_rows
-from hfwatch.store.maintenance import week_start
 from hfwatch.store.totals import Totals, rebuild_totals, write_rollups
 from hfwatch.store.trending import TRENDING_TOP_N, trending_events
 
@@ -124,12 +125,14 @@ class _Writes:
     started: float
     ends: Endpoints
     next_mid: int
+    follows: bool  # this poll's lane follows the models it lists closely (not the deep lane)
     new_rows: list[tuple] = field(default_factory=list)
     full_updates: list[tuple] = field(default_factory=list)  # (mid, *attribution, *meta, t, *counters)
     counter_updates: list[tuple] = field(default_factory=list)  # (mid, t, *counters)
     seen_only: list[tuple] = field(default_factory=list)
     observations: list[tuple] = field(default_factory=list)  # (mid, t, *counters as read)
-    untracked_rows: list[tuple] = field(default_factory=list)  # the same, of untracked models: never endpoints
+    weekly_rows: list[tuple] = field(default_factory=list)  # the same, of models written weekly: never endpoints
+    follow_marks: list[tuple] = field(default_factory=list)  # (t, mid) of models whose `followed` moves to t
     merged: dict[int, tuple] = field(default_factory=dict)  # counters as merged, of known candidate endpoints
     unchanged_candidates: list[int] = field(default_factory=list)
     written: set[int] = field(default_factory=set)  # known models whose row this poll rewrites
@@ -143,7 +146,11 @@ class _Writes:
         self.new_mids[rec.id] = mid
         self.new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters))
         family, via = attr_row[0], attr_row[3]
-        (self.observations if family is not None else self.untracked_rows).append((mid, t, *counters))
+        (self.observations if every_change(family, None, t, by_follower=self.follows) else self.weekly_rows).append(
+            (mid, t, *counters)
+        )
+        if self.follows:
+            self.follow_marks.append((t, mid))
         self.totals.add(family, via, 1, counters[0], counters[1])
         created = rec.created_at
         self.ends.discover(mid, family, via, counters[1], None if created is None else int(created))
@@ -180,12 +187,12 @@ class _Writes:
             self.totals.add(family, via, 1, merged[0], merged[1])
         elif changed:
             self.totals.move(family, via, old_counters, merged)
-        if family is None:
-            # The first change of a calendar week (Monday to Sunday UTC, maintenance's weekly buckets) is the one
-            # whose previous change (`models.t`) lies in an earlier week: a daily-changing repo writes a seventh
-            # of the rows, and weekly thinning after a year has none of them to delete.
-            if changed and (stored_t is None or week_start(stored_t) < week_start(t)):
-                self.untracked_rows.append((mid, t, *counters))
+        followed = old[k.FOLLOWED]
+        if self.follows and mark_due(followed, t):
+            self.follow_marks.append((t, mid))
+        if not every_change(family, followed, t, by_follower=self.follows):
+            if changed and first_of_week(stored_t, t):
+                self.weekly_rows.append((mid, t, *counters))
             return
         if changed:
             self.observations.append((mid, t, *counters))
@@ -205,7 +212,9 @@ def _ingest(
     records = result.records
     existing = existing_rows(conn, [r.id for r in records], pace=checkpoint_of(records))
     next_mid = conn.execute("SELECT coalesce(max(mid), 0) + 1 FROM models").fetchone()[0]
-    writes = _Writes(t=t, started=result.started, ends=Endpoints(conn, t), next_mid=next_mid)
+    writes = _Writes(
+        t=t, started=result.started, ends=Endpoints(conn, t), next_mid=next_mid, follows=lane_follows(result.lane)
+    )
     listed: set[str] = set()
     rows: dict[int, tuple] = {}  # the row form of each attribution object (attribution shares them)
     for rec in records:
@@ -267,6 +276,7 @@ def _write_models(conn: sqlite3.Connection, writes: _Writes, first_new: int, aso
     conn.executemany(_UPDATE_COUNTERS, (u + get(u[0], _NO_ENDPOINT) for u in writes.counter_updates))
     conn.executemany(_UPDATE_ALL, (u + get(u[0], _NO_ENDPOINT) for u in writes.full_updates))
     conn.executemany("UPDATE models SET last_seen=? WHERE mid=?", writes.seen_only)
+    conn.executemany("UPDATE models SET followed=? WHERE mid=?", writes.follow_marks)
     # Endpoints of models whose row nothing else rewrote (first dated after a refresh, counters the same).
     written = writes.written
     conn.executemany(
@@ -288,7 +298,7 @@ def _write_observations(conn: sqlite3.Connection, writes: _Writes, asof: dict[in
             rows.append((mid, t, *merged.get(mid, obs[2:]), end[0]))
     # ...and is stored even when nothing changed this poll (the first observation after a refresh is known).
     rows.extend((mid, t, *merged[mid], asof[mid][0]) for mid in writes.unchanged_candidates if mid in asof)
-    rows.extend((*obs, None) for obs in writes.untracked_rows)
+    rows.extend((*obs, None) for obs in writes.weekly_rows)
     conn.executemany(
         "INSERT OR REPLACE INTO observations (mid, t, d30, dall, likes, trend, asof) VALUES (?,?,?,?,?,?,?)", rows
     )

@@ -39,13 +39,14 @@ COLUMNS = (
     "t",
     "ea",  # the latest rate endpoint: its refresh instant...
     "ev",  # ...and the downloadsAllTime it holds
+    "followed",  # when a fast or slow lane last listed it (hfwatch.store.followed)
 )
 MID, DALL = 1, 3
 COUNTERS = slice(2, 6)  # d30, dall, likes, trend
 ATTRIBUTION = slice(6, 12)  # family, base_family, publisher_family, via, country, base_model
 META = slice(12, 17)  # created_at, pipeline, library, params, gated
 FAMILY, VIA, D30 = 6, 9, 2
-LAST_SEEN, T, EA, EV = 17, 18, 19, 20
+LAST_SEEN, T, EA, EV, FOLLOWED = 17, 18, 19, 20, 21
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM models"
 

@@ -7,7 +7,7 @@ schema version, so a foreign or newer file is recognised before anything is writ
 from __future__ import annotations
 
 APPLICATION_ID = 0x68667763  # "hfwc"
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Rollups are kept per hour: every poll in the same hour replaces that hour's row, so the
 # dashboard reads O(families x hours) rows however often the fast lane polls.
@@ -261,4 +261,24 @@ DROP TABLE deep_seen;
 ALTER TABLE deep_seen_mid RENAME TO deep_seen;
 """
 
-MIGRATIONS: dict[int, str] = {1: SCHEMA_V2, 2: SCHEMA_V3, 3: SCHEMA_V4, 4: SCHEMA_V5, 5: SCHEMA_V6}
+# v7: which models the fast and slow lanes follow (hfwatch.store.followed): a tracked model that only the deep lane
+# lists writes one observation a week, like an untracked one. A file from before does not know which lane listed
+# what: its tracked models count as followed from their last sighting, so each writes every change for a week
+# after the upgrade, until the lanes' own listings have marked the ones they follow.
+#
+# Also: the models table's reads by family or first-party org never ask for unattributed rows, and the deep lane makes
+# those most of the table: its indexes by family (with d30 or creation) and by first-party org hold attributed rows
+# only. An untracked repo then costs three index entries less, and its daily d30 change moves no index entry. The
+# index by creation stays whole: the newest creation time of any model (gap-filling) is one seek in it.
+SCHEMA_V7 = """
+ALTER TABLE models ADD COLUMN followed INTEGER;
+UPDATE models SET followed = last_seen WHERE family IS NOT NULL;
+DROP INDEX models_family_list;
+CREATE INDEX models_family_list ON models (family, d30 DESC, via, id) WHERE family IS NOT NULL;
+DROP INDEX models_newest;
+CREATE INDEX models_newest ON models (via, family, created_at) WHERE via IS NOT NULL;
+DROP INDEX models_family_created;
+CREATE INDEX models_family_created ON models (family, created_at) WHERE family IS NOT NULL;
+"""
+
+MIGRATIONS: dict[int, str] = {1: SCHEMA_V2, 2: SCHEMA_V3, 3: SCHEMA_V4, 4: SCHEMA_V5, 5: SCHEMA_V6, 6: SCHEMA_V7}

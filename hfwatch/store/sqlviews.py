@@ -35,7 +35,8 @@ VIEWS: dict[str, str] = {
         WHERE c.country IS NOT NULL
         GROUP BY d.day, c.country, d.scope""",
     # Per attributed model x UTC day on which its counters changed (or it was first seen): the counters as of
-    # the last such observation that day. A day without a row is a day nothing changed: carry the last row.
+    # the last such observation that day. A day without a row is a day nothing changed: carry the last row (a model
+    # only the deep lane lists has a row on its first change of each week: hfwatch.store.followed).
     "model_daily": """
         SELECT day, id, family, country, at, downloads_30d, downloads_all_time, likes FROM (
             SELECT date(o.t, 'unixepoch') AS day, m.id, m.family, m.country, o.t AS at, o.d30 AS downloads_30d,

@@ -127,6 +127,9 @@ def test_dashboard_reads_stay_on_their_indexes(tmp_path: Path) -> None:
         assert "COVERING INDEX models_created" in releases
         family = _plan(conn, "SELECT mid FROM models WHERE family = ? AND via = 'org' ORDER BY d30 DESC", ("q",))
         assert "models_family" in family and "TEMP B-TREE" not in family
+        # Every poll's gap check: the newest creation time of any model, untracked ones included, is one seek.
+        newest_any = _plan(conn, "SELECT max(created_at) FROM models")
+        assert "models_created" in newest_any and "SCAN" not in newest_any
 
 
 def test_dashboard_queries_answer_the_same_as_a_plain_scan(tmp_path: Path) -> None:
