@@ -50,23 +50,26 @@ _VIA: dict[Via | None, str | None] = {v: v.value for v in Via} | {None: None}
 _UNATTRIBUTED = (None,) * 6
 _NO_COUNTERS = (None,) * 4
 _NO_ENDPOINT = (None, None)
+_NO_MARK = (None,)
 
 _INSERT_MODEL_BARE = (
     "INSERT INTO models (mid, id, author, family, base_family, publisher_family, via, country, base_model,"
-    " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " created_at, pipeline, library, params, gated, first_seen, last_seen, t, d30, dall, likes, trend, followed)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
-_INSERT_MODEL = _INSERT_MODEL_BARE.replace(", trend)", ", trend, ea, ev)").replace("?,?)", "?,?,?,?)")
+_INSERT_MODEL = _INSERT_MODEL_BARE.replace(", followed)", ", followed, ea, ev)").replace("?,?)", "?,?,?,?)")
 # Counter-only updates leave the indexed attribution and metadata columns out of the SET list, so SQLite
-# rewrites just the one index that holds d30. The endpoint (?7, ?8) is set when this poll dated one.
+# rewrites just the one index that holds d30. The endpoint (?7, ?8) is set when this poll dated one, and
+# the `followed` mark (?9) when it is due (hfwatch.store.followed): the row is rewritten anyway.
 _UPDATE_COUNTERS = (
     "UPDATE models SET last_seen=?2, t=?2, d30=?3, dall=?4, likes=?5, trend=?6,"
-    " ea=coalesce(?7, ea), ev=iif(?7 IS NULL, ev, ?8) WHERE mid=?1"
+    " ea=coalesce(?7, ea), ev=iif(?7 IS NULL, ev, ?8), followed=coalesce(?9, followed) WHERE mid=?1"
 )
 _UPDATE_ALL = (
     "UPDATE models SET family=?2, base_family=?3, publisher_family=?4, via=?5, country=?6, base_model=?7,"
     " created_at=?8, pipeline=?9, library=?10, params=?11, gated=?12, last_seen=?13, t=?13,"
-    " d30=?14, dall=?15, likes=?16, trend=?17, ea=coalesce(?18, ea), ev=iif(?18 IS NULL, ev, ?19) WHERE mid=?1"
+    " d30=?14, dall=?15, likes=?16, trend=?17, ea=coalesce(?18, ea), ev=iif(?18 IS NULL, ev, ?19),"
+    " followed=coalesce(?20, followed) WHERE mid=?1"
 )
 
 
@@ -132,7 +135,8 @@ class _Writes:
     seen_only: list[tuple] = field(default_factory=list)
     observations: list[tuple] = field(default_factory=list)  # (mid, t, *counters as read)
     weekly_rows: list[tuple] = field(default_factory=list)  # the same, of models written weekly: never endpoints
-    follow_marks: list[tuple] = field(default_factory=list)  # (t, mid) of models whose `followed` moves to t
+    follow_marks: list[tuple] = field(default_factory=list)  # (t, mid) of models whose `followed` moves to t...
+    marked: set[int] = field(default_factory=set)  # ...and the models whose rewritten row moves it
     merged: dict[int, tuple] = field(default_factory=dict)  # counters as merged, of known candidate endpoints
     unchanged_candidates: list[int] = field(default_factory=list)
     written: set[int] = field(default_factory=set)  # known models whose row this poll rewrites
@@ -144,13 +148,12 @@ class _Writes:
         t, mid = self.t, self.next_mid
         self.next_mid += 1
         self.new_mids[rec.id] = mid
-        self.new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters))
+        followed = t if self.follows else None
+        self.new_rows.append((mid, rec.id, rec.namespace, *attr_row, *meta, t, t, t, *counters, followed))
         family, via = attr_row[0], attr_row[3]
         (self.observations if every_change(family, None, t, by_follower=self.follows) else self.weekly_rows).append(
             (mid, t, *counters)
         )
-        if self.follows:
-            self.follow_marks.append((t, mid))
         self.totals.add(family, via, 1, counters[0], counters[1])
         created = rec.created_at
         self.ends.discover(mid, family, via, counters[1], None if created is None else int(created))
@@ -188,8 +191,11 @@ class _Writes:
         elif changed:
             self.totals.move(family, via, old_counters, merged)
         followed = old[k.FOLLOWED]
-        if self.follows and mark_due(followed, t):
-            self.follow_marks.append((t, mid))
+        if self.follows:
+            if mid in self.written:
+                self.marked.add(mid)
+            elif mark_due(followed, t, mid):
+                self.follow_marks.append((t, mid))
         if not every_change(family, followed, t, by_follower=self.follows):
             if changed and first_of_week(stored_t, t):
                 self.weekly_rows.append((mid, t, *counters))
@@ -273,8 +279,14 @@ def _write_models(conn: sqlite3.Connection, writes: _Writes, first_new: int, aso
         conn.executemany(_INSERT_MODEL, (row + get(row[0], _NO_ENDPOINT) for row in writes.new_rows))
     else:
         conn.executemany(_INSERT_MODEL_BARE, writes.new_rows)
-    conn.executemany(_UPDATE_COUNTERS, (u + get(u[0], _NO_ENDPOINT) for u in writes.counter_updates))
-    conn.executemany(_UPDATE_ALL, (u + get(u[0], _NO_ENDPOINT) for u in writes.full_updates))
+    marked, mark = writes.marked, (writes.t,)
+    conn.executemany(
+        _UPDATE_COUNTERS,
+        (u + get(u[0], _NO_ENDPOINT) + (mark if u[0] in marked else _NO_MARK) for u in writes.counter_updates),
+    )
+    conn.executemany(
+        _UPDATE_ALL, (u + get(u[0], _NO_ENDPOINT) + (mark if u[0] in marked else _NO_MARK) for u in writes.full_updates)
+    )
     conn.executemany("UPDATE models SET last_seen=? WHERE mid=?", writes.seen_only)
     conn.executemany("UPDATE models SET followed=? WHERE mid=?", writes.follow_marks)
     # Endpoints of models whose row nothing else rewrote (first dated after a refresh, counters the same).
