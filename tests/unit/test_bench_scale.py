@@ -84,7 +84,10 @@ def test_a_year_on_disk_weighs_the_days_that_start_a_week_apart() -> None:
     figures, out = scalecost.year_on_disk(sizes, tail=500, models=1_000, changed=[0.5, 0.7], times=times)
     # Of the 363 days after the first two, from a Saturday, 52 start a week: (2,200 + 52 x 300 + 311 x 500) x 2
     assert out["year_bytes"] == 346_600
-    assert figures[0].value == pytest.approx(346_600 / 1e9) and figures[0].met is True
+    assert figures[0].value == pytest.approx(346_600 / 1e9) and figures[0].met is None, "the budget is for 1M"
+    # ...to which a smaller run projects: x 1M/1,000 models, against the budget.
+    assert figures[1].name.endswith("1M models, on disk, projected") and figures[1].budget == "<= 2"
+    assert figures[1].value == pytest.approx(346_600 * 1_000 / 1e9) and figures[1].met is True
     assert out["changed_share"] == pytest.approx(0.6)
     assert "1 week start(s) and 1 other day(s) measured" in (figures[0].note or "")
     # Walks from a Sunday measure no week start: the days stand for both kinds, and the note says what is missing.
