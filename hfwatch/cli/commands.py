@@ -21,10 +21,13 @@ DEMO_STEP_S = DAY_S
 def _history_time(db: Path) -> int | None:
     from hfwatch.analysis.views import data_time
     from hfwatch.store import Store
+    from hfwatch.store.db import NoDatabaseYet
 
-    if not db.exists():
+    try:
+        store = Store(db, readonly=True)
+    except NoDatabaseYet:
         return None
-    with reading(db), Store(db, readonly=True) as store:
+    with reading(db), store:
         return data_time(store.conn)
 
 
@@ -34,11 +37,15 @@ def _fetch(poller: Any, lane: Any, db: Path, deadline: float | None) -> tuple[An
     from hfwatch.gapfill import KnownGaps, fill_fast_poll, known_gaps
     from hfwatch.records import Lane
     from hfwatch.store import Store
+    from hfwatch.store.db import NoDatabaseYet
 
     known = KnownGaps(None)
-    if lane is Lane.FAST and db.exists():
-        with Store(db, readonly=True) as store:
-            known = known_gaps(store.conn)
+    if lane is Lane.FAST:
+        try:
+            with Store(db, readonly=True) as store:
+                known = known_gaps(store.conn)
+        except NoDatabaseYet:
+            pass  # a first poll: no gap is known yet
     result = poller.fetch(lane, deadline_s=deadline)
     return result, fill_fast_poll(poller, result, known) if lane is Lane.FAST else None
 

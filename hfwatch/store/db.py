@@ -24,6 +24,14 @@ class StoreLocked(StoreError):
     """Another hfwatch process is the writer of this database."""
 
 
+class NoDatabaseYet(StoreError):
+    """Nothing to read at the path yet: no file, or one created and stopped before its schema was written
+    (a process killed while creating it). The next writer creates the schema in it."""
+
+
+NO_DATABASE_YET = "no database yet; run `hfwatch poll` (or `hfwatch poll --demo`) first"
+
+
 def sqlite_failure(path: Path, err: sqlite3.Error, *, doing: str, outcome: str) -> StoreError:
     """One line for an error SQLite raised mid-use: the file, what went wrong in words, SQLite's own text."""
     name = getattr(err, "sqlite_errorname", "") or ""
@@ -94,7 +102,7 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     if exists:
         _check_file(path)
     elif readonly:
-        raise StoreError(f"{path}: no database yet; run `hfwatch poll` (or `hfwatch poll --demo`) first")
+        raise NoDatabaseYet(f"{path}: {NO_DATABASE_YET}")
     else:
         make_data_dir(path.parent)
         if not os.access(path.parent, os.W_OK):
@@ -112,6 +120,8 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         version = _validate(conn, path)
+        if readonly and version == 0:
+            raise NoDatabaseYet(f"{path}: {NO_DATABASE_YET}")
         if not readonly:
             _prepare_writer(conn, path, version)
             ensure_views(conn)

@@ -120,6 +120,8 @@ async def until(pilot: Pilot, ready: Callable[[], object], what: str) -> None:
 
 
 async def loaded(pilot: Pilot) -> None:
-    """Wait until the monitor has read the store once."""
+    """Wait until the monitor has read the store once and its screen is complete (the dashboard's side panels
+    are mounted and filled after its first frame)."""
     app = pilot.app
     await until(pilot, lambda: getattr(app, "data_version", 1), "the monitor did not load the store")
+    await until(pilot, lambda: getattr(app.screen, "complete", True), "the screen did not complete")

@@ -34,6 +34,8 @@ class MonitorScreen(Screen[None]):
         self.add_class(max((at, name) for at, name in self.HORIZONTAL_BREAKPOINTS if width >= at)[1])
         self._seen_version = -1
         self._ready = False
+        self.complete = False
+        """Whether everything the screen shows is up, the widgets mounted after its first frame included."""
 
     def status_bar(self) -> StatusBar:
         return StatusBar(self.monitor.status_facts)
@@ -51,6 +53,7 @@ class MonitorScreen(Screen[None]):
 
     async def _after_first_frame(self) -> None:
         if not self.is_attached or self.query(Footer):
+            self.complete = self.is_attached
             return
         later = self.second_frame_widgets()
         mounts = [parent.mount(widget) for parent, widget in later]
@@ -60,6 +63,7 @@ class MonitorScreen(Screen[None]):
         self.refresh_bindings()  # a footer shows keys once told the bindings changed
         if later:
             self.sync(force=True)  # filled before their first layout, as the first widgets were
+        self.complete = True
 
     def second_frame_widgets(self) -> list[tuple[Widget, Widget]]:
         """(parent, widget) pairs mounted with the footer, after the first frame: what a screen can show
