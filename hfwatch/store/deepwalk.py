@@ -108,7 +108,7 @@ def apply_page(
     """Store one page's models and advance the walk, in one transaction."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        summary = ingest_in_transaction(conn, result, attributions, t=t)
+        summary = ingest_in_transaction(conn, result, attributions, t=t, with_mids=True)
         count = _count(conn, result, attributions, walk.floor, summary.mids)
         d30s = [r.downloads_30d for r in result.records if r.downloads_30d is not None]
         lowest = min(d30s) if d30s else None

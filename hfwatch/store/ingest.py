@@ -80,7 +80,8 @@ class IngestSummary:
     changed: int
     new_models: int
     events: int
-    mids: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)  # the row of each id listed
+    # The row of each id listed, when asked for (the deep walk's counts): empty otherwise.
+    mids: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _merged(old: tuple, new: tuple) -> tuple:
@@ -106,11 +107,16 @@ def ingest_poll(
 
 
 def ingest_in_transaction(
-    conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution], *, t: int
+    conn: sqlite3.Connection,
+    result: PollResult,
+    attributions: Mapping[str, Attribution],
+    *,
+    t: int,
+    with_mids: bool = False,
 ) -> IngestSummary:
     """`ingest_poll` inside the caller's transaction: the deep lane commits each page with its walk's progress."""
     with gc_paused():
-        return _ingest(conn, result, attributions, t)
+        return _ingest(conn, result, attributions, t, with_mids=with_mids)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -135,8 +141,7 @@ class _Writes:
     seen_only: list[tuple] = field(default_factory=list)
     observations: list[tuple] = field(default_factory=list)  # (mid, t, *counters as read)
     weekly_rows: list[tuple] = field(default_factory=list)  # the same, of models written weekly: never endpoints
-    follow_marks: list[tuple] = field(default_factory=list)  # (t, mid) of models whose `followed` moves to t...
-    marked: set[int] = field(default_factory=set)  # ...and the models whose rewritten row moves it
+    follow_marks: list[tuple] = field(default_factory=list)  # (t, mid): marks of rows not rewritten (`written`'s are)
     merged: dict[int, tuple] = field(default_factory=dict)  # counters as merged, of known candidate endpoints
     unchanged_candidates: list[int] = field(default_factory=list)
     written: set[int] = field(default_factory=set)  # known models whose row this poll rewrites
@@ -191,11 +196,8 @@ class _Writes:
         elif changed:
             self.totals.move(family, via, old_counters, merged)
         followed = old[k.FOLLOWED]
-        if self.follows:
-            if mid in self.written:
-                self.marked.add(mid)
-            elif mark_due(followed, t, mid):
-                self.follow_marks.append((t, mid))
+        if self.follows and mid not in self.written and mark_due(followed, t, mid):
+            self.follow_marks.append((t, mid))
         if not every_change(family, followed, t, by_follower=self.follows):
             if changed and first_of_week(stored_t, t):
                 self.weekly_rows.append((mid, t, *counters))
@@ -213,7 +215,12 @@ class _Writes:
 
 
 def _ingest(
-    conn: sqlite3.Connection, result: PollResult, attributions: Mapping[str, Attribution], t: int
+    conn: sqlite3.Connection,
+    result: PollResult,
+    attributions: Mapping[str, Attribution],
+    t: int,
+    *,
+    with_mids: bool = False,
 ) -> IngestSummary:
     records = result.records
     existing = existing_rows(conn, [r.id for r in records], pace=checkpoint_of(records))
@@ -250,19 +257,9 @@ def _ingest(
     pid = _insert_poll(
         conn, result, status="ok", models=len(records), changed=writes.changed, new_models=len(writes.new_rows)
     )
-    events = [(t, "new", mid, None, pid) for mid in writes.fresh]
-
-    def mid_of(model_id: str) -> int | None:
-        mid = writes.new_mids.get(model_id)
-        if mid is None and model_id in existing:
-            mid = existing[model_id][k.MID]
-        return mid
-
-    events.extend(trending_events(conn, result.trending, mid_of, t, pid))
-    conn.executemany("INSERT INTO events (t, kind, mid, rank, pid) VALUES (?,?,?,?,?)", events)
+    events = _write_events(conn, result, writes, existing, pid)
     write_rollups(conn, t, writes.totals)
-    mids = {rid: row[k.MID] for rid, row in existing.items()}
-    mids.update(writes.new_mids)
+    mids = ({rid: row[k.MID] for rid, row in existing.items()} | writes.new_mids) if with_mids else {}
     return IngestSummary(
         pid=pid,
         models=len(records),
@@ -273,20 +270,34 @@ def _ingest(
     )
 
 
+def _write_events(
+    conn: sqlite3.Connection, result: PollResult, writes: _Writes, existing: Mapping[str, tuple], pid: int
+) -> list[tuple]:
+    """The poll's "new" and trending events, written."""
+    t = writes.t
+    events = [(t, "new", mid, None, pid) for mid in writes.fresh]
+
+    def mid_of(model_id: str) -> int | None:
+        mid = writes.new_mids.get(model_id)
+        if mid is None and model_id in existing:
+            mid = existing[model_id][k.MID]
+        return mid
+
+    events.extend(trending_events(conn, result.trending, mid_of, t, pid))
+    conn.executemany("INSERT INTO events (t, kind, mid, rank, pid) VALUES (?,?,?,?,?)", events)
+    return events
+
+
 def _write_models(conn: sqlite3.Connection, writes: _Writes, first_new: int, asof: dict[int, tuple]) -> None:
     get = asof.get
     if asof:
         conn.executemany(_INSERT_MODEL, (row + get(row[0], _NO_ENDPOINT) for row in writes.new_rows))
     else:
         conn.executemany(_INSERT_MODEL_BARE, writes.new_rows)
-    marked, mark = writes.marked, (writes.t,)
-    conn.executemany(
-        _UPDATE_COUNTERS,
-        (u + get(u[0], _NO_ENDPOINT) + (mark if u[0] in marked else _NO_MARK) for u in writes.counter_updates),
-    )
-    conn.executemany(
-        _UPDATE_ALL, (u + get(u[0], _NO_ENDPOINT) + (mark if u[0] in marked else _NO_MARK) for u in writes.full_updates)
-    )
+    # A following lane marks every row it rewrites.
+    mark = (writes.t,) if writes.follows else _NO_MARK
+    conn.executemany(_UPDATE_COUNTERS, (u + get(u[0], _NO_ENDPOINT) + mark for u in writes.counter_updates))
+    conn.executemany(_UPDATE_ALL, (u + get(u[0], _NO_ENDPOINT) + mark for u in writes.full_updates))
     conn.executemany("UPDATE models SET last_seen=? WHERE mid=?", writes.seen_only)
     conn.executemany("UPDATE models SET followed=? WHERE mid=?", writes.follow_marks)
     # Endpoints of models whose row nothing else rewrote (first dated after a refresh, counters the same).

@@ -150,8 +150,7 @@ def read_view(
 ) -> BoardView:
     """One combination's view but its passes, as the app's own reload and the dashboard would read and
     format it. `pace` between its steps (a key being answered meanwhile goes first)."""
-    reader.registry = order.registry
-    reader.stand_at(order.now)
+    _stand(reader, order)
     board = reader.leaderboard(scope, metric)
     pace()
     countries = reader.countries(scope, metric, board)
@@ -162,6 +161,11 @@ def read_view(
 
 
 def read_passes(reader: Reader, order: BoardOrder, scope: str, metric: str) -> PassesReady:
+    _stand(reader, order)
+    return PassesReady(order.generation, scope, metric, reader.race(scope, metric, PASS_ALERT_WINDOW_S, []).passes)
+
+
+def _stand(reader: Reader, order: BoardOrder) -> None:
+    """Read as the order says: its registry, at its time."""
     reader.registry = order.registry
     reader.stand_at(order.now)
-    return PassesReady(order.generation, scope, metric, reader.race(scope, metric, PASS_ALERT_WINDOW_S, []).passes)
