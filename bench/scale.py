@@ -82,7 +82,7 @@ def _one_walk(runs: list[dict], k: int, label: str, models: int) -> list[Figure]
             [w["models"] / w["pipeline_s"] for w in ws],
             "models/s",
             note=f"a deep walk of {tail:,} tail repos on the {models - tail:,}-model year, 1000 a page: "
-            "json.loads + parse_page + attribute_all + deepwalk.apply_page"
+            "json.loads (collector paused, as decode_page) + parse_page + attribute_all + deepwalk.apply_page"
             if k == 0
             else "",
         ),

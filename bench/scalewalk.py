@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from hfwatch.analysis.attribution import attribute_all
+from hfwatch.gcpause import gc_paused
 from hfwatch.hub.client import EXPAND
-from hfwatch.hub.parse import parse_page
+from hfwatch.hub.parse import decode_page, parse_page
 from hfwatch.hub.plan import DEEP_PAGE_SIZE
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, PollStats
 from hfwatch.registry import Registry
@@ -45,7 +46,7 @@ def pages(tail: Tail, t: float, limit: int = DEEP_PAGE_SIZE) -> Iterator[bytes]:
 
 
 def parse(body: bytes) -> list[ModelRecord]:
-    return parse_page(json.loads(body)).records
+    return decode_page(body).records
 
 
 def attribute(store: Store, records: list[ModelRecord], registry: Registry) -> dict[str, Attribution]:
@@ -87,7 +88,8 @@ def walk(store: Store, tail: Tail, registry: Registry, t: int) -> WalkTiming:
     last = (tail.size - 1) // DEEP_PAGE_SIZE
     for n, body in enumerate(pages(tail, t)):
         began = time.perf_counter()
-        items = json.loads(body)
+        with gc_paused():  # as the client's decode_page
+            items = json.loads(body)
         parsed = time.perf_counter()
         records = parse_page(items).records
         attributed = time.perf_counter()

@@ -225,7 +225,7 @@ def _attribute_all(
     for start, first in bases.items():
         if start in done:
             continue
-        if not first:  # no parents: nothing to order
+        if not first or _parents_ready(first, canonical, done):  # nothing to order first
             done[start] = batch.attribute(recs[start], first)
             continue
         stack: list[tuple[str, int]] = [(start, 0)]
@@ -249,3 +249,14 @@ def _attribute_all(
             in_progress.discard(node)
             done[node] = batch.attribute(recs[node], parents)
     return {rid: done[rid] for rid in recs}
+
+
+def _parents_ready(
+    parents: list[tuple[str | None, str]], canonical: dict[str, str], done: dict[str, Attribution]
+) -> bool:
+    """No parent of this batch is still to be attributed (most lineage names a base the batch does not list)."""
+    for _relation, base_id in parents:
+        pid = canonical.get(base_id.lower())
+        if pid is not None and pid not in done:
+            return False
+    return True

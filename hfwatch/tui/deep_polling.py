@@ -135,7 +135,8 @@ class DeepLaneApp(PollingApp):
             def on_page(walk: Walk) -> None:
                 self.post_message(DeepProgress(run.facts(walk, time.monotonic())))
 
-            outcome = feeder.deep(floor, on_page=on_page)
+            with self._no_full_gc:  # a walk of the whole Hub is a poll too (hfwatch.tui.priority)
+                outcome = feeder.deep(floor, on_page=on_page)
         except Exception as err:  # a store error must not kill the monitor: reported, retried later
             self.post_message(DeepFinished("failed", one_line(err)))
             return
