@@ -6,6 +6,7 @@ an untracked row that is no family."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import re
 import sqlite3
 import threading
@@ -28,6 +29,7 @@ from hfwatch.store.wholehub import newest_created
 from hfwatch.tui.app import HfWatchApp
 from hfwatch.tui.deep_state import DONE_SHOWN_S, START_DELAY_S
 from hfwatch.tui.feeder import Feeder
+from hfwatch.tui.priority import POLL_FULL_EVERY
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.screens.releases import ReleasesScreen
 from hfwatch.tui.screenshots import FROZEN_MONOTONIC
@@ -227,6 +229,21 @@ async def test_the_status_line_names_the_walk_while_it_runs_and_its_coverage_a_m
         app.refresh_status()
         await pilot.pause()
         assert "deep" not in status_line(app), "a moment later the line leaves the room to the rest"
+
+
+async def test_no_full_collection_runs_while_the_walk_does(hub: SimHub, registry: Registry, tmp_path: Path) -> None:
+    # A full collection walks every object the monitor holds with the GIL held: a key pressed then waits.
+    gate = Gate(2)
+    async with monitor(hub, registry, tmp_path, pages=5, gate=gate) as run:
+        app, pilot = run.app, run.pilot
+        before = gc.get_threshold()
+        assert before[2] != POLL_FULL_EVERY
+        await pilot.press("D")
+        await until(pilot, lambda: app.deep.progress is not None and app.deep.progress.pages == 2, "page 2")
+        assert gc.get_threshold() == (*before[:2], POLL_FULL_EVERY), "held off as during the lanes' polls"
+        gate.release.set()
+        await until(pilot, lambda: finished_walk(run.db) and not app.deep.running, "the walk to end")
+        assert gc.get_threshold() == before
 
 
 async def test_pause_stops_the_walk_and_the_key_resumes_it_where_it_stopped(
