@@ -22,6 +22,8 @@ SOURCES = (
     "hfwatch/store/ingest.py",
     "hfwatch/data/families.toml",
 )
+# Years of one size kept at once: checkouts of different code (their keys differ) each keep theirs.
+KEEP = 3
 
 
 def cache_dir() -> Path:
@@ -43,11 +45,20 @@ def year(dest: Path, n: int, registry: Registry, *, fresh: bool = False, seed: i
     hit = not fresh and cached.exists() and meta.exists()
     if not hit:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        for old in cached.parent.glob(f"year-{n}-*"):
-            old.unlink()
-        built = history.generate(cached.with_suffix(".tmp"), n, registry, seed=seed)
+        _forget_old(cached.parent, n)
+        # A build of its own per process: runs of two checkouts at once (their keys differ) must not
+        # write one file.
+        built = history.generate(cached.with_suffix(f".{os.getpid()}.tmp"), n, registry, seed=seed)
         os.replace(built.path, cached)
         meta.write_text(json.dumps({**dataclasses.asdict(built), "path": str(cached)}))
     shutil.copyfile(cached, dest)
     fields = json.loads(meta.read_text())
     return history.History(**{**fields, "path": dest}), hit
+
+
+def _forget_old(folder: Path, n: int) -> None:
+    """Keep the KEEP latest years of this size (another checkout's key may be in use), delete the rest."""
+    years = sorted(folder.glob(f"year-{n}-*.sqlite"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in years[KEEP - 1 :]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".json").unlink(missing_ok=True)
