@@ -51,7 +51,12 @@ class MonitorScreen(Screen[None]):
         # So do a screen's secondary panels (`second_frame_widgets`).
         self.app.call_after_refresh(self._after_first_frame)
 
-    async def _after_first_frame(self) -> None:
+    def _after_first_frame(self) -> None:
+        # Queued, not done here: the callbacks due after a frame run one after another, so mounting and
+        # filling the panels in one would hold back every later one (a first frame's watchers included).
+        self.call_next(self._second_frame)
+
+    async def _second_frame(self) -> None:
         if not self.is_attached or self.query(Footer):
             self.complete = self.is_attached
             return
