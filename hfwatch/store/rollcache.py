@@ -94,12 +94,12 @@ class RollupCache:
         for series in kept.families.values():
             series.cut_from(kept.upto)
         for fam, h, *point in rows:
-            series = kept.families.get(fam)
-            if series is None:
-                series = kept.families[fam] = _Series()
-            series.hours.append(h)
-            series.times.append(point[0])
-            series.points.append(point)
+            found = kept.families.get(fam)
+            if found is None:
+                found = kept.families[fam] = _Series()
+            found.hours.append(h)
+            found.times.append(point[0])
+            found.points.append(point)
         if rows:
             kept.upto = max(kept.upto, rows[-1][1])
 
