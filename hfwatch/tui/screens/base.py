@@ -121,7 +121,8 @@ class ListScreen(MonitorScreen):
         self.sync(force=True)
 
     def action_filter(self) -> None:
-        self.query_one(FilterBar).open()
+        for bar in self.query(FilterBar):  # none yet in the moment before a screen's second frame
+            bar.open()
 
     def on_filter_changed(self, message: FilterChanged) -> None:
         self.filter_text = message.value
