@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 from hfwatch.engine import DEFAULT_DEADLINE_S, Poller, StatusCallback
 from hfwatch.pacing import Paced
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, PollStats
-from hfwatch.store import Store, deepwalk, queries
+from hfwatch.store import Store, deepwalk, queries, walks
 from hfwatch.store.db import sqlite_failure
-from hfwatch.store.deepwalk import Walk
+from hfwatch.store.walks import Walk
 
 if TYPE_CHECKING:
     from hfwatch.hub.guard import PollGuard
@@ -121,7 +121,7 @@ def walk_deep(
         )
     try:
         with lock:
-            out.walk = deepwalk.latest(store.conn)
+            out.walk = walks.latest(store.conn)
     except PollCancelled:  # the monitor is closing its store: the walk as stored is read next time
         out.status, out.reason = "cancelled", "cancelled"
     return out
@@ -160,7 +160,7 @@ def _walk_pages(
             summary, count = deepwalk.apply_page(
                 store.conn, walk, result, attributions, t=t, cursor=cursor, requests=requests, done=done
             )
-            stored = deepwalk.latest(store.conn) if hooks.on_page is not None else None
+            stored = walks.latest(store.conn) if hooks.on_page is not None else None
         if hooks.on_page is not None and stored is not None:
             hooks.on_page(stored)
         out.pages += 1

@@ -17,8 +17,9 @@ from hfwatch.analysis.attribution import attribute_all
 from hfwatch.pacing import Checkpoint, Paced, no_checkpoint
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
 from hfwatch.registry import Registry
-from hfwatch.store import IngestSummary, Store
+from hfwatch.store import Store
 from hfwatch.store.db import sqlite_failure
+from hfwatch.store.ingest import IngestSummary
 from hfwatch.store.maintenance import DEFAULT_POLICY, RetentionPolicy, maintain_if_due
 
 if TYPE_CHECKING:

@@ -22,7 +22,6 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from hfwatch.engine import DEFAULT_DEADLINE_S, Poller, PollOutcome, StatusCallback, merge_records
@@ -145,7 +144,7 @@ def _walk(poller: Poller, walks: _Walks, hole: ReleaseHole) -> ReleaseHole | Non
 
     if walks.pages_left <= 0 or walks.reason is not None:
         return hole
-    since = _stamp(hole.since)
+    since = releasegaps.stamp(hole.since)
     query = Query(label=f"releases since {since}", sort="created_at", page_size=GAP_PAGE_SIZE, cursor=hole.cursor)
     until, cursor, read = hole.until, hole.cursor, 0
     try:
@@ -201,25 +200,6 @@ def save_fast_poll(
         with contextlib.suppress(sqlite3.Error):
             releasegaps.save(store.conn, list(fill.holes))
     return outcome
-
-
-def hole_note(holes: tuple[ReleaseHole, ...] | list[ReleaseHole], *, short: bool = False) -> str | None:
-    """What to say of the holes left in the release feed (None: there is none)."""
-    if not holes:
-        return None
-    newest = holes[0]
-    more = f" (+{len(holes) - 1} older)" if len(holes) > 1 else ""
-    fmt = "%m-%d %H:%M" if short else "%Y-%m-%d %H:%M"
-    if newest.until is None:
-        return f"releases since {_stamp(newest.since, fmt)} not yet back-filled{more}"
-    filled = f"releases back-filled to {_stamp(newest.until, fmt)}"
-    if short:
-        return f"{filled}; older gap not yet{more}"
-    return f"{filled} UTC; the gap back to {_stamp(newest.since, fmt)} not yet filled{more}"
-
-
-def _stamp(t: int, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return datetime.fromtimestamp(t, UTC).strftime(fmt)
 
 
 def _add_cost(stats: PollStats, extra: PollStats) -> None:

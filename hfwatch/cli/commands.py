@@ -172,7 +172,7 @@ def _summary_line(result: Any, summary: Any) -> str:
 
 def _gap_note(gap: Any) -> str:
     """A hole the fast poll's back-fill of new releases left for the next ones (see hfwatch.gapfill)."""
-    from hfwatch.gapfill import hole_note
+    from hfwatch.store.releasegaps import hole_note
 
     note = hole_note(gap.holes) if gap is not None else None
     if not note:

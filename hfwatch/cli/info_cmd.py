@@ -54,7 +54,7 @@ def cmd_families(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from hfwatch.store import Store, deepwalk, queries
+    from hfwatch.store import Store, queries, walks
     from hfwatch.store.schema import SCHEMA_VERSION
 
     db = resolve_db(args)
@@ -64,7 +64,7 @@ def cmd_db(args: argparse.Namespace) -> int:
         size = store.file_size()
         version = store.conn.execute("PRAGMA user_version").fetchone()[0]
         # A file this hfwatch has not migrated yet (opened read-only) has no deep walks to show.
-        walk = deepwalk.latest(store.conn) if version >= 3 else None
+        walk = walks.latest(store.conn) if version >= 3 else None
     if getattr(args, "format", "table") == "json":
         import json
 

@@ -12,8 +12,9 @@ from hfwatch.importing.errors import ImportError_
 from hfwatch.importing.listing import Listing
 from hfwatch.records import Lane, PollResult, PollStats
 from hfwatch.registry import Registry
-from hfwatch.store import IngestSummary, Store
+from hfwatch.store import Store
 from hfwatch.store.db import sqlite_failure
+from hfwatch.store.ingest import IngestSummary
 from hfwatch.store.maintenance import maintain_if_due
 
 __all__ = ["META_PREFIX", "Imported", "check_listing", "history_end", "listing_time", "meta_key", "store_listing"]

@@ -31,25 +31,35 @@ def _join(patterns: Sequence[str]) -> re.Pattern[str] | None:
 class AnyOf:
     """Case-insensitive search for any of several regexes; reports where the earliest match starts."""
 
-    __slots__ = ("_each", "_joined")
+    __slots__ = ("_each", "_joined", "_patterns")
 
     def __init__(self, patterns: Sequence[str]) -> None:
         self._each = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-        self._joined = _join(patterns)
+        # Joined at the first search: only attribution (a poll, an import) searches, and the monitor loads the
+        # registry before its first frame, where compiling every family's joined regexes was a sixth of it.
+        self._patterns: tuple[str, ...] | None = tuple(patterns)
+        self._joined: re.Pattern[str] | None = None
 
     def __bool__(self) -> bool:
         return bool(self._each)
 
+    def _one(self) -> re.Pattern[str] | None:
+        if self._patterns is not None:
+            self._joined, self._patterns = _join(self._patterns), None
+        return self._joined
+
     def start(self, text: str) -> int | None:
-        if self._joined is not None:
-            m = self._joined.search(text)
+        joined = self._one()
+        if joined is not None:
+            m = joined.search(text)
             return None if m is None else m.start()
         starts = [m.start() for p in self._each if (m := p.search(text)) is not None]
         return min(starts) if starts else None
 
     def search(self, text: str) -> bool:
-        if self._joined is not None:
-            return self._joined.search(text) is not None
+        joined = self._one()
+        if joined is not None:
+            return joined.search(text) is not None
         return any(p.search(text) for p in self._each)
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hfwatch.records import Attribution, PollResult
 from hfwatch.store import queries
 from hfwatch.store.db import StoreError, StoreLocked, WriterLock, connect
-from hfwatch.store.ingest import IngestSummary, ingest_poll, record_failed_poll
 
-__all__ = ["IngestSummary", "Store", "StoreError", "StoreLocked", "WriterLock", "queries"]
+if TYPE_CHECKING:
+    from hfwatch.store.ingest import IngestSummary
+
+__all__ = ["Store", "StoreError", "StoreLocked", "WriterLock", "queries"]
 
 
 class Store:
@@ -40,12 +43,19 @@ class Store:
         if self.readonly:
             raise StoreError(f"{self.path}: opened read-only")
 
+    # The write path (ingest, its totals and maintenance) is imported by the first write, not with the store:
+    # a reader (the monitor offline, its first frame) never loads it.
+
     def ingest(self, result: PollResult, attributions: Mapping[str, Attribution], *, t: int) -> IngestSummary:
+        from hfwatch.store.ingest import ingest_poll
+
         self._require_writer()
         self._attr_cache.clear()
         return ingest_poll(self.conn, result, attributions, t=t)
 
     def record_failed(self, result: PollResult) -> int:
+        from hfwatch.store.ingest import record_failed_poll
+
         self._require_writer()
         return record_failed_poll(self.conn, result)
 

@@ -15,47 +15,9 @@ from dataclasses import dataclass
 
 from hfwatch.records import Attribution, PollResult
 from hfwatch.store.ingest import IngestSummary, ingest_in_transaction
+from hfwatch.store.walks import Walk, latest
 
-_COLUMNS = "wid, floor, started, updated, finished, cursor, pages, requests, listed, walked, downloads, tracked, lowest"
 _CHUNK = 900
-
-
-@dataclass(frozen=True, slots=True)
-class Walk:
-    wid: int
-    floor: int
-    started: float
-    updated: float
-    finished: float | None
-    cursor: str | None
-    pages: int
-    requests: int
-    listed: int
-    walked: int
-    downloads: int
-    tracked: int
-    lowest: int | None
-
-    @property
-    def coverage(self) -> float | None:
-        """The share of the walked 30-day downloads attributed to a tracked family (None before any)."""
-        return self.tracked / self.downloads if self.downloads else None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "walked": self.walked,
-            "floor": self.floor,
-            "coverage": self.coverage,
-            "started": self.started,
-            "finished": self.finished,
-            "requests": self.requests,
-            "pages": self.pages,
-            "listed": self.listed,
-            "downloads": self.downloads,
-            "tracked": self.tracked,
-            "lowest": self.lowest,
-            "in_progress": self.finished is None,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +27,6 @@ class PageCount:
     walked: int
     downloads: int
     tracked: int
-
-
-def latest(conn: sqlite3.Connection, *, finished: bool = False) -> Walk | None:
-    """The latest walk (the latest finished one with `finished`), None when there is none."""
-    where = "WHERE finished IS NOT NULL " if finished else ""
-    row = conn.execute(f"SELECT {_COLUMNS} FROM deep_walks {where}ORDER BY wid DESC LIMIT 1").fetchone()
-    return Walk(*row) if row else None
 
 
 def open_walk(conn: sqlite3.Connection, floor: int, t: float) -> Walk:

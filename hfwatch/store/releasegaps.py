@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 
 KEY = "release_holes"
 
@@ -61,3 +62,23 @@ def save(conn: sqlite3.Connection, holes: list[ReleaseHole]) -> None:
 
 def _int_or_none(value: object) -> int | None:
     return None if value is None else int(value)  # type: ignore[call-overload]
+
+
+def hole_note(holes: tuple[ReleaseHole, ...] | list[ReleaseHole], *, short: bool = False) -> str | None:
+    """What to say of the holes left in the release feed (None: there is none)."""
+    if not holes:
+        return None
+    newest = holes[0]
+    more = f" (+{len(holes) - 1} older)" if len(holes) > 1 else ""
+    fmt = "%m-%d %H:%M" if short else "%Y-%m-%d %H:%M"
+    if newest.until is None:
+        return f"releases since {stamp(newest.since, fmt)} not yet back-filled{more}"
+    filled = f"releases back-filled to {stamp(newest.until, fmt)}"
+    if short:
+        return f"{filled}; older gap not yet{more}"
+    return f"{filled} UTC; the gap back to {stamp(newest.since, fmt)} not yet filled{more}"
+
+
+def stamp(t: int, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A `createdAt` as the notes write it (UTC)."""
+    return datetime.fromtimestamp(t, UTC).strftime(fmt)

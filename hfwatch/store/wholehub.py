@@ -6,8 +6,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from hfwatch.store import deepwalk
-from hfwatch.store.deepwalk import Walk
+from hfwatch.store.walks import Walk, latest
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +53,6 @@ def walks(conn: sqlite3.Connection) -> tuple[Walk | None, Walk | None]:
     """The latest deep walk and the latest finished one; none in a file from before the deep lane (read-only,
     not migrated yet)."""
     try:
-        return deepwalk.latest(conn), deepwalk.latest(conn, finished=True)
+        return latest(conn), latest(conn, finished=True)
     except sqlite3.OperationalError:
         return None, None

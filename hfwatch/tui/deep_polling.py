@@ -16,10 +16,10 @@ from typing import ClassVar
 from textual import work
 from textual.timer import Timer
 
-from hfwatch.gapfill import hole_note
 from hfwatch.records import Lane
 from hfwatch.store import Store, releasegaps, wholehub
-from hfwatch.store.deepwalk import Walk
+from hfwatch.store.releasegaps import hole_note
+from hfwatch.store.walks import Walk
 from hfwatch.store.wholehub import Untracked
 from hfwatch.timeunits import HOUR_S
 from hfwatch.tui.deep_state import (

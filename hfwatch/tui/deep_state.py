@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from hfwatch.store.deepwalk import Walk
+from hfwatch.store.walks import Walk
 from hfwatch.tui.format import age, human
 
 MIN_INTERVAL_S = 900.0  # real seconds between walks, whatever the data's clock

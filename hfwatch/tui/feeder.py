@@ -17,8 +17,8 @@ from hfwatch.gapfill import GapFill, fill_fast_poll, known_gaps, save_fast_poll
 from hfwatch.hub.errors import PollCancelled
 from hfwatch.pacing import GiveWay
 from hfwatch.records import Lane
-from hfwatch.store import Store, deepwalk
-from hfwatch.store.deepwalk import Walk
+from hfwatch.store import Store, walks
+from hfwatch.store.walks import Walk
 
 StatusCallback = Callable[[str], None]
 # The demo's back-fill: (simulated time, lane) of each poll, given the time the demo starts at.
@@ -96,7 +96,7 @@ class Feeder:
     def deep_walks(self) -> tuple[Walk | None, Walk | None]:
         """The latest walk stored and the latest finished one."""
         with self._save_lock:
-            return deepwalk.latest(self._writer.conn), deepwalk.latest(self._writer.conn, finished=True)
+            return walks.latest(self._writer.conn), walks.latest(self._writer.conn, finished=True)
 
     def deep(
         self, floor: int, on_page: Callable[[Walk], None] | None = None, on_status: StatusCallback | None = None

@@ -7,13 +7,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
 from textual.app import App
 from textual.timer import Timer
 
-from hfwatch.engine import PollOutcome
 from hfwatch.records import Lane
 from hfwatch.textsafe import terminal_safe
 from hfwatch.tui.format import age
@@ -22,6 +21,10 @@ from hfwatch.tui.priority import NoFullCollections
 from hfwatch.tui.scheduler import PollSchedule
 from hfwatch.tui.session import FOLLOW_EVERY_S, Mode, Session
 from hfwatch.tui.widgets.status_bar import StatusFacts
+
+if TYPE_CHECKING:
+    # Only typed here: the engine comes with the session that polls (hfwatch.tui.session), not with the app.
+    from hfwatch.engine import PollOutcome
 
 _ANSWERED_FIRST = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 

@@ -16,10 +16,10 @@ from hfwatch.analysis.views import CountryRow, FamilyRow, ModelView
 from hfwatch.records import Scope
 from hfwatch.registry import Registry
 from hfwatch.store import Store, growth, queries, rollups, wholehub
-from hfwatch.store.deepwalk import Walk
 from hfwatch.store.newcomers import untracked_orgs
 from hfwatch.store.queries import EventRow, ModelKey, ModelRow, PollRow
 from hfwatch.store.rollcache import RollupCache
+from hfwatch.store.walks import Walk
 from hfwatch.timeunits import DAY_S
 
 FEED_WINDOW_S = 7 * DAY_S

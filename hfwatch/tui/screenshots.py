@@ -28,7 +28,7 @@ from hfwatch.tui.screens.base import MonitorScreen
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
-    from hfwatch.store.deepwalk import Walk
+    from hfwatch.store.walks import Walk
     from hfwatch.tui.app import HfWatchApp
 
 SIZE = (160, 48)

@@ -16,17 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hfwatch.config import Config
-from hfwatch.pollsource import open_poll_source
 from hfwatch.records import Lane
 from hfwatch.registry import Registry
 from hfwatch.store import Store, WriterLock
 from hfwatch.timeunits import DAY_S
-from hfwatch.tui.feeder import BackfillPlan, Feeder
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.state import default_state_path
 
 if TYPE_CHECKING:
     from hfwatch.demo import DemoHub
+    from hfwatch.tui.feeder import BackfillPlan, Feeder
 
 HUB_URL = "https://huggingface.co"
 
@@ -109,6 +108,11 @@ def open_session(
         session.writer_pid = lock.holder()
         return session
     closers: list[Callable[[], None]] = [lock.release]
+    # The poll machinery (the engine, the feeder and its lanes, ingest) is imported only by a session that
+    # polls: an offline or following monitor draws its first frame without loading it.
+    from hfwatch.pollsource import open_poll_source
+    from hfwatch.tui.feeder import Feeder
+
     try:
         writer = Store(db)
         closers.append(writer.close)
@@ -150,6 +154,8 @@ def _demo(
     closers: list[Callable[[], None]],
 ) -> Session:
     from hfwatch.analysis.views import data_time
+    from hfwatch.pollsource import open_poll_source  # a polling session's own, as in open_session
+    from hfwatch.tui.feeder import Feeder
 
     history_t = data_time(writer.conn)
     source = open_poll_source(

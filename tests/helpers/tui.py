@@ -17,7 +17,7 @@ from hfwatch.engine import PollOutcome
 from hfwatch.pacing import GiveWay
 from hfwatch.records import Lane, PollResult, PollStats
 from hfwatch.registry import Registry, load_registry
-from hfwatch.store import IngestSummary
+from hfwatch.store.ingest import IngestSummary
 from hfwatch.tui.app import HfWatchApp
 from hfwatch.tui.demo_history import FIXED_NOW
 from hfwatch.tui.screenshots import FROZEN_MONOTONIC, ensure_history

@@ -14,12 +14,12 @@ import pytest
 
 from hfwatch import gapfill
 from hfwatch.engine import Poller
-from hfwatch.gapfill import hole_note
 from hfwatch.hub.client import HubClient
 from hfwatch.hub.plan import NEWEST_LIMIT
 from hfwatch.records import Lane
 from hfwatch.registry import load_registry
 from hfwatch.store import Store, releasegaps
+from hfwatch.store.releasegaps import hole_note
 from hfwatch.store.wholehub import newest_created
 from hfwatch.timeunits import DAY_S, HOUR_S
 from hfwatch.tui.feeder import Feeder

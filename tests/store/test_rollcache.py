@@ -79,3 +79,22 @@ def test_a_file_without_a_history_generation_is_read_in_full(tmp_path: Path) -> 
             check(reader, cache, T0 + 5 * HOUR)
             writer.conn.execute("UPDATE rollups SET d30 = d30 + 7 WHERE h = ?", (T0 + HOUR,))
             check(reader, cache, T0 + 5 * HOUR)
+
+
+def test_a_scopes_first_read_keeps_nothing_and_its_second_keeps_its_window(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    with Store(path) as writer:
+        for k in range(6):
+            ingest(writer, T0 + k * HOUR)
+        with Store(path, readonly=True) as reader:
+            cache = RollupCache()
+            now = T0 + 5 * HOUR
+            whole = sum(len(points) for points in rollups.rollup_series(reader.conn, "ecosystem", T0).values())
+            held = []
+            for _ in range(3):
+                with queries.snapshot(reader.conn):
+                    kept = cache.series_at(reader.conn, "ecosystem", T0, [now, T0 + 2 * HOUR])
+                    assert kept == rollups.rollup_series_at(reader.conn, "ecosystem", T0, [now, T0 + 2 * HOUR])
+                held.append(cache.rows_kept("ecosystem"))
+            assert whole > 0 and held == [0, whole, whole]
+            assert cache.rows_kept("first-party") == 0

@@ -20,7 +20,7 @@ from bench.scale_child import _updates
 from bench.scalewalk import DAY_S, Raw, pages, parse, sim_tail, walk
 from hfwatch.hub.client import EXPAND
 from hfwatch.registry import load_registry
-from hfwatch.store import Store, deepwalk
+from hfwatch.store import Store, walks
 from hfwatch_sim import SimHub
 from hfwatch_sim.clock import SimClock
 
@@ -45,7 +45,7 @@ def test_walk_stores_the_tail_with_the_coverage_of_the_ground_truth(tmp_path: Pa
     truth = [tail.model(r, T) for r in range(tail.size)]
     with Store(tmp_path / "s.sqlite") as store:
         timing = walk(store, tail, load_registry(), T)
-        stored = deepwalk.latest(store.conn)
+        stored = walks.latest(store.conn)
         models = store.conn.execute("SELECT count(*) FROM models").fetchone()[0]
     assert timing.pages == 3 and models == 2_500
     assert stored is not None and stored.walked == 2_500 and stored.finished == T

@@ -12,7 +12,7 @@ from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
 from hfwatch.registry import load_registry
 from hfwatch.store import Store
-from hfwatch.store.deepwalk import Walk
+from hfwatch.store.walks import Walk
 from hfwatch.tui.deep_state import (
     DONE_SHOWN_S,
     RETRY_FIRST_S,

@@ -51,7 +51,12 @@ class MonitorScreen(Screen[None]):
         # So do a screen's secondary panels (`second_frame_widgets`).
         self.app.call_after_refresh(self._after_first_frame)
 
-    async def _after_first_frame(self) -> None:
+    def _after_first_frame(self) -> None:
+        # Queued, not done here: the callbacks due after a frame run one after another, so mounting and
+        # filling the panels in one would hold back every later one (a first frame's watchers included).
+        self.call_next(self._second_frame)
+
+    async def _second_frame(self) -> None:
         if not self.is_attached or self.query(Footer):
             self.complete = self.is_attached
             return
@@ -116,7 +121,8 @@ class ListScreen(MonitorScreen):
         self.sync(force=True)
 
     def action_filter(self) -> None:
-        self.query_one(FilterBar).open()
+        for bar in self.query(FilterBar):  # none yet in the moment before a screen's second frame
+            bar.open()
 
     def on_filter_changed(self, message: FilterChanged) -> None:
         self.filter_text = message.value

@@ -59,12 +59,13 @@ class DashboardScreen(ListScreen):
                 # Their boxes (titles, borders) are in the first frame; the panels come with the second.
                 yield TitledBox(id="countries-box", classes="box")
                 yield TitledBox(id="feed-box", classes="box")
-        yield FilterBar("filter families: name, id, country or region (enter keeps it, esc clears)")
 
     def second_frame_widgets(self) -> list[tuple[Widget, Widget]]:
         return [
             (self.query_one("#countries-box"), CountryPanel()),
             (self.query_one("#feed-box"), Feed(self.monitor.registry, id="feed")),
+            # Hidden until `/`: no use in the first frame, and an input is among the costlier widgets to mount.
+            (self, FilterBar("filter families: name, id, country or region (enter keeps it, esc clears)")),
         ]
 
     @property
