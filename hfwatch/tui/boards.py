@@ -23,6 +23,7 @@ from hfwatch.registry import Registry
 from hfwatch.timeunits import DAY_S
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.widgets.leaderboard import PreparedRows, RowsMadeFor, prepare_rows
+from hfwatch.tui.widgets.table_lines import LineStyles
 
 # How far back the race is re-read after each poll for passes of watched families: a pass shows once its
 # new order has held a day, so any window over a day (plus the gap between polls) sees each one.
@@ -55,6 +56,7 @@ class BoardOrder:
     wide: bool
     watched: frozenset[str]
     registry: Registry
+    line_styles: LineStyles | None = None  # the leaderboard's, for its lines made ahead
 
 
 class BoardReady(Message):
@@ -156,7 +158,7 @@ def read_view(
     countries = reader.countries(scope, metric, board)
     made_for = RowsMadeFor(order.wide, metric, order.watched, order.now)
     pace()
-    rows = prepare_rows(board, made_for, console)
+    rows = prepare_rows(board, made_for, console, order.line_styles, pace)
     return BoardView(order.generation, scope, metric, order.now, board, countries, rows)
 
 

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
 
 from hfwatch.analysis.views import FamilyRow
@@ -183,3 +184,32 @@ def test_the_cache_answers_only_for_the_generation_in_force() -> None:
     assert cache.get("ecosystem", "rate") is None, "a view of older data arriving late is dropped"
     cache.add(view(2))
     assert cache.get("ecosystem", "rate") is not None
+
+
+async def test_m_and_d_show_lines_made_ahead_and_they_are_the_lines_the_table_makes(
+    history_copy: Path, registry: Registry, tmp_path: Path
+) -> None:
+    async with all_read_ahead(history_copy, registry, tmp_path) as (app, pilot):
+        await poll_finished(app, pilot)  # asked again once the leaderboard has painted: its styles are known
+        await until(pilot, lambda: every_view_read(app), "the worker read every scope and metric")
+        await pilot.press("m")
+        await pilot.pause()
+        table = app.screen.query_one(Leaderboard)
+        assert app.board_view is not None and app.board_view.rows.laid.styled_for == table.line_styles()
+        region = table.scrollable_content_region
+        crop = Region(0, 0, region.width, region.height)
+        shown = table.render_lines(crop)
+        lines = [table.render_line(y) for y in range(region.height)]  # as drawn, before Textual's own styling
+        strips = app.board_view.rows.laid.strips
+        zebra = table.line_styles()
+        assert zebra is not None
+        made_ahead = [
+            lines[index + 1] is strips[key][zebra.styles["even-row" if index % 2 == 0 else "odd-row"]]
+            for index, key in enumerate(table.keys_in_order()[: region.height - 1])
+            if index != table.cursor_row
+        ]
+        assert made_ahead and all(made_ahead), "every row but the cursor's is a line the worker made"
+        # Made on the UI thread instead (no lines ahead), the lines are the same.
+        table.set_columns(table.columns)  # every row laid out and styled again, here
+        again = table.render_lines(crop)
+        assert [list(s) for s in again] == [list(s) for s in shown]
