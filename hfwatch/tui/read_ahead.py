@@ -20,6 +20,7 @@ from hfwatch.tui.boards import (
     BoardOrder,
     BoardReady,
     BoardView,
+    CountryStyles,
     PassesReady,
     SideReader,
     read_passes,
@@ -27,6 +28,7 @@ from hfwatch.tui.boards import (
 )
 from hfwatch.tui.deep_polling import DeepLaneApp
 from hfwatch.tui.session import Session
+from hfwatch.tui.widgets.country_panel import CountryTable
 from hfwatch.tui.widgets.leaderboard import Leaderboard
 
 METRICS = (Metric.DOWNLOADS_30D.value, Metric.DOWNLOADS_ALL_TIME.value, Metric.RATE.value)
@@ -71,8 +73,10 @@ class ReadAheadApp(DeepLaneApp):
         self._board_wide = wide
         now = self.session.reader.now()
         styles = board.line_styles() if board is not None else None
+        table = next(iter(self.screen.query(CountryTable)), None)
+        drawn = CountryStyles(table.palette(), table.line_styles()) if table is not None else None
         combos = likeliest(scope, metric)
-        order = BoardOrder(self.data_generation, now, combos, wide, frozenset(watched), registry, styles)
+        order = BoardOrder(self.data_generation, now, combos, wide, frozenset(watched), registry, styles, drawn)
         asked = (order.generation, order.wide, order.watched, order.registry)
         if asked == self._asked_ahead or self.boards.has_all(order):
             return

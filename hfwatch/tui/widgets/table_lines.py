@@ -26,6 +26,8 @@ class Col:
 
 def same(a: Text | str, b: Text | str) -> bool:
     """Equal as shown: rich's `Text.__eq__` ignores the base style and justification."""
+    if a is b:  # a row's cells made ahead, checked against themselves
+        return True
     if isinstance(a, Text) and isinstance(b, Text):
         return a.plain == b.plain and a.spans == b.spans and a.style == b.style and a.justify == b.justify
     return a == b
