@@ -129,6 +129,7 @@ def _synthetic_slow_lane(feeder: Any, models: int, polls: int, t0: int) -> None:
     CPU-bound poll, the worst case for the UI thread's share of the GIL."""
     from bench.catalogue import build, bump
     from hfwatch.hub.parse import decode_page
+    from hfwatch.pacing import no_checkpoint
     from hfwatch.records import Lane, PollResult
     from hfwatch.registry import load_registry
 
@@ -146,11 +147,11 @@ def _synthetic_slow_lane(feeder: Any, models: int, polls: int, t0: int) -> None:
         k = done[0] % len(bodies)
         done[0] += 1
         t = t0 + 3600 * done[0]
-        pace = kwargs.get("pace") or (lambda: None)
+        pace = kwargs.get("pace") or no_checkpoint
         records = []
         for page in bodies[k]:
-            pace()  # as the client's guard does before each page
-            records.extend(decode_page(page).records)
+            pace()  # as the client's guard does before each page, and decoding it (hfwatch.hub.client)
+            records.extend(decode_page(page, pace).records)
         return PollResult(lane=Lane.SLOW, started=t - 60, finished=t, records=records)
 
     feeder.poller.fetch = fetch

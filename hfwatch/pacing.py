@@ -10,6 +10,8 @@ second. Holding the poll at a checkpoint costs it only the milliseconds the UI u
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
@@ -22,6 +24,10 @@ Checkpoint = Callable[[], None]
 MAX_WAIT_S = 1.0
 # Items between checkpoints in a paced loop: ~0.1–0.5 ms of attribution or ingest work each.
 PACE_EVERY = 64
+
+
+# How much lower than the UI thread's the OS priority of a thread that gives way is (Linux `nice`, per thread).
+BACKGROUND_NICE = 10
 
 
 def no_checkpoint() -> None:
@@ -38,6 +44,7 @@ class GiveWay:
         self._holds = 0
         self._holder: int | None = None
         self._max_wait_s = max_wait_s
+        self._backgrounded = threading.local()
 
     @property
     def held(self) -> bool:
@@ -58,9 +65,26 @@ class GiveWay:
 
     def checkpoint(self) -> None:
         """Wait while the UI holds the gate (never in the holding thread itself: that would wait on itself)."""
+        if not getattr(self._backgrounded, "done", False):
+            self._backgrounded.done = True
+            background_priority()
         if self._clear.is_set() or self._holder == threading.get_ident():
             return
         self._clear.wait(self._max_wait_s)
+
+
+def background_priority() -> None:
+    """Lower the calling thread's OS priority, so that the UI thread gets a core first on a busy machine: in
+    its SQLite steps (no GIL held, no checkpoint) a poll's thread still competed with the UI thread for the
+    CPU. Linux only, where `setpriority` of a thread id sets that thread alone (elsewhere it would lower the
+    whole process, the UI thread included)."""
+    if not sys.platform.startswith("linux") or threading.current_thread() is threading.main_thread():
+        return  # the UI's own thread (a poll run in it, in tests) keeps its priority
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICE)
+    except OSError:
+        pass  # not allowed here: the threads keep the UI's priority, as before
 
 
 class Paced(list[T]):

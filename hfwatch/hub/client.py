@@ -25,6 +25,7 @@ from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_st
 
 from hfwatch.hub.guard import GuardedTransport, HubError, PollGuard, RateBudget, RequestPolicy, guarding
 from hfwatch.hub.parse import PageError, ParsedPage, decode_page
+from hfwatch.pacing import no_checkpoint
 from hfwatch.records import ModelRecord
 
 # Exactly the fields hfwatch uses: never `full=True`, which costs several times the bytes.
@@ -185,7 +186,7 @@ class HubClient:
             hf_raise_for_status(response)
             if guard.pace is not None:
                 guard.pace()  # a key pressed during the request is answered before the page is parsed
-            page = decode_page(response.content)
+            page = decode_page(response.content, guard.pace or no_checkpoint)
             guard.stats.skipped += page.skipped
             guard.stats.bad_fields += page.bad_fields
             url, params = self._next(response), None

@@ -22,7 +22,9 @@ from hfwatch.analysis.views import CountryRow, FamilyRow
 from hfwatch.registry import Registry
 from hfwatch.timeunits import DAY_S
 from hfwatch.tui.reader import Reader
+from hfwatch.tui.widgets.country_panel import prepare_country_rows
 from hfwatch.tui.widgets.leaderboard import PreparedRows, RowsMadeFor, prepare_rows
+from hfwatch.tui.widgets.table_lines import Laid, LineStyles
 
 # How far back the race is re-read after each poll for passes of watched families: a pass shows once its
 # new order has held a day, so any window over a day (plus the gap between polls) sees each one.
@@ -40,9 +42,18 @@ class BoardView:
     board: list[FamilyRow]
     countries: list[CountryRow]
     rows: PreparedRows  # the leaderboard's rows as the dashboard shows them, laid out
+    country_rows: Laid | None  # the country panel's, when the order said how it draws them
     # Of the last PASS_ALERT_WINDOW_S, newest first (for the watch list's alerts); None until the worker's
     # second round, which reads them once every combination's rows are in (they cost more than the rows).
     passes: list[Overtake] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CountryStyles:
+    """How the country panel draws its rows: its bars' colours by region, its lines' styles."""
+
+    palette: dict[str, str]
+    lines: LineStyles | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +66,8 @@ class BoardOrder:
     wide: bool
     watched: frozenset[str]
     registry: Registry
+    line_styles: LineStyles | None = None  # the leaderboard's, for its lines made ahead
+    country_styles: CountryStyles | None = None  # the country panel's
 
 
 class BoardReady(Message):
@@ -156,8 +169,10 @@ def read_view(
     countries = reader.countries(scope, metric, board)
     made_for = RowsMadeFor(order.wide, metric, order.watched, order.now)
     pace()
-    rows = prepare_rows(board, made_for, console)
-    return BoardView(order.generation, scope, metric, order.now, board, countries, rows)
+    rows = prepare_rows(board, made_for, console, order.line_styles, pace)
+    drawn = order.country_styles
+    country_rows = None if drawn is None else prepare_country_rows(countries, drawn.palette, console, drawn.lines, pace)
+    return BoardView(order.generation, scope, metric, order.now, board, countries, rows, country_rows)
 
 
 def read_passes(reader: Reader, order: BoardOrder, scope: str, metric: str) -> PassesReady:

@@ -20,6 +20,7 @@ from hfwatch.tui.boards import (
     BoardOrder,
     BoardReady,
     BoardView,
+    CountryStyles,
     PassesReady,
     SideReader,
     read_passes,
@@ -27,6 +28,7 @@ from hfwatch.tui.boards import (
 )
 from hfwatch.tui.deep_polling import DeepLaneApp
 from hfwatch.tui.session import Session
+from hfwatch.tui.widgets.country_panel import CountryTable
 from hfwatch.tui.widgets.leaderboard import Leaderboard
 
 METRICS = (Metric.DOWNLOADS_30D.value, Metric.DOWNLOADS_ALL_TIME.value, Metric.RATE.value)
@@ -66,10 +68,15 @@ class ReadAheadApp(DeepLaneApp):
         closing = self.session.feeder is not None and self.session.feeder.cancel.is_set()
         if not self.screen_stack or closing or self._warming is not None:
             return
-        wide = next((board.made_for().wide for board in self.screen.query(Leaderboard)), self._board_wide)
+        board = next(iter(self.screen.query(Leaderboard)), None)
+        wide = board.made_for().wide if board is not None else self._board_wide
         self._board_wide = wide
         now = self.session.reader.now()
-        order = BoardOrder(self.data_generation, now, likeliest(scope, metric), wide, frozenset(watched), registry)
+        styles = board.line_styles() if board is not None else None
+        table = next(iter(self.screen.query(CountryTable)), None)
+        drawn = CountryStyles(table.palette(), table.line_styles()) if table is not None else None
+        combos = likeliest(scope, metric)
+        order = BoardOrder(self.data_generation, now, combos, wide, frozenset(watched), registry, styles, drawn)
         asked = (order.generation, order.wide, order.watched, order.registry)
         if asked == self._asked_ahead or self.boards.has_all(order):
             return

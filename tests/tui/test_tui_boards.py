@@ -8,9 +8,12 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.strip import Strip
 
 from hfwatch.analysis.views import FamilyRow
 from hfwatch.records import Lane
@@ -23,8 +26,9 @@ from hfwatch.tui.demo_history import FIXED_NOW
 from hfwatch.tui.messages import PollFinished
 from hfwatch.tui.reader import Reader
 from hfwatch.tui.widgets.country_panel import CountryTable
+from hfwatch.tui.widgets.keyed_table import KeyedTable
 from hfwatch.tui.widgets.leaderboard import Leaderboard, family_cells
-from hfwatch.tui.widgets.table_lines import same_cells
+from hfwatch.tui.widgets.table_lines import Laid, same_cells
 from tests.helpers.tui import SIZE, FakeFeeder, fixed_history, history_copy, loaded, make_app, registry, until
 
 pytestmark = pytest.mark.ui
@@ -168,7 +172,7 @@ async def test_the_passes_come_after_every_views_rows_and_are_not_read_on_the_ui
 
 
 def view(generation: int, scope: str = "ecosystem", metric: str = "rate") -> BoardView:
-    return BoardView(generation, scope, metric, 0, [], [], None, [])  # type: ignore[arg-type]
+    return BoardView(generation, scope, metric, 0, [], [], None, None, [])  # type: ignore[arg-type]
 
 
 def test_the_cache_answers_only_for_the_generation_in_force() -> None:
@@ -183,3 +187,43 @@ def test_the_cache_answers_only_for_the_generation_in_force() -> None:
     assert cache.get("ecosystem", "rate") is None, "a view of older data arriving late is dropped"
     cache.add(view(2))
     assert cache.get("ecosystem", "rate") is not None
+
+
+def lines_made_ahead(table: KeyedTable[Any], laid: Laid | None) -> list[Strip]:
+    """The table's lines as it paints them now, once it is checked that every row's line but the cursor's is
+    the line the worker made (the very one, for the rows that changed: a row that did not keeps its line)."""
+    zebra = table.line_styles()
+    assert laid is not None and zebra is not None and laid.styled_for == zebra
+    region = table.scrollable_content_region
+    crop = Region(0, 0, region.width, region.height)
+    shown = table.render_lines(crop)
+    lines = [table.render_line(y) for y in range(region.height)]  # as drawn, before Textual's own styling
+    pairs = [
+        (lines[index + 1], laid.strips[key][zebra.styles["even-row" if index % 2 == 0 else "odd-row"]])
+        for index, key in enumerate(table.keys_in_order()[: region.height - 1])
+        if index != table.cursor_row
+    ]
+    assert pairs and all(list(line) == list(ahead) for line, ahead in pairs)
+    assert any(line is ahead for line, ahead in pairs), "the lines shown are the worker's"
+    return shown
+
+
+async def test_m_and_d_show_lines_made_ahead_and_they_are_the_lines_the_tables_make(
+    history_copy: Path, registry: Registry, tmp_path: Path
+) -> None:
+    async with all_read_ahead(history_copy, registry, tmp_path) as (app, pilot):
+        await poll_finished(app, pilot)  # asked again once the tables have painted: their styles are known
+        await until(pilot, lambda: every_view_read(app), "the worker read every scope and metric")
+        for key in ("m", "d"):
+            await pilot.press(key)
+            await pilot.pause()
+            view = app.board_view
+            assert view is not None
+            tables = [(app.screen.query_one(Leaderboard), view.rows.laid)]
+            tables.append((app.screen.query_one(CountryTable), view.country_rows))
+            for table, laid in tables:
+                shown = lines_made_ahead(table, laid)
+                # Made on the UI thread instead (no lines ahead), the lines are the same.
+                table.set_columns(table.columns)  # every row laid out and styled again, here
+                crop = Region(0, 0, table.scrollable_content_region.width, len(shown))
+                assert [list(s) for s in table.render_lines(crop)] == [list(s) for s in shown]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
-from hfwatch.pacing import PACE_EVERY, GiveWay, Paced, checkpoint_of, no_checkpoint
+from hfwatch.pacing import BACKGROUND_NICE, PACE_EVERY, GiveWay, Paced, checkpoint_of, no_checkpoint
 from hfwatch.records import Lane
 from hfwatch.registry import load_registry
 from hfwatch.store import Store
@@ -112,3 +116,25 @@ def test_a_paced_list_hands_its_checkpoint_on() -> None:
 
     assert checkpoint_of(Paced([1, 2], checkpoint)) is checkpoint
     assert checkpoint_of([1, 2]) is no_checkpoint
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priorities are Linux's")
+def test_a_thread_that_gives_way_runs_at_a_lower_os_priority_and_the_ui_thread_keeps_its_own() -> None:
+    gate = GiveWay()
+    main_before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen: list[tuple[int, int]] = []
+
+    def poll_side() -> None:
+        tid = threading.get_native_id()
+        before = os.getpriority(os.PRIO_PROCESS, tid)
+        gate.checkpoint()
+        gate.checkpoint()  # lowered once, not at every checkpoint
+        seen.append((before, os.getpriority(os.PRIO_PROCESS, tid)))
+
+    thread = threading.Thread(target=poll_side)
+    thread.start()
+    thread.join(5)
+    gate.checkpoint()  # the main (UI) thread passing a checkpoint keeps its priority
+    [(before, after)] = seen
+    assert after == min(before + BACKGROUND_NICE, 19)  # nice tops out at 19
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main_before

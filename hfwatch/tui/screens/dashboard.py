@@ -98,7 +98,10 @@ class DashboardScreen(ListScreen):
         if not panels:
             return  # not mounted yet: they are filled when they are
         panel = panels.first()
-        panel.present(view.countries if view else reader.countries(app.scope, app.metric, app.board))
+        if view is not None:
+            panel.present(view.countries, view.country_rows)
+        else:
+            panel.present(reader.countries(app.scope, app.metric, app.board))
         # The release shares and the feed depend on the data only, not on the scope or metric: m and d
         # leave them (and their repaint) alone.
         shown = (app.data_generation, app.show_untracked, app.registry)

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from hfwatch.tui.widgets.table_lines import Cells, Col, Laid, Row, lay_out, styled, table_width
+from hfwatch.tui.widgets.table_lines import Cells, Col, Laid, LineStyles, Row, fitted, lay_out, styled, table_width
 
 HEADER = 1  # lines above the rows, fixed while the rows scroll
 
@@ -68,6 +68,7 @@ class KeyedRows(ScrollView, can_focus=True):
         self._highlighted: str | None = None
         self._header: tuple[tuple[object, ...], Strip] | None = None
         self._styles: dict[str, Style] = {}
+        self._view = (0, 0, 0)  # scroll x, scroll y and width of the paint under way
         self.render_count = 0
         """Rows laid out so far: a public counter, so that tests see what a change costs."""
 
@@ -101,7 +102,7 @@ class KeyedRows(ScrollView, can_focus=True):
         self._rows = fresh
         if laid is not None and laid.columns == tuple(self.columns):
             for key in changed:
-                self._rows[key].take_layout(laid.rows.get(key))
+                self._rows[key].take_layout(laid, key)
         self._order = [key for key, _cells in rows]
         self._index = {key: i for i, key in enumerate(self._order)}
         self._resize_virtual()
@@ -240,8 +241,17 @@ class KeyedRows(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._resize_virtual()  # as wide as the view again
 
+    def line_styles(self) -> LineStyles | None:
+        """The zebra styles and view width of the last paint (None before the first): rows styled ahead for
+        these are shown without styling them again."""
+        if not self._styles:
+            return None
+        return LineStyles({name: self._styles[name] for name in ("even-row", "odd-row")}, self._view[2])
+
     def render_lines(self, crop: Region) -> list[Strip]:
-        # Styles are read once per paint, not per line: they change with focus and theme only.
+        # Styles and the view are read once per paint, not per line: styles change with focus and theme only.
+        scroll_x, scroll_y = self.scroll_offset
+        self._view = (scroll_x, scroll_y, self.scrollable_content_region.width)
         base = self.rich_style
         self._styles = {
             name: base + self.get_component_rich_style(f"keyed-table--{name}")
@@ -252,8 +262,7 @@ class KeyedRows(ScrollView, can_focus=True):
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
+        scroll_x, scroll_y, width = self._view
         if y < HEADER:
             return self._header_line(scroll_x, width)
         index = scroll_y + y - HEADER
@@ -264,6 +273,10 @@ class KeyedRows(ScrollView, can_focus=True):
         style = self._styles.get(name) or self.rich_style
         key = (row.version, style, scroll_x, width)
         if row.strip_key != key or row.strip is None:
+            ahead = None if scroll_x else row.made_ahead(style, width)
+            if ahead is not None:
+                row.strip, row.strip_key = ahead, key
+                return ahead
             if row.laid_out_version != row.version or row.segments is None:
                 row.segments = lay_out(self.app.console, row.cells, self.columns)
                 row.laid_out_version = row.version
@@ -286,7 +299,4 @@ class KeyedRows(ScrollView, can_focus=True):
         if scroll_x:
             strip = Strip(segments)
             return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, style).simplify()
-        # Unscrolled (nearly always): one strip, not the four of crop, extend and simplify. m and d redraw
-        # every row, and a strip's making (its seven caches) was most of a row's cost.
-        line = Segment.adjust_line_length(segments, width, style=style)
-        return Strip(Segment.simplify(line), width)
+        return fitted(segments, style, width)  # unscrolled (nearly always)

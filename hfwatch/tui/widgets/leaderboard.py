@@ -5,7 +5,7 @@ family: highlighting it selects none, and enter on it opens the releases (where 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -18,7 +18,7 @@ from hfwatch.tui import format as fmt
 from hfwatch.tui.messages import FamilyHighlighted, OpenFamily, OpenReleases
 from hfwatch.tui.widgets.keyed_table import Cells, Col, KeyedTable
 from hfwatch.tui.widgets.sorting import SortOrder, desc
-from hfwatch.tui.widgets.table_lines import Laid, lay_out_rows
+from hfwatch.tui.widgets.table_lines import Laid, LineStyles, lay_out_rows
 
 SORTS: tuple[SortOrder[FamilyRow], ...] = (
     SortOrder("rank", "rank", lambda r: (r.rank,)),
@@ -100,10 +100,18 @@ def family_cells(r: FamilyRow, made_for: RowsMadeFor) -> list[Text | str]:
     return cells
 
 
-def prepare_rows(rows: Iterable[FamilyRow], made_for: RowsMadeFor, console: Console) -> PreparedRows:
-    """The rows as `Leaderboard` would show them, laid out: pure, for a worker thread."""
+def prepare_rows(
+    rows: Iterable[FamilyRow],
+    made_for: RowsMadeFor,
+    console: Console,
+    styled_for: LineStyles | None = None,
+    pace: Callable[[], None] = lambda: None,
+) -> PreparedRows:
+    """The rows as `Leaderboard` would show them, laid out (and, `styled_for` the table's own styles, their
+    lines made): pure, for a worker thread; `pace` between runs of rows."""
     cells = [(r.family, family_cells(r, made_for)) for r in rows]
-    return PreparedRows(made_for, lay_out_rows(console, cells, board_columns(made_for.wide, made_for.metric)))
+    columns = board_columns(made_for.wide, made_for.metric)
+    return PreparedRows(made_for, lay_out_rows(console, cells, columns, styled_for, pace))
 
 
 class Leaderboard(KeyedTable[FamilyRow | UntrackedRow]):

@@ -4,8 +4,8 @@ per row version and kept; styling (zebra, cursor, focus) is applied on top of th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.segment import Segment
@@ -26,6 +26,8 @@ class Col:
 
 def same(a: Text | str, b: Text | str) -> bool:
     """Equal as shown: rich's `Text.__eq__` ignores the base style and justification."""
+    if a is b:  # a row's cells made ahead, checked against themselves
+        return True
     if isinstance(a, Text) and isinstance(b, Text):
         return a.plain == b.plain and a.spans == b.spans and a.style == b.style and a.justify == b.justify
     return a == b
@@ -68,17 +70,50 @@ def lay_out(console: Console, cells: Cells, columns: Sequence[Col]) -> list[Segm
 
 
 @dataclass(frozen=True, slots=True)
+class LineStyles:
+    """The row styles a table painted with (zebra, by name) and the width of its view: what rows styled
+    ahead are made for."""
+
+    styles: dict[str, Style]
+    width: int
+
+
+@dataclass(frozen=True, slots=True)
 class Laid:
     """Rows laid out ahead (in a worker), for the columns they were laid out for: a table uses their
-    segments for the rows whose cells it is given while those columns are the ones it shows."""
+    segments for the rows whose cells it is given while those columns are the ones it shows; and their
+    lines styled and fitted ahead (`strips`, for `styled_for`'s styles and width) when those are its own."""
 
     columns: tuple[Col, ...]
     rows: dict[str, tuple[list[Text | str], list[Segment]]]  # key -> (cells, segments)
+    styled_for: LineStyles | None = None
+    strips: dict[str, dict[Style, Strip]] = field(default_factory=dict)  # key -> style -> its line
 
 
-def lay_out_rows(console: Console, rows: Sequence[tuple[str, list[Text | str]]], columns: Sequence[Col]) -> Laid:
+# Rows laid out between two checkpoints of a worker (a key answered meanwhile goes first: hfwatch.pacing).
+ROWS_BETWEEN_CHECKPOINTS = 16
+
+
+def lay_out_rows(
+    console: Console,
+    rows: Sequence[tuple[str, list[Text | str]]],
+    columns: Sequence[Col],
+    styled_for: LineStyles | None = None,
+    pace: Callable[[], None] = lambda: None,
+) -> Laid:
+    """`rows` laid out, and with `styled_for` their lines made too: a key that swaps these rows in then
+    only shows lines made already (pure, for a worker thread)."""
     cols = tuple(columns)
-    return Laid(cols, {key: (cells, lay_out(console, cells, cols)) for key, cells in rows})
+    laid: dict[str, tuple[list[Text | str], list[Segment]]] = {}
+    strips: dict[str, dict[Style, Strip]] = {}
+    for i, (key, cells) in enumerate(rows):
+        if not i % ROWS_BETWEEN_CHECKPOINTS:
+            pace()
+        segments = lay_out(console, cells, cols)
+        laid[key] = (cells, segments)
+        if styled_for is not None:
+            strips[key] = {st: fitted(styled(segments, st), st, styled_for.width) for st in styled_for.styles.values()}
+    return Laid(cols, laid, styled_for, strips)
 
 
 def table_width(columns: Sequence[Col]) -> int:
@@ -96,6 +131,7 @@ class Row:
     laid_out_version: int = -1
     strip_key: tuple[object, ...] | None = None
     strip: Strip | None = None
+    ahead: tuple[int, int, dict[Style, Strip]] | None = None  # (version, width, style -> line) made ahead
 
     def update(self, cells: Cells) -> bool:
         if same_cells(self.cells, cells):
@@ -104,12 +140,30 @@ class Row:
         self.version += 1
         return True
 
-    def take_layout(self, laid: tuple[list[Text | str], list[Segment]] | None) -> None:
-        """Use segments laid out ahead for this version, if they were laid out from these very cells."""
-        if laid is not None and same_cells(laid[0], self.cells):
-            self.segments, self.laid_out_version = laid[1], self.version
+    def take_layout(self, laid: Laid, key: str) -> None:
+        """Use segments laid out (and lines made) ahead for this version, if from these very cells."""
+        ahead = laid.rows.get(key)
+        if ahead is not None and same_cells(ahead[0], self.cells):
+            self.segments, self.laid_out_version = ahead[1], self.version
+            strips = laid.strips.get(key)
+            if strips and laid.styled_for is not None:
+                self.ahead = (self.version, laid.styled_for.width, strips)
+
+    def made_ahead(self, style: Style, width: int) -> Strip | None:
+        """The line made ahead for this version in `style` at `width`, if there is one."""
+        ahead = self.ahead
+        if ahead is None or ahead[0] != self.version or ahead[1] != width:
+            return None
+        return ahead[2].get(style)
 
 
 def styled(segments: list[Segment], style: Style) -> list[Segment]:
     """The row style under the cells' own: a cell's colour wins over the zebra and the cursor's."""
     return list(Segment.apply_style(segments, style=style))
+
+
+def fitted(segments: list[Segment], style: Style, width: int) -> Strip:
+    """An unscrolled line as one strip `width` cells wide (not the four of crop, extend and simplify: m and
+    d redraw every row, and a strip's making, its seven caches, was most of a row's cost)."""
+    line = Segment.adjust_line_length(segments, width, style=style)
+    return Strip(Segment.simplify(line), width)
