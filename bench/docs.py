@@ -25,10 +25,22 @@ def _md(cells: tuple[str, ...] | list[str]) -> str:
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
 
+def command(meta: dict) -> str:
+    """The command of the run, as far as its JSON tells: a run of some sections names them."""
+    words = ["python -m bench"] + (["--quick"] if meta["mode"] == "quick" else [])
+    ran = sorted({name.split(":")[0] for name in meta.get("sections", {}) if not name.startswith("history")})
+    if ran and "ingest" not in ran:  # every whole run has the ingest section
+        words.append("--only " + ",".join(ran))
+    scale, plan = meta.get("scale_plan"), (meta.get("plan") or {}).get("scale")
+    if scale and "scale" in ran and plan and scale["reps"] != plan["reps"]:
+        words.append(f"--scale-reps {scale['reps']}")
+    return " ".join(words)
+
+
 def run_line(meta: dict) -> str:
     when = datetime.fromtimestamp(meta.get("finished_at", 0), UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
-        f"`python -m bench{' --quick' if meta['mode'] == 'quick' else ''}` ({meta['mode']} run), {when}: "
+        f"`{command(meta)}` ({meta['mode']} run), {when}: "
         f"{meta['seconds']} s ({meta.get('cpu_seconds', '–')} s CPU) on {meta['cpus']} CPUs, "
         f"Python {meta['python']}, SQLite {meta['sqlite']}; "
         f"load average {meta['load_avg_1m_at_start']} at start, {meta['load_avg_1m_at_end']} at end"

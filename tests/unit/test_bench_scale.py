@@ -121,3 +121,12 @@ def test_deep_lane_figures_fill_the_marked_blocks_of_readme_and_scaling(tmp_path
         assert link in text and "| network |" not in text.split(docs.DEEP_BEGIN)[1]
     docs.write(meta, [Figure("network", "x", 3)], readme=readme, results=tmp_path / "RESULTS.md", scaling=scaling)
     assert "| 150 |" in scaling.read_text()  # a run without the deep lane leaves its block as it was
+
+
+def test_a_run_of_some_sections_is_named_by_its_command() -> None:
+    base = {"mode": "full", "plan": {"scale": {"reps": 3}}, "scale_plan": {"reps": 1}}
+    scale_only = base | {"sections": {"history:50000": 0.3, "scale": 2780.1}}
+    assert docs.command(scale_only) == "python -m bench --only scale --scale-reps 1"
+    whole = base | {"sections": {"ingest": 48.0, "dashboard": 60.0, "ui:cold start": 16.0}}
+    assert docs.command(whole) == "python -m bench"
+    assert docs.command(whole | {"mode": "quick"}) == "python -m bench --quick"
