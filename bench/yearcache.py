@@ -58,7 +58,15 @@ def year(dest: Path, n: int, registry: Registry, *, fresh: bool = False, seed: i
 
 def _forget_old(folder: Path, n: int) -> None:
     """Keep the KEEP latest years of this size (another checkout's key may be in use), delete the rest."""
-    years = sorted(folder.glob(f"year-{n}-*.sqlite"), key=lambda p: p.stat().st_mtime, reverse=True)
+    years = sorted(folder.glob(f"year-{n}-*.sqlite"), key=_mtime, reverse=True)
     for old in years[KEEP - 1 :]:
         old.unlink(missing_ok=True)
         old.with_suffix(".json").unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    """When the year was written; 0 for one another checkout's run has just deleted."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
