@@ -122,6 +122,11 @@ class BoardCache:
             made = view.rows.made_for
             if (made.wide, made.watched) != (order.wide, order.watched):
                 return False
+            if order.line_styles is not None and view.rows.laid.styled_for != order.line_styles:
+                return False  # its lines would be styled on the UI thread, at the key
+            drawn = order.country_styles.lines if order.country_styles is not None else None
+            if drawn is not None and (view.country_rows is None or view.country_rows.styled_for != drawn):
+                return False
         return True
 
 

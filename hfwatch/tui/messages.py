@@ -205,3 +205,8 @@ class UntrackedCounted(Message):
     def __init__(self, figures: Untracked | None) -> None:
         self.figures = figures
         super().__init__()
+
+
+class PanelsDrawn(Message):
+    """A screen's panels mounted after its first frame have been drawn: the rows read ahead can now be
+    made in their styles (the country table's included), which were unknown when the first read was asked."""

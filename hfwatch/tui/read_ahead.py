@@ -27,6 +27,7 @@ from hfwatch.tui.boards import (
     read_view,
 )
 from hfwatch.tui.deep_polling import DeepLaneApp
+from hfwatch.tui.messages import PanelsDrawn
 from hfwatch.tui.session import Session
 from hfwatch.tui.widgets.country_panel import CountryTable
 from hfwatch.tui.widgets.leaderboard import Leaderboard
@@ -55,6 +56,7 @@ class ReadAheadApp(DeepLaneApp):
         self._side_reader = SideReader(session.reader.twin)
         session.on_close(self._side_reader.close)
         self._asked_ahead: tuple[object, ...] = ()
+        self._last_ask: tuple[str, str, set[str], Registry] | None = None
         self._board_wide = True
 
     def data_moved(self) -> None:
@@ -65,6 +67,7 @@ class ReadAheadApp(DeepLaneApp):
     def read_ahead(self, scope: str, metric: str, watched: set[str], registry: Registry) -> None:
         """Have the worker read what m and d would show, unless it has (or is on it). Not while the demo
         back-fills its history: a poll every few hundred ms would outdate each read before it is used."""
+        self._last_ask = (scope, metric, watched, registry)
         closing = self.session.feeder is not None and self.session.feeder.cancel.is_set()
         if not self.screen_stack or closing or self._warming is not None:
             return
@@ -77,7 +80,8 @@ class ReadAheadApp(DeepLaneApp):
         drawn = CountryStyles(table.palette(), table.line_styles()) if table is not None else None
         combos = likeliest(scope, metric)
         order = BoardOrder(self.data_generation, now, combos, wide, frozenset(watched), registry, styles, drawn)
-        asked = (order.generation, order.wide, order.watched, order.registry)
+        # The styles too: read before the country panel was drawn, its rows were not made ahead.
+        asked = (order.generation, order.wide, order.watched, order.registry, styles, drawn)
         if asked == self._asked_ahead or self.boards.has_all(order):
             return
         self._asked_ahead = asked
@@ -100,6 +104,10 @@ class ReadAheadApp(DeepLaneApp):
                 if reader is None or worker.is_cancelled:
                     return
                 self.post_message(read_passes(reader, order, scope, metric))
+
+    def on_panels_drawn(self, _message: PanelsDrawn) -> None:
+        if self._last_ask is not None:
+            self.read_ahead(*self._last_ask)  # the same ask, now in the styles of every table on show
 
     def on_board_ready(self, message: BoardReady) -> None:
         self.boards.add(message.view)

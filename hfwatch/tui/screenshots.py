@@ -16,7 +16,10 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App
+from textual.worker import WorkerCancelled
 
 from hfwatch.engine import PollOutcome
 from hfwatch.pacing import GiveWay
@@ -139,6 +142,17 @@ def normalize_svg(svg: str) -> str:
     return _TERMINAL_ID.sub("terminal", svg)
 
 
+async def workers_done(app: App[Any]) -> None:
+    """Until no worker runs. One cancelled meanwhile is not an error here: the read-ahead is asked again once a
+    screen's later panels have painted, and its new worker replaces (cancels) the one before."""
+    while True:
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            await asyncio.sleep(0)  # its end is noted; the next wait is for the workers left
+
+
 async def settle(pilot: Pilot[int]) -> None:
     from textual.widgets import Footer
 
@@ -149,7 +163,7 @@ async def settle(pilot: Pilot[int]) -> None:
         if not isinstance(screen, MonitorScreen) or screen.query(Footer):
             break
         await pilot.pause(0.02)
-    await pilot.app.workers.wait_for_complete()  # the untracked row is counted in a worker
+    await workers_done(pilot.app)  # the untracked row is counted in a worker
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause(0.05)

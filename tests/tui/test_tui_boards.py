@@ -21,7 +21,15 @@ from hfwatch.registry import Registry
 from hfwatch.store import Store
 from hfwatch.tui import read_ahead
 from hfwatch.tui.app import METRICS, SCOPES, HfWatchApp
-from hfwatch.tui.boards import PASS_ALERT_WINDOW_S, BoardCache, BoardOrder, BoardView, read_passes, read_view
+from hfwatch.tui.boards import (
+    PASS_ALERT_WINDOW_S,
+    BoardCache,
+    BoardOrder,
+    BoardView,
+    CountryStyles,
+    read_passes,
+    read_view,
+)
 from hfwatch.tui.demo_history import FIXED_NOW
 from hfwatch.tui.messages import PollFinished
 from hfwatch.tui.reader import Reader
@@ -232,3 +240,30 @@ async def test_m_and_d_show_lines_made_ahead_and_they_are_the_lines_the_tables_m
                 table.set_columns(table.columns)  # every row laid out and styled again, here
                 crop = Region(0, 0, table.scrollable_content_region.width, len(shown))
                 assert [list(s) for s in table.render_lines(crop)] == [list(s) for s in shown]
+
+
+def views_made_in_the_styles_on_show(app: HfWatchApp) -> bool:
+    """Every view read ahead with its lines made for the tables as they paint now, the country table's too."""
+    board, countries = app.screen.query_one(Leaderboard), app.screen.query(CountryTable)
+    if not countries or countries.first().line_styles() is None:
+        return False
+    drawn = CountryStyles(countries.first().palette(), countries.first().line_styles())
+    combos = [(s, m) for s in SCOPES for m in METRICS]
+    order = BoardOrder(app.data_generation, 0, combos, True, frozenset(), app.registry, board.line_styles(), drawn)
+    return app.boards.has_all(order)
+
+
+async def test_the_country_lines_are_made_ahead_from_the_start_not_only_after_a_poll(
+    history_copy: Path, registry: Registry, tmp_path: Path
+) -> None:
+    # The country panel is mounted after the first frame, when the worker has been asked already: once it
+    # has painted, the worker is asked again (no poll comes offline, or for an hour when live).
+    async with all_read_ahead(history_copy, registry, tmp_path) as (app, pilot):
+        generation = app.data_generation
+        await until(pilot, lambda: views_made_in_the_styles_on_show(app), "views made in the country table's styles")
+        assert app.data_generation == generation, "no new data was needed"
+        await pilot.press("m")
+        await pilot.pause()
+        view = app.board_view
+        assert view is not None
+        lines_made_ahead(app.screen.query_one(CountryTable), view.country_rows)

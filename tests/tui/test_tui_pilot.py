@@ -22,6 +22,7 @@ from hfwatch.tui.screens.family import FamilyScreen
 from hfwatch.tui.screens.help import HelpScreen
 from hfwatch.tui.screens.model import ModelScreen
 from hfwatch.tui.screens.releases import ReleasesScreen
+from hfwatch.tui.screenshots import workers_done
 from hfwatch.tui.state import UiState
 from hfwatch.tui.widgets.chart import Chart
 from hfwatch.tui.widgets.feed import Feed, model_of_key
@@ -332,7 +333,7 @@ async def test_polls_pause_resume_and_poll_now(fixed_history: Path, registry: Re
         await loaded(pilot)
         app._arm_from_history()
         await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert sorted(feeder.calls) == [Lane.FAST, Lane.SLOW]
         assert set(app._lane_timers) == {Lane.FAST, Lane.SLOW}, "re-armed after each poll"
@@ -340,7 +341,7 @@ async def test_polls_pause_resume_and_poll_now(fixed_history: Path, registry: Re
         assert app.schedule.paused and not app._lane_timers
         assert app.status_facts().state == "paused"
         await pilot.press("r")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert len(feeder.calls) == 4, "r polls once even when paused"
         assert not app._lane_timers, "…and does not re-arm while paused"
@@ -361,7 +362,7 @@ async def test_polls_of_a_lane_never_overlap(fixed_history: Path, registry: Regi
         await pilot.press("j")  # the UI keeps answering while the poll runs
         assert app.status_facts().activity is not None
         release.set()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert feeder.calls == [Lane.FAST]
         assert not app.schedule.lanes[Lane.FAST].running

@@ -8,7 +8,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from hfwatch.tui.messages import FilterChanged, FilterClosed
+from hfwatch.tui.messages import FilterChanged, FilterClosed, PanelsDrawn
 from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.filter_bar import FilterBar
 from hfwatch.tui.widgets.status_bar import StatusBar
@@ -68,6 +68,7 @@ class MonitorScreen(Screen[None]):
         self.refresh_bindings()  # a footer shows keys once told the bindings changed
         if later:
             self.sync(force=True)  # filled before their first layout, as the first widgets were
+            self.app.call_after_refresh(lambda: self.post_message(PanelsDrawn()))
         self.complete = True
 
     def second_frame_widgets(self) -> list[tuple[Widget, Widget]]:

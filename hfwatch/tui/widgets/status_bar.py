@@ -7,7 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
 from textual.widget import Widget
 
 from hfwatch.textsafe import terminal_safe
@@ -115,6 +118,7 @@ class StatusBar(Widget):
     def __init__(self, facts: Callable[[], StatusFacts], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._facts = facts
+        self._drawn: tuple[Text, int, Style, Strip] | None = None
 
     def on_mount(self) -> None:
         # Ages and countdowns move by the second even when nothing else changes.
@@ -137,3 +141,19 @@ class StatusBar(Widget):
         line.append_text(right)
         line.truncate(width)
         return line
+
+    def render_line(self, y: int) -> Strip:
+        # One line of Rich text made into a strip here: Textual's own path (the text turned into its Content
+        # and laid out as a visual) cost ~1.7 ms a repaint, and the line repaints every second, with every
+        # poll's progress and on each m and d.
+        width, base = self.size.width, self.visual_style.rich_style
+        if y:
+            return Strip.blank(width, base)
+        line = self.render()
+        drawn = self._drawn
+        if drawn is not None and drawn[1] == width and drawn[2] == base and drawn[0] == line:
+            return drawn[3]
+        segments = list(Segment.apply_style(line.render(self.app.console, end=""), style=base))
+        strip = Strip(Segment.adjust_line_length(segments, width, style=base), width)
+        self._drawn = (line, width, base, strip)
+        return strip
