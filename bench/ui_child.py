@@ -199,6 +199,9 @@ async def _press(app: Any, key: str) -> tuple[str, float, float]:
 async def keys(db: Path, presses: int, models: int, polls: int, t0: int) -> dict[str, Any]:
     """Keypress to updated screen while a poll runs: the key goes in as the terminal would send it, the
     clock stops once its effect is in the widgets and the screen has been redrawn."""
+    from hfwatch.gcpause import end_start_pause, start_paused
+
+    start_paused()  # as hfwatch.tui.launch does: what the start made is frozen out of collections at its first frame
     from hfwatch.records import Lane
     from hfwatch.tui.app import HfWatchApp
 
@@ -252,6 +255,7 @@ async def keys(db: Path, presses: int, models: int, polls: int, t0: int) -> dict
         print(f"bench: the monitor raised on exit: {type(err).__name__}: {err}", file=sys.stderr)
     finally:
         session.close()
+        end_start_pause()
     return {"rows": rows, "skipped": skipped, "polls_started": started, "poll_s": poll_s, "models": models}
 
 
