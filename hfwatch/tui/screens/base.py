@@ -3,6 +3,8 @@ the data changed (only while it is the screen on show; a covered screen catches 
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
@@ -57,6 +59,9 @@ class MonitorScreen(Screen[None]):
         self.call_next(self._second_frame)
 
     async def _second_frame(self) -> None:
+        # One turn of the event loop first: the callbacks due after the first frame (an awaiter of that
+        # frame among them) run before the mounts below hold the loop for a few ms.
+        await asyncio.sleep(0)
         if not self.is_attached or self.query(Footer):
             self.complete = self.is_attached
             return
