@@ -30,6 +30,8 @@ RELEASE_WINDOW_S = 30 * DAY_S
 
 @dataclass(slots=True)
 class FamilyRow:
+    """One family's line of the leaderboard for a scope and metric."""
+
     family: str
     name: str
     country: str
@@ -57,6 +59,8 @@ class FamilyRow:
 
 @dataclass(slots=True)
 class CountryRow:
+    """One country's line of the country panel for a scope and metric."""
+
     country: str
     region: str
     scope: str
@@ -81,6 +85,8 @@ class CountryRow:
 
 @dataclass(slots=True)
 class ModelView:
+    """One model's line of a family screen, with its rate and sparkline."""
+
     row: ModelRow
     rate_per_day: float | None = None
     spark: list[float | None] = field(default_factory=list)

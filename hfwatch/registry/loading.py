@@ -49,6 +49,8 @@ def default_user_registry_path() -> Path:
 
 @dataclass
 class _OrgDraft:
+    """An org rule as read from a file, with where it was defined for the errors."""
+
     name: str
     legacy: bool
     include: tuple[str, ...]
@@ -59,6 +61,8 @@ class _OrgDraft:
 
 @dataclass
 class _FamilyDraft:
+    """A family as the files read so far define it (a later file may extend it)."""
+
     id: str
     name: str = ""
     developer: str = ""

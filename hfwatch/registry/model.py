@@ -37,6 +37,8 @@ class OrgRule:
 
 @dataclass(frozen=True)
 class Family:
+    """A model family as the registry defines it: who makes it and which repos belong to it."""
+
     id: str
     name: str
     developer: str

@@ -49,6 +49,8 @@ _MODEL_COLS = (
 
 @dataclass(frozen=True, slots=True)
 class PollRow:
+    """One poll as the `polls` table keeps it: lane, times, outcome and the API budget it left."""
+
     pid: int
     lane: str
     started: float
@@ -67,6 +69,8 @@ class PollRow:
 
 @dataclass(frozen=True, slots=True)
 class EventRow:
+    """One feed event (a release or an entry into trending) with the model it is about."""
+
     t: int
     kind: str
     rank: int | None

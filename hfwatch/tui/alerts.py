@@ -18,6 +18,8 @@ SHOWN_PER_TOAST = 3
 
 @dataclass
 class Alert:
+    """One toast's worth of news about the watched families."""
+
     title: str
     lines: list[str]
 

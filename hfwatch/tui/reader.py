@@ -38,6 +38,8 @@ class RateSeries:
 
 @dataclass(frozen=True, slots=True)
 class ModelHistory:
+    """One model's counters over time, for its screen's charts."""
+
     times: list[int]
     downloads_30d: list[float | None]
     per_day: list[float | None]  # growth of all-time downloads between the model's endpoints, at the later one

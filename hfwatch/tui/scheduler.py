@@ -22,6 +22,8 @@ STALE_AFTER = 2.0  # intervals of the fast lane without a successful poll
 
 @dataclass
 class LaneState:
+    """One lane's cadence and state: due, running, last success, failures in a row."""
+
     lane: Lane
     interval_s: float
     running: bool = False
@@ -38,6 +40,8 @@ class LaneState:
 
 @dataclass
 class PollSchedule:
+    """When each lane polls next, paused or not."""
+
     intervals: dict[Lane, float]
     clock: Callable[[], float] = time.monotonic
     paused: bool = False

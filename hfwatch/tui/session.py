@@ -51,6 +51,8 @@ class Mode(StrEnum):
 
 @dataclass
 class Session:
+    """An open history file and what the monitor runs on it: registry, config, reader, poll machinery."""
+
     db: Path
     registry: Registry
     config: Config

@@ -26,6 +26,8 @@ STATE_STYLES = {
 
 @dataclass(frozen=True, slots=True)
 class StatusFacts:
+    """What the status line shows, gathered by the app for each repaint."""
+
     state: str  # a key of STATE_STYLES
     scope: str
     metric: str

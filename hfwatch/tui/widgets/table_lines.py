@@ -19,6 +19,8 @@ PADDING = 1  # blank cells on each side of every cell, as DataTable's default ce
 
 @dataclass(frozen=True, slots=True)
 class Col:
+    """A table column: its key, heading and width in cells."""
+
     key: str
     label: str | Text
     width: int
