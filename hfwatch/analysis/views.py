@@ -47,8 +47,7 @@ class FamilyRow:
     models: int = 0
     newest_release: int | None = None
     spark: list[float | None] = field(default_factory=list)  # None: nothing observed in that bucket
-    # The first bucket counted as the last one is: those before it are from before a deep walk widened the
-    # scope's coverage, and comparing across it would read coverage as change (analysis.coverage).
+    # The first bucket comparable with the last: those before it predate a deep walk that widened coverage.
     spark_from: int = 0
     spark_touched_from: int = 0  # the first bucket the walk touched: those between are neither count
 
@@ -85,8 +84,6 @@ class CountryRow:
 
 @dataclass(slots=True)
 class ModelView:
-    """One model's line of a family screen, with its rate and sparkline."""
-
     row: ModelRow
     rate_per_day: float | None = None
     spark: list[float | None] = field(default_factory=list)

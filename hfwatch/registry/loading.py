@@ -76,8 +76,11 @@ class _FamilyDraft:
 class _FileReader:
     """Validates one file and applies it to the drafts built so far."""
 
-    def __init__(self, path: Path, drafts: dict[str, _FamilyDraft], counter: list[int]) -> None:
+    def __init__(
+        self, path: Path, drafts: dict[str, _FamilyDraft], counter: list[int], *, check_regexes: bool = True
+    ) -> None:
         self.path = path
+        self.check_regexes = check_regexes
         self.file = str(path)
         self.drafts = drafts
         self.counter = counter
@@ -128,7 +131,7 @@ class _FileReader:
         self, table: dict[str, Any], key: str, fam: int, org: int | None = None, *, match_all_ok: bool = True
     ) -> tuple[str, ...] | None:
         patterns = self._strings(table, key, fam, org)
-        for p in patterns or ():
+        for p in patterns if patterns and self.check_regexes else ():
             try:
                 compiled = re.compile(p, re.IGNORECASE)
             except re.error as exc:
@@ -312,7 +315,10 @@ def load_registry(user_file: Path | None = None) -> Registry:
     reuploaders: list[str] = []
     counter = [0]
     for path in paths:
-        _FileReader(path, drafts, counter).apply(reuploaders)
+        # The bundled file's regexes are not compiled here (tests/unit/test_registry.py compiles every one):
+        # a start of the monitor compiled ~90 of them only to throw them away (attribution compiles them
+        # at its first search). A user's file is checked whole.
+        _FileReader(path, drafts, counter, check_regexes=path != BUNDLED_PATH).apply(reuploaders)
     _check_org_claims(drafts.values())
     families = [
         Family(
