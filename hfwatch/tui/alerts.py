@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from hfwatch.analysis.overtakes import Overtake
 from hfwatch.store.queries import EventRow
 from hfwatch.textsafe import terminal_safe
+
+if TYPE_CHECKING:
+    from hfwatch.analysis.overtakes import Overtake  # only typed: the race is read after the first frame
 
 MIN_GAP_S = 15.0  # at most one toast per this many (real) seconds
 SHOWN_PER_TOAST = 3

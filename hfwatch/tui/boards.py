@@ -13,11 +13,11 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from textual.message import Message
 
-from hfwatch.analysis.race import Overtake
 from hfwatch.analysis.views import CountryRow, FamilyRow
 from hfwatch.registry import Registry
 from hfwatch.timeunits import DAY_S
@@ -25,6 +25,9 @@ from hfwatch.tui.reader import Reader
 from hfwatch.tui.widgets.country_panel import prepare_country_rows
 from hfwatch.tui.widgets.leaderboard import PreparedRows, RowsMadeFor, prepare_rows
 from hfwatch.tui.widgets.table_lines import Laid, LineStyles
+
+if TYPE_CHECKING:
+    from hfwatch.analysis.overtakes import Overtake  # only typed: the race is read after the first frame
 
 # How far back the race is re-read after each poll for passes of watched families: a pass shows once its
 # new order has held a day, so any window over a day (plus the gap between polls) sees each one.

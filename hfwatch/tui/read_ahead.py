@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from textual import work
 from textual.worker import get_current_worker
 
-from hfwatch.analysis.race import Overtake
 from hfwatch.pacing import no_checkpoint
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry
@@ -30,6 +30,9 @@ from hfwatch.tui.deep_polling import DeepLaneApp
 from hfwatch.tui.session import Session
 from hfwatch.tui.widgets.country_panel import CountryTable
 from hfwatch.tui.widgets.leaderboard import Leaderboard
+
+if TYPE_CHECKING:
+    from hfwatch.analysis.overtakes import Overtake  # only typed: the race is read after the first frame
 
 METRICS = (Metric.DOWNLOADS_30D.value, Metric.DOWNLOADS_ALL_TIME.value, Metric.RATE.value)
 SCOPES = (Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value)
