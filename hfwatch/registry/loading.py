@@ -47,7 +47,7 @@ def default_user_registry_path() -> Path:
     return Path(platformdirs.user_config_dir("hfwatch")) / "families.toml"
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _OrgDraft:
     """An org rule as read from a file, with where it was defined for the errors."""
 
@@ -59,7 +59,7 @@ class _OrgDraft:
     order: int  # global definition order, to report a conflict at the later of two claims
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _FamilyDraft:
     """A family as the files read so far define it (a later file may extend it)."""
 

@@ -22,7 +22,7 @@ from hfwatch.store.schema import HISTORY_GENERATION_KEY
 _COLUMNS = "family, h, t, models, d30, dall, growth, tg, tg0, g0, n30, nall"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class _Series:
     """One family's rollup rows kept in memory, in hour order."""
 
@@ -40,7 +40,7 @@ class _Series:
         del self.hours[i:], self.times[i:], self.points[i:]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class _Kept:
     """The rollup rows kept for one scope, and the hours they are known good for."""
 

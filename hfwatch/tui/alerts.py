@@ -31,7 +31,7 @@ class Alert:
         return "\n".join(self.lines)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class AlertBatcher:
     """Collects feed events of watched families; `due()` hands out at most one Alert per gap."""
 
@@ -91,7 +91,7 @@ def summarize(events: list[EventRow], name: Callable[[str], str] = str) -> Alert
     return Alert(title=terminal_safe(title, 80), lines=lines)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class PassAlerts:
     """Passes that involve a watched family, each handed out once. The passes already in the history when a
     scope and metric are first looked at are the baseline, not news."""

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 PASS_ALERT_WINDOW_S = 3 * DAY_S
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class BoardView:
     """One scope and metric's leaderboard (every screen's family order) and country rows."""
 
@@ -51,7 +51,7 @@ class BoardView:
     passes: list[Overtake] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class CountryStyles:
     """How the country panel draws its rows: its bars' colours by region, its lines' styles."""
 
@@ -59,7 +59,7 @@ class CountryStyles:
     lines: LineStyles | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class BoardOrder:
     """What the worker is asked for: the views of `combos` (the likeliest next first), at `now`."""
 

@@ -58,7 +58,7 @@ def estimate_pages(walk: Walk, previous: Walk | None) -> int | None:
     return max(walk.pages + 1, math.ceil(models / per_page))
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class DeepRun:
     """One run of the walk in the monitor: what it started from, to time and extrapolate it."""
 
@@ -75,7 +75,7 @@ class DeepRun:
         return DeepProgressFacts(walk.pages, estimate, walk.walked, walk.requests, eta, walk.floor)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class DeepSchedule:
     """When the deep lane walks next (monotonic seconds), and what it is doing."""
 

@@ -20,7 +20,7 @@ RETRY_FIRST_S = 30.0
 STALE_AFTER = 2.0  # intervals of the fast lane without a successful poll
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class LaneState:
     """One lane's cadence and state: due, running, last success, failures in a row."""
 
@@ -38,7 +38,7 @@ class LaneState:
     failures: int = 0  # failed polls in a row
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class PollSchedule:
     """When each lane polls next, paused or not."""
 

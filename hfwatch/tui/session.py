@@ -49,7 +49,7 @@ class Mode(StrEnum):
     FOLLOWING = "following"
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Session:
     """An open history file and what the monitor runs on it: registry, config, reader, poll machinery."""
 
