@@ -22,7 +22,6 @@ from hfwatch.analysis.views import CountryRow, FamilyRow
 from hfwatch.registry import Registry
 from hfwatch.timeunits import DAY_S
 from hfwatch.tui.reader import Reader
-from hfwatch.tui.widgets.country_panel import prepare_country_rows
 from hfwatch.tui.widgets.leaderboard import PreparedRows, RowsMadeFor, prepare_rows
 from hfwatch.tui.widgets.table_lines import Laid, LineStyles
 
@@ -174,6 +173,9 @@ def read_view(
     pace()
     rows = prepare_rows(board, made_for, console, order.line_styles, pace)
     drawn = order.country_styles
+    # Imported here, in the worker: the country panel comes with the dashboard's second frame.
+    from hfwatch.tui.widgets.country_panel import prepare_country_rows
+
     country_rows = None if drawn is None else prepare_country_rows(countries, drawn.palette, console, drawn.lines, pace)
     return BoardView(order.generation, scope, metric, order.now, board, countries, rows, country_rows)
 

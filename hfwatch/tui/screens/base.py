@@ -12,7 +12,6 @@ from textual.widgets import Footer, Input
 
 from hfwatch.tui.messages import FilterChanged, FilterClosed
 from hfwatch.tui.view import MonitorView
-from hfwatch.tui.widgets.filter_bar import FilterBar
 from hfwatch.tui.widgets.status_bar import StatusBar
 
 
@@ -126,6 +125,8 @@ class ListScreen(MonitorScreen):
         self.sync(force=True)
 
     def action_filter(self) -> None:
+        from hfwatch.tui.widgets.filter_bar import FilterBar  # mounted with a screen's second frame
+
         for bar in self.query(FilterBar):  # none yet in the moment before a screen's second frame
             bar.open()
 
