@@ -117,14 +117,20 @@ class _FileReader:
         if key not in table:
             return None
         value = table[key]
-        line = self.loc.key(key, fam, org)
+        # The key's line is looked up for an error only: finding it scans the text (the monitor's start loads
+        # the registry before its first frame).
         if not isinstance(value, list):
-            raise self.fail(line, f"{key!r} must be a list of strings, not {toml_type_name(value)}")
+            raise self.fail(
+                self.loc.key(key, fam, org), f"{key!r} must be a list of strings, not {toml_type_name(value)}"
+            )
         for item in value:
             if not isinstance(item, str):
-                raise self.fail(line, f"{key!r} must be a list of strings; found {toml_type_name(item)} {item!r}")
+                raise self.fail(
+                    self.loc.key(key, fam, org),
+                    f"{key!r} must be a list of strings; found {toml_type_name(item)} {item!r}",
+                )
             if not item.strip():
-                raise self.fail(line, f"{key!r} contains an empty string")
+                raise self.fail(self.loc.key(key, fam, org), f"{key!r} contains an empty string")
         return tuple(value)
 
     def _regexes(
@@ -233,11 +239,14 @@ class _FileReader:
         if raw is None:
             return None
         code = raw.upper()
-        line = self.loc.key("country", i)
         if len(code) != 2 or not code.isalpha() or not code.isascii():
-            raise self.fail(line, f"country {raw!r} is not an ISO 3166-1 alpha-2 code (like 'CN', 'US', 'FR')")
+            raise self.fail(
+                self.loc.key("country", i), f"country {raw!r} is not an ISO 3166-1 alpha-2 code (like 'CN', 'US', 'FR')"
+            )
         if code not in ISO_3166_ALPHA2:
-            raise self.fail(line, f"country {raw!r} is not an officially assigned ISO 3166-1 alpha-2 code")
+            raise self.fail(
+                self.loc.key("country", i), f"country {raw!r} is not an officially assigned ISO 3166-1 alpha-2 code"
+            )
         return code
 
     def _org(self, i: int, j: int, table: dict[str, Any], fam: _FamilyDraft, defined_here: set[str]) -> None:
