@@ -201,9 +201,14 @@ def last_poll(conn: sqlite3.Connection, lane: str | None = None, ok_only: bool =
         "SELECT pid, lane, started, finished, status, requests, bytes, models, changed, new_models, error,"
         " rate_remaining, rate_limit, rate_reset_at FROM polls"
     )
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    row = conn.execute(sql + " ORDER BY pid DESC LIMIT 1", args).fetchone()
+    cond = " AND ".join(where)
+    if lane:
+        # A lane's newest by the max over its index entries: ORDER BY pid sorted every poll of the lane (a
+        # temporary B-tree; ~1.3 ms of the monitor's start for the fast lane of a year's history).
+        sql += f" WHERE pid = (SELECT max(pid) FROM polls WHERE {cond})"
+    else:
+        sql += (f" WHERE {cond}" if where else "") + " ORDER BY pid DESC LIMIT 1"
+    row = conn.execute(sql, args).fetchone()
     return PollRow(*row) if row else None
 
 
