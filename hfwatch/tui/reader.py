@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hfwatch.analysis import metrics, rates, views
@@ -26,28 +25,12 @@ if TYPE_CHECKING:
     # are none of the monitor's first frame, whose start imports this module.
     from hfwatch.analysis.newcomers import Newcomer
     from hfwatch.analysis.race import Race
+    from hfwatch.tui.series import ModelHistory, RateSeries
 
 FEED_WINDOW_S = 7 * DAY_S
 NEWCOMER_WINDOW_S = 7 * DAY_S
 # The family screen lists a family's most downloaded models, up to this many.
 FAMILY_LIST_LIMIT = 500
-
-
-@dataclass(frozen=True, slots=True)
-class RateSeries:
-    """Downloads/day in each interval, at the interval's end."""
-
-    times: list[int]
-    per_day: list[float | None]
-
-
-@dataclass(frozen=True, slots=True)
-class ModelHistory:
-    """One model's counters over time, for its screen's charts."""
-
-    times: list[int]
-    downloads_30d: list[float | None]
-    per_day: list[float | None]  # growth of all-time downloads between the model's endpoints, at the later one
 
 
 class Reader:
@@ -137,6 +120,8 @@ class Reader:
         """A family's downloads/day between consecutive Hub refreshes (the resolution of the counters), for
         the detail chart; merged evenly when there are more than `max_points`. Nothing after the latest
         refresh seen: that growth is not known yet."""
+        from hfwatch.tui.series import RateSeries
+
         now = self.now()
         grown = views.family_growth(self.conn, scope, now=now, since=now - span_s, family=family).get(family)
         if grown is None or grown.start is None:
@@ -163,6 +148,8 @@ class Reader:
         return queries.children(self.conn, model_id, limit)
 
     def model_history(self, row: ModelRow) -> ModelHistory:
+        from hfwatch.tui.series import ModelHistory
+
         obs = queries.observations(self.conn, row.mid)
         ends = growth.endpoints(self.conn, [row.mid], 0, self.now()).get(row.mid, [])
         # Each span's rate belongs to the observation that saw its later endpoint.
