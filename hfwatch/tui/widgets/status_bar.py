@@ -24,7 +24,7 @@ STATE_STYLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class StatusFacts:
     """What the status line shows, gathered by the app for each repaint."""
 
