@@ -41,6 +41,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    """The user's settings (config.toml), defaults where the file says nothing."""
+
     fast_interval_s: int = 300
     slow_interval_s: int = 3600
     deep_interval_h: int = 24  # hours between deep-lane walks (the whole Hub by downloads)

@@ -23,6 +23,8 @@ ROLLUP_LAG_S = 3600  # a walk's last page lands in the rollup hour it ends in
 
 @dataclass(frozen=True, slots=True)
 class WalkSpan:
+    """A deep walk's reach and times, as coverage needs them."""
+
     floor: int
     started: float
     updated: float
@@ -31,6 +33,8 @@ class WalkSpan:
 
 @dataclass(frozen=True, slots=True)
 class CoverageChange:
+    """A stretch of time over which the walks' coverage stood as one walk left it."""
+
     start: float
     end: float  # math.inf: the walk is under way
 

@@ -12,6 +12,8 @@ from hfwatch.store.newcomers import OrgActivity
 
 @dataclass(frozen=True, slots=True)
 class Newcomer:
+    """An untracked org ranked among the newcomers."""
+
     rank: int
     activity: OrgActivity
 

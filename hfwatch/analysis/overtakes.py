@@ -19,6 +19,8 @@ Series = Sequence[tuple[int, float | None]]  # (time, value), oldest first; None
 
 @dataclass(frozen=True, slots=True)
 class Overtake:
+    """One family passing another in the ranking of a scope and metric."""
+
     at: int  # the first poll that showed the new order
     family: str  # moved up
     passed: str

@@ -14,6 +14,8 @@ MAX_POINTS = 120  # a bump chart wider than this has more points than columns to
 
 @dataclass(frozen=True, slots=True)
 class Race:
+    """The leading families' ranks over time and the passes among them (the race screen's bump chart)."""
+
     times: list[int]
     ranks: dict[str, list[int | None]]  # per leading family, its rank at each of `times` (None: unknown)
     passes: list[Overtake]  # newest first

@@ -30,6 +30,8 @@ RELEASE_WINDOW_S = 30 * DAY_S
 
 @dataclass(slots=True)
 class FamilyRow:
+    """One family's line of the leaderboard for a scope and metric."""
+
     family: str
     name: str
     country: str
@@ -45,8 +47,7 @@ class FamilyRow:
     models: int = 0
     newest_release: int | None = None
     spark: list[float | None] = field(default_factory=list)  # None: nothing observed in that bucket
-    # The first bucket counted as the last one is: those before it are from before a deep walk widened the
-    # scope's coverage, and comparing across it would read coverage as change (analysis.coverage).
+    # The first bucket comparable with the last: those before it predate a deep walk that widened coverage.
     spark_from: int = 0
     spark_touched_from: int = 0  # the first bucket the walk touched: those between are neither count
 
@@ -57,6 +58,8 @@ class FamilyRow:
 
 @dataclass(slots=True)
 class CountryRow:
+    """One country's line of the country panel for a scope and metric."""
+
     country: str
     region: str
     scope: str

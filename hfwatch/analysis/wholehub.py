@@ -20,6 +20,8 @@ UNTRACKED_KEY = "__untracked__"  # the row's key: no family id can be this (ids 
 
 @dataclass(frozen=True, slots=True)
 class UntrackedRow:
+    """The leaderboard's line for the models no family claims (h), against the whole Hub walked."""
+
     scope: str
     metric: str
     models: int | None = None  # None: unknown (no deep walk yet), never 0

@@ -47,8 +47,10 @@ def default_user_registry_path() -> Path:
     return Path(platformdirs.user_config_dir("hfwatch")) / "families.toml"
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _OrgDraft:
+    """An org rule as read from a file, with where it was defined for the errors."""
+
     name: str
     legacy: bool
     include: tuple[str, ...]
@@ -57,8 +59,10 @@ class _OrgDraft:
     order: int  # global definition order, to report a conflict at the later of two claims
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _FamilyDraft:
+    """A family as the files read so far define it (a later file may extend it)."""
+
     id: str
     name: str = ""
     developer: str = ""
@@ -72,8 +76,11 @@ class _FamilyDraft:
 class _FileReader:
     """Validates one file and applies it to the drafts built so far."""
 
-    def __init__(self, path: Path, drafts: dict[str, _FamilyDraft], counter: list[int]) -> None:
+    def __init__(
+        self, path: Path, drafts: dict[str, _FamilyDraft], counter: list[int], *, check_regexes: bool = True
+    ) -> None:
         self.path = path
+        self.check_regexes = check_regexes
         self.file = str(path)
         self.drafts = drafts
         self.counter = counter
@@ -110,21 +117,27 @@ class _FileReader:
         if key not in table:
             return None
         value = table[key]
-        line = self.loc.key(key, fam, org)
+        # The key's line is looked up for an error only: finding it scans the text (the monitor's start loads
+        # the registry before its first frame).
         if not isinstance(value, list):
-            raise self.fail(line, f"{key!r} must be a list of strings, not {toml_type_name(value)}")
+            raise self.fail(
+                self.loc.key(key, fam, org), f"{key!r} must be a list of strings, not {toml_type_name(value)}"
+            )
         for item in value:
             if not isinstance(item, str):
-                raise self.fail(line, f"{key!r} must be a list of strings; found {toml_type_name(item)} {item!r}")
+                raise self.fail(
+                    self.loc.key(key, fam, org),
+                    f"{key!r} must be a list of strings; found {toml_type_name(item)} {item!r}",
+                )
             if not item.strip():
-                raise self.fail(line, f"{key!r} contains an empty string")
+                raise self.fail(self.loc.key(key, fam, org), f"{key!r} contains an empty string")
         return tuple(value)
 
     def _regexes(
         self, table: dict[str, Any], key: str, fam: int, org: int | None = None, *, match_all_ok: bool = True
     ) -> tuple[str, ...] | None:
         patterns = self._strings(table, key, fam, org)
-        for p in patterns or ():
+        for p in patterns if patterns and self.check_regexes else ():
             try:
                 compiled = re.compile(p, re.IGNORECASE)
             except re.error as exc:
@@ -226,11 +239,14 @@ class _FileReader:
         if raw is None:
             return None
         code = raw.upper()
-        line = self.loc.key("country", i)
         if len(code) != 2 or not code.isalpha() or not code.isascii():
-            raise self.fail(line, f"country {raw!r} is not an ISO 3166-1 alpha-2 code (like 'CN', 'US', 'FR')")
+            raise self.fail(
+                self.loc.key("country", i), f"country {raw!r} is not an ISO 3166-1 alpha-2 code (like 'CN', 'US', 'FR')"
+            )
         if code not in ISO_3166_ALPHA2:
-            raise self.fail(line, f"country {raw!r} is not an officially assigned ISO 3166-1 alpha-2 code")
+            raise self.fail(
+                self.loc.key("country", i), f"country {raw!r} is not an officially assigned ISO 3166-1 alpha-2 code"
+            )
         return code
 
     def _org(self, i: int, j: int, table: dict[str, Any], fam: _FamilyDraft, defined_here: set[str]) -> None:
@@ -308,7 +324,10 @@ def load_registry(user_file: Path | None = None) -> Registry:
     reuploaders: list[str] = []
     counter = [0]
     for path in paths:
-        _FileReader(path, drafts, counter).apply(reuploaders)
+        # The bundled file's regexes are not compiled here (tests/unit/test_registry.py compiles every one):
+        # a start of the monitor compiled ~90 of them only to throw them away (attribution compiles them
+        # at its first search). A user's file is checked whole.
+        _FileReader(path, drafts, counter, check_regexes=path != BUNDLED_PATH).apply(reuploaders)
     _check_org_claims(drafts.values())
     families = [
         Family(

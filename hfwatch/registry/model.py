@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from hfwatch.registry.countries import region_of
@@ -37,6 +38,8 @@ class OrgRule:
 
 @dataclass(frozen=True)
 class Family:
+    """A model family as the registry defines it: who makes it and which repos belong to it."""
+
     id: str
     name: str
     developer: str
@@ -88,14 +91,15 @@ class Registry:
             self._by_id[fam.id] = fam
             for org in fam.orgs:
                 self._by_org.setdefault(org.name.lower(), []).append((fam, org))
-        self._keywords, self._always = self._index_names()
         self._run_cache: dict[str, tuple[int, ...]] = {}
 
-    def _index_names(self) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    @cached_property
+    def _name_index(self) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
         # Searching ~60 regexes in every name is what makes attribution slow, and most names match none.
         # So each pattern's required words are found once, and a name is only searched with the families
         # whose word occurs in one of its letter runs (cached per run: "instruct", "gguf", "8b" recur
-        # endlessly). A pattern without a required word is always searched.
+        # endlessly). A pattern without a required word is always searched. Found at the first search,
+        # not at load: only attribution searches, and the monitor loads the registry before its first frame.
         by_keyword: dict[str, set[int]] = {}
         always: list[int] = []
         for i, fam in enumerate(self.families):
@@ -110,7 +114,8 @@ class Registry:
     def _families_in_run(self, run: str) -> tuple[int, ...]:
         hit = self._run_cache.get(run)
         if hit is None:
-            hit = tuple(sorted({i for kw, idx in self._keywords.items() if kw in run for i in idx}))
+            keywords = self._name_index[0]
+            hit = tuple(sorted({i for kw, idx in keywords.items() if kw in run for i in idx}))
             if len(self._run_cache) >= _RUN_CACHE_MAX:
                 self._run_cache.clear()
             self._run_cache[run] = hit
@@ -159,7 +164,7 @@ class Registry:
         DeepSeek's); at the same position the family listed first wins.
         """
         if repo_name.isascii():  # the prefilter relies on str.lower() agreeing with re.IGNORECASE
-            hits = set(self._always)
+            hits = set(self._name_index[1])
             for run in set(LETTER_RUN.findall(repo_name.lower())):
                 hits.update(self._families_in_run(run))
             if not hits:

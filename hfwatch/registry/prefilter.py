@@ -31,21 +31,27 @@ def _join(patterns: Sequence[str]) -> re.Pattern[str] | None:
 class AnyOf:
     """Case-insensitive search for any of several regexes; reports where the earliest match starts."""
 
-    __slots__ = ("_each", "_joined", "_patterns")
+    __slots__ = ("_all", "_each", "_joined", "_patterns")
 
     def __init__(self, patterns: Sequence[str]) -> None:
-        self._each = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-        # Joined at the first search: only attribution (a poll, an import) searches, and the monitor loads the
-        # registry before its first frame, where compiling every family's joined regexes was a sixth of it.
-        self._patterns: tuple[str, ...] | None = tuple(patterns)
+        # Compiled (joined, or one by one when they cannot be) at the first search: only attribution (a poll,
+        # an import) searches, and the monitor loads the registry before its first frame, where compiling
+        # every family's regexes was a sixth of it.
+        self._all = tuple(patterns)
+        self._each: tuple[re.Pattern[str], ...] = ()
+        self._patterns: tuple[str, ...] | None = self._all
         self._joined: re.Pattern[str] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self._each)
+        return bool(self._all)
 
     def _one(self) -> re.Pattern[str] | None:
         if self._patterns is not None:
-            self._joined, self._patterns = _join(self._patterns), None
+            joined = _join(self._patterns)
+            if joined is None:
+                self._each = tuple(re.compile(p, re.IGNORECASE) for p in self._all)
+            # Cleared last: a poll's thread that finds `_patterns` gone finds the regexes made.
+            self._joined, self._patterns = joined, None
         return self._joined
 
     def start(self, text: str) -> int | None:

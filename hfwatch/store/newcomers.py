@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class OrgActivity:
+    """What an org no family claims did in a window: models, downloads, trending entries."""
+
     org: str
     models: int  # untracked models of the org seen since the window's start
     d30: int | None  # their 30-day downloads; None when none of them reported the counter

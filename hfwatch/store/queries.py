@@ -49,6 +49,8 @@ _MODEL_COLS = (
 
 @dataclass(frozen=True, slots=True)
 class PollRow:
+    """One poll as the `polls` table keeps it: lane, times, outcome and the API budget it left."""
+
     pid: int
     lane: str
     started: float
@@ -67,6 +69,8 @@ class PollRow:
 
 @dataclass(frozen=True, slots=True)
 class EventRow:
+    """One feed event (a release or an entry into trending) with the model it is about."""
+
     t: int
     kind: str
     rank: int | None
@@ -197,9 +201,14 @@ def last_poll(conn: sqlite3.Connection, lane: str | None = None, ok_only: bool =
         "SELECT pid, lane, started, finished, status, requests, bytes, models, changed, new_models, error,"
         " rate_remaining, rate_limit, rate_reset_at FROM polls"
     )
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    row = conn.execute(sql + " ORDER BY pid DESC LIMIT 1", args).fetchone()
+    cond = " AND ".join(where)
+    if lane:
+        # A lane's newest by the max over its index entries: ORDER BY pid sorted every poll of the lane (a
+        # temporary B-tree; ~1.3 ms of the monitor's start for the fast lane of a year's history).
+        sql += f" WHERE pid = (SELECT max(pid) FROM polls WHERE {cond})"
+    else:
+        sql += (f" WHERE {cond}" if where else "") + " ORDER BY pid DESC LIMIT 1"
+    row = conn.execute(sql, args).fetchone()
     return PollRow(*row) if row else None
 
 

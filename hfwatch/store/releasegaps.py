@@ -18,6 +18,8 @@ KEY = "release_holes"
 
 @dataclass(frozen=True, slots=True)
 class ReleaseHole:
+    """A range of creation times whose releases may be missing after a gap in the fast polls."""
+
     since: int  # the newest release stored before the gap: the releases after it...
     until: int | None  # ...up to this `createdAt` (inclusive) may be missing; None: up to the newest
     cursor: str | None  # where the walk by `createdAt` goes on; None: from the top

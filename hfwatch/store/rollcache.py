@@ -22,8 +22,10 @@ from hfwatch.store.schema import HISTORY_GENERATION_KEY
 _COLUMNS = "family, h, t, models, d30, dall, growth, tg, tg0, g0, n30, nall"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class _Series:
+    """One family's rollup rows kept in memory, in hour order."""
+
     hours: list[int] = field(default_factory=list)
     times: list[int] = field(default_factory=list)
     # The rows as read (t first): a read picks ~25 of a window's ~340 points, so only those become RollupPoints.
@@ -38,8 +40,10 @@ class _Series:
         del self.hours[i:], self.times[i:], self.points[i:]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class _Kept:
+    """The rollup rows kept for one scope, and the hours they are known good for."""
+
     lo: int  # every row with h >= lo is here...
     upto: int  # ...and those with h < upto cannot have changed since (the rows from upto on are re-read)
     families: dict[str, _Series]

@@ -11,6 +11,8 @@ _COLUMNS = "wid, floor, started, updated, finished, cursor, pages, requests, lis
 
 @dataclass(frozen=True, slots=True)
 class Walk:
+    """One deep walk of the Hub by downloads: where it stands and what it found."""
+
     wid: int
     floor: int
     started: float

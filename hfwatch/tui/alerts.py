@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from hfwatch.analysis.overtakes import Overtake
 from hfwatch.store.queries import EventRow
 from hfwatch.textsafe import terminal_safe
+
+if TYPE_CHECKING:
+    from hfwatch.analysis.overtakes import Overtake  # only typed: the race is read after the first frame
 
 MIN_GAP_S = 15.0  # at most one toast per this many (real) seconds
 SHOWN_PER_TOAST = 3
@@ -18,6 +21,8 @@ SHOWN_PER_TOAST = 3
 
 @dataclass
 class Alert:
+    """One toast's worth of news about the watched families."""
+
     title: str
     lines: list[str]
 
@@ -26,7 +31,7 @@ class Alert:
         return "\n".join(self.lines)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class AlertBatcher:
     """Collects feed events of watched families; `due()` hands out at most one Alert per gap."""
 
@@ -86,7 +91,7 @@ def summarize(events: list[EventRow], name: Callable[[str], str] = str) -> Alert
     return Alert(title=terminal_safe(title, 80), lines=lines)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class PassAlerts:
     """Passes that involve a watched family, each handed out once. The passes already in the history when a
     scope and metric are first looked at are the baseline, not news."""

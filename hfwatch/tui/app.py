@@ -323,11 +323,11 @@ class HfWatchApp(ReadAheadApp):
     def on_open_on_hub(self, message: OpenOnHub) -> None:
         if message.model_id is not None:
             # The id is Hub data: quoted, so it can only ever name a path under the endpoint.
-            self._open_url(f"{self.session.endpoint}/{quote(message.model_id, safe='/')}")
+            self._open_url(f"{self.session.hub_url()}/{quote(message.model_id, safe='/')}")
         elif message.family is not None and message.family in self.registry:
             orgs = [o.name for o in self.registry.get(message.family).orgs if not o.legacy]
             if orgs:
-                self._open_url(f"{self.session.endpoint}/{orgs[0]}")
+                self._open_url(f"{self.session.hub_url()}/{orgs[0]}")
 
     def _open_url(self, url: str) -> None:
         self.open_url(url)

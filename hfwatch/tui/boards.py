@@ -13,25 +13,27 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from textual.message import Message
 
-from hfwatch.analysis.race import Overtake
 from hfwatch.analysis.views import CountryRow, FamilyRow
 from hfwatch.registry import Registry
 from hfwatch.timeunits import DAY_S
 from hfwatch.tui.reader import Reader
-from hfwatch.tui.widgets.country_panel import prepare_country_rows
 from hfwatch.tui.widgets.leaderboard import PreparedRows, RowsMadeFor, prepare_rows
 from hfwatch.tui.widgets.table_lines import Laid, LineStyles
+
+if TYPE_CHECKING:
+    from hfwatch.analysis.overtakes import Overtake  # only typed: the race is read after the first frame
 
 # How far back the race is re-read after each poll for passes of watched families: a pass shows once its
 # new order has held a day, so any window over a day (plus the gap between polls) sees each one.
 PASS_ALERT_WINDOW_S = 3 * DAY_S
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class BoardView:
     """One scope and metric's leaderboard (every screen's family order) and country rows."""
 
@@ -48,7 +50,7 @@ class BoardView:
     passes: list[Overtake] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class CountryStyles:
     """How the country panel draws its rows: its bars' colours by region, its lines' styles."""
 
@@ -56,7 +58,7 @@ class CountryStyles:
     lines: LineStyles | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class BoardOrder:
     """What the worker is asked for: the views of `combos` (the likeliest next first), at `now`."""
 
@@ -176,6 +178,9 @@ def read_view(
     pace()
     rows = prepare_rows(board, made_for, console, order.line_styles, pace)
     drawn = order.country_styles
+    # Imported here, in the worker: the country panel comes with the dashboard's second frame.
+    from hfwatch.tui.widgets.country_panel import prepare_country_rows
+
     country_rows = None if drawn is None else prepare_country_rows(countries, drawn.palette, console, drawn.lines, pace)
     return BoardView(order.generation, scope, metric, order.now, board, countries, rows, country_rows)
 

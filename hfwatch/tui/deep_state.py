@@ -21,7 +21,7 @@ RESUME_SOON_S = 5.0  # a walk stopped by its deadline goes on at once (the next 
 DONE_SHOWN_S = 60.0  # the status line names a walk just done for this long, then leaves the room to others
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class DeepProgressFacts:
     """A walk under way: pages done of the estimate, models walked, requests used, time left."""
 
@@ -58,7 +58,7 @@ def estimate_pages(walk: Walk, previous: Walk | None) -> int | None:
     return max(walk.pages + 1, math.ceil(models / per_page))
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class DeepRun:
     """One run of the walk in the monitor: what it started from, to time and extrapolate it."""
 
@@ -75,7 +75,7 @@ class DeepRun:
         return DeepProgressFacts(walk.pages, estimate, walk.walked, walk.requests, eta, walk.floor)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class DeepSchedule:
     """When the deep lane walks next (monotonic seconds), and what it is doing."""
 
@@ -134,7 +134,7 @@ def _done_share(p: DeepProgressFacts) -> str:
     return f"{p.fraction:.0%} (page {p.pages:,}/{of})"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class DeepLine:
     """What the progress line under the leaderboard says: `text`, or its `parts` (priority, part), the least
     important left out first where the line is short."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Console
 from textual import work
 from textual.worker import get_current_worker
 
-from hfwatch.analysis.race import Overtake
 from hfwatch.pacing import no_checkpoint
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry
@@ -29,8 +29,11 @@ from hfwatch.tui.boards import (
 from hfwatch.tui.deep_polling import DeepLaneApp
 from hfwatch.tui.messages import PanelsDrawn
 from hfwatch.tui.session import Session
-from hfwatch.tui.widgets.country_panel import CountryTable
 from hfwatch.tui.widgets.leaderboard import Leaderboard
+
+if TYPE_CHECKING:
+    from hfwatch.analysis.overtakes import Overtake  # only typed: the race is read after the first frame
+    from hfwatch.tui.widgets.country_panel import CountryTable  # with the dashboard's second frame
 
 METRICS = (Metric.DOWNLOADS_30D.value, Metric.DOWNLOADS_ALL_TIME.value, Metric.RATE.value)
 SCOPES = (Scope.ECOSYSTEM.value, Scope.FIRST_PARTY.value)
@@ -76,7 +79,8 @@ class ReadAheadApp(DeepLaneApp):
         self._board_wide = wide
         now = self.session.reader.now()
         styles = board.line_styles() if board is not None else None
-        table = next(iter(self.screen.query(CountryTable)), None)
+        # By its type's name: the module comes with the dashboard's second frame, after this first look.
+        table = cast("CountryTable | None", next(iter(self.screen.query("CountryTable")), None))
         drawn = CountryStyles(table.palette(), table.line_styles()) if table is not None else None
         combos = likeliest(scope, metric)
         order = BoardOrder(self.data_generation, now, combos, wide, frozenset(watched), registry, styles, drawn)

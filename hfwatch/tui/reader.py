@@ -8,39 +8,29 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from hfwatch.analysis import metrics, race, rates, views
-from hfwatch.analysis.newcomers import Newcomer, rank_newcomers
+from hfwatch.analysis import metrics, rates, views
 from hfwatch.analysis.views import CountryRow, FamilyRow, ModelView
 from hfwatch.records import Scope
 from hfwatch.registry import Registry
 from hfwatch.store import Store, growth, queries, rollups, wholehub
-from hfwatch.store.newcomers import untracked_orgs
 from hfwatch.store.queries import EventRow, ModelKey, ModelRow, PollRow
 from hfwatch.store.rollcache import RollupCache
 from hfwatch.store.walks import Walk
 from hfwatch.timeunits import DAY_S
 
+if TYPE_CHECKING:
+    # Read in their methods: the race (its passes are read a second after the first frame) and the newcomers
+    # are none of the monitor's first frame, whose start imports this module.
+    from hfwatch.analysis.newcomers import Newcomer
+    from hfwatch.analysis.race import Race
+    from hfwatch.tui.series import ModelHistory, RateSeries
+
 FEED_WINDOW_S = 7 * DAY_S
 NEWCOMER_WINDOW_S = 7 * DAY_S
 # The family screen lists a family's most downloaded models, up to this many.
 FAMILY_LIST_LIMIT = 500
-
-
-@dataclass(frozen=True, slots=True)
-class RateSeries:
-    """Downloads/day in each interval, at the interval's end."""
-
-    times: list[int]
-    per_day: list[float | None]
-
-
-@dataclass(frozen=True, slots=True)
-class ModelHistory:
-    times: list[int]
-    downloads_30d: list[float | None]
-    per_day: list[float | None]  # growth of all-time downloads between the model's endpoints, at the later one
 
 
 class Reader:
@@ -130,6 +120,8 @@ class Reader:
         """A family's downloads/day between consecutive Hub refreshes (the resolution of the counters), for
         the detail chart; merged evenly when there are more than `max_points`. Nothing after the latest
         refresh seen: that growth is not known yet."""
+        from hfwatch.tui.series import RateSeries
+
         now = self.now()
         grown = views.family_growth(self.conn, scope, now=now, since=now - span_s, family=family).get(family)
         if grown is None or grown.start is None:
@@ -156,6 +148,8 @@ class Reader:
         return queries.children(self.conn, model_id, limit)
 
     def model_history(self, row: ModelRow) -> ModelHistory:
+        from hfwatch.tui.series import ModelHistory
+
         obs = queries.observations(self.conn, row.mid)
         ends = growth.endpoints(self.conn, [row.mid], 0, self.now()).get(row.mid, [])
         # Each span's rate belongs to the observation that saw its later endpoint.
@@ -171,8 +165,10 @@ class Reader:
 
     # -- the race, the feed with untracked models, newcomers ----------------------------------------
 
-    def race(self, scope: str, metric: str, span_s: int, leaders: list[str]) -> race.Race:
+    def race(self, scope: str, metric: str, span_s: int, leaders: list[str]) -> Race:
         """The ranks of `leaders` over the last `span_s` and the passes among the registry's families then."""
+        from hfwatch.analysis import race
+
         since = self.now() - span_s
         with queries.snapshot(self.conn):
             series = views.race_series(self.conn, scope, metric, now=self.now(), since=since)
@@ -191,6 +187,9 @@ class Reader:
         return queries.recent_events(self.conn, self.now() - window_s, limit, untracked=untracked)
 
     def newcomers(self, window_s: int = NEWCOMER_WINDOW_S, limit: int = 50) -> list[Newcomer]:
+        from hfwatch.analysis.newcomers import rank_newcomers
+        from hfwatch.store.newcomers import untracked_orgs
+
         return rank_newcomers(untracked_orgs(self.conn, self.now() - window_s), self.registry, limit)
 
     # -- the deep lane: its walks, and what no family claims ------------------------------------------

@@ -20,8 +20,10 @@ RETRY_FIRST_S = 30.0
 STALE_AFTER = 2.0  # intervals of the fast lane without a successful poll
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class LaneState:
+    """One lane's cadence and state: due, running, last success, failures in a row."""
+
     lane: Lane
     interval_s: float
     running: bool = False
@@ -36,8 +38,10 @@ class LaneState:
     failures: int = 0  # failed polls in a row
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class PollSchedule:
+    """When each lane polls next, paused or not."""
+
     intervals: dict[Lane, float]
     clock: Callable[[], float] = time.monotonic
     paused: bool = False

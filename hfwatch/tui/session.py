@@ -49,8 +49,10 @@ class Mode(StrEnum):
     FOLLOWING = "following"
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Session:
+    """An open history file and what the monitor runs on it: registry, config, reader, poll machinery."""
+
     db: Path
     registry: Registry
     config: Config
@@ -62,7 +64,9 @@ class Session:
     speed: float = 1.0  # simulated seconds per real second
     backfill: BackfillPlan | None = None
     writer_pid: str | None = None
-    endpoint: str = HUB_URL
+    # None: huggingface_hub's configured endpoint, looked up when first linked to (`hub_url`): its import
+    # is no part of an offline start's first frame.
+    endpoint: str | None = HUB_URL
     note: str | None = None  # why the mode is what it is (HF_HUB_OFFLINE, ...)
     clock_is_data: bool = False  # "now" is the newest data's time: no age can be measured against it
     deep: bool = False  # the deep lane walks on its own schedule (live by default; the demo with --deep)
@@ -71,6 +75,12 @@ class Session:
     @property
     def polls(self) -> bool:
         return self.feeder is not None
+
+    def hub_url(self) -> str:
+        """The Hub the monitor links to (o): the session's endpoint."""
+        if self.endpoint is None:
+            self.endpoint = _configured_endpoint()
+        return self.endpoint
 
     def on_close(self, closer: Callable[[], None]) -> None:
         """Close something of the monitor's with the session (before what was opened with it)."""
@@ -212,7 +222,7 @@ def _read_only(
             return float(data_time(store.conn) or time.time())
     else:
         now = time.time
-    endpoint = HUB_URL if follow_demo else _configured_endpoint()
+    endpoint = HUB_URL if follow_demo else None
     return Session(
         db=db,
         registry=registry,

@@ -24,6 +24,8 @@ def default_state_path() -> Path:
 
 @dataclass
 class UiState:
+    """What the monitor keeps between runs (the families watched with w)."""
+
     watched: set[str] = field(default_factory=set)
 
     @classmethod

@@ -112,6 +112,31 @@ def test_failed_poll_is_recorded_and_stores_no_models(tmp_path: Path) -> None:
         assert queries.counts(store.conn)["models"] == 0
 
 
+def test_last_poll_by_lane_and_outcome(tmp_path: Path) -> None:
+    """The newest poll of a lane (and of those that succeeded), however the lanes and outcomes interleave."""
+    with Store(tmp_path / "h.sqlite") as store:
+        made: list[tuple[int, str, bool]] = []  # (pid, lane, ok), in the order written
+        for t, lane, ok in [
+            (1, Lane.FAST, True),
+            (2, Lane.SLOW, True),
+            (3, Lane.FAST, False),
+            (4, Lane.FAST, True),
+            (5, Lane.FAST, False),
+            (6, Lane.SLOW, False),
+        ]:
+            result = poll([], t, lane)
+            if ok:
+                store.ingest(result, {}, t=t)
+            else:
+                store.record_failed(PollResult(lane=lane, started=t, finished=t, error="boom"))
+            made.append((queries.last_poll_id(store.conn), lane.value, ok))
+        for lane in (None, Lane.FAST.value, Lane.SLOW.value, Lane.DEEP.value):
+            for ok_only in (False, True):
+                want = [pid for pid, ln, ok in made if lane in (None, ln) and (ok or not ok_only)]
+                got = queries.last_poll(store.conn, lane, ok_only=ok_only)
+                assert (got.pid if got else None) == (max(want) if want else None), (lane, ok_only)
+
+
 def test_ingest_is_atomic(tmp_path: Path) -> None:
     with Store(tmp_path / "h.sqlite") as store:
         a = rec("Qwen/A", 10, 1000)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -586,6 +588,23 @@ def test_duplicate_org_within_a_family(tmp_path: Path) -> None:
         """,
     )
     assert str(refused(path)).startswith(f"{path}:6: duplicate org 'MIRROR' in family 'qwen'")
+
+
+def test_bundled_regexes_compile_and_none_matches_everything() -> None:
+    """The loader leaves the bundled file's regexes to attribution's first search: this is their check."""
+    data = tomllib.loads(BUNDLED_PATH.read_text(encoding="utf-8"))
+    checked = 0
+    for fam in data["family"]:
+        for key in ("patterns", "exclude"):
+            for p in fam.get(key, []):
+                compiled = re.compile(p, re.IGNORECASE)
+                assert key != "patterns" or compiled.search("") is None, (fam["id"], p)
+                checked += 1
+        for org in fam.get("org", []):
+            for p in org.get("include", []):
+                re.compile(p, re.IGNORECASE)
+                checked += 1
+    assert checked >= len(FAMILY_IDS), "every family has at least one regex"
 
 
 def test_bad_regex_in_multiline_array(tmp_path: Path) -> None:

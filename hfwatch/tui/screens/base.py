@@ -3,6 +3,8 @@ the data changed (only while it is the screen on show; a covered screen catches 
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
@@ -10,7 +12,6 @@ from textual.widgets import Footer, Input
 
 from hfwatch.tui.messages import FilterChanged, FilterClosed, PanelsDrawn
 from hfwatch.tui.view import MonitorView
-from hfwatch.tui.widgets.filter_bar import FilterBar
 from hfwatch.tui.widgets.status_bar import StatusBar
 
 
@@ -57,6 +58,9 @@ class MonitorScreen(Screen[None]):
         self.call_next(self._second_frame)
 
     async def _second_frame(self) -> None:
+        # One turn of the event loop first: the callbacks due after the first frame (an awaiter of that
+        # frame among them) run before the mounts below hold the loop for a few ms.
+        await asyncio.sleep(0)
         if not self.is_attached or self.query(Footer):
             self.complete = self.is_attached
             return
@@ -122,6 +126,8 @@ class ListScreen(MonitorScreen):
         self.sync(force=True)
 
     def action_filter(self) -> None:
+        from hfwatch.tui.widgets.filter_bar import FilterBar  # mounted with a screen's second frame
+
         for bar in self.query(FilterBar):  # none yet in the moment before a screen's second frame
             bar.open()
 

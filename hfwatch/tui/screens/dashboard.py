@@ -3,7 +3,7 @@ deep walk's progress and coverage), country panel, trending & new-releases feed,
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,12 +16,14 @@ from hfwatch.tui.deep_state import coverage_note
 from hfwatch.tui.messages import OpenOnHub, ToggleWatch, WholeHubShown
 from hfwatch.tui.screens.base import ListScreen
 from hfwatch.tui.view import MonitorView
-from hfwatch.tui.widgets.country_panel import CountryPanel
 from hfwatch.tui.widgets.deep_bar import DeepBar
-from hfwatch.tui.widgets.feed import Feed
-from hfwatch.tui.widgets.filter_bar import FilterBar
 from hfwatch.tui.widgets.leaderboard import SORTS, Leaderboard, matches
 from hfwatch.tui.widgets.titled_box import TitledBox
+
+if TYPE_CHECKING:
+    # Their modules are imported with the second frame, which mounts them.
+    from hfwatch.tui.widgets.country_panel import CountryPanel
+    from hfwatch.tui.widgets.feed import Feed
 
 FEED_ROWS = 60
 
@@ -48,6 +50,7 @@ class DashboardScreen(ListScreen):
         self.show_whole_hub = False  # the untracked row, and shares of the whole Hub walked
         self._data_shown: tuple[object, ...] = ()  # what the feed and release shares were read for
         self._walks: tuple[int, str] = (-1, "")  # the deep walks' coverage note, and the data it was read from
+        self._panels: tuple[CountryPanel, Feed] | None = None  # made with the second frame
 
     def compose(self) -> ComposeResult:
         yield self.status_bar()
@@ -61,9 +64,14 @@ class DashboardScreen(ListScreen):
                 yield TitledBox(id="feed-box", classes="box")
 
     def second_frame_widgets(self) -> list[tuple[Widget, Widget]]:
+        from hfwatch.tui.widgets.country_panel import CountryPanel
+        from hfwatch.tui.widgets.feed import Feed
+        from hfwatch.tui.widgets.filter_bar import FilterBar
+
+        panel, feed = self._panels = CountryPanel(), Feed(self.monitor.registry, id="feed")
         return [
-            (self.query_one("#countries-box"), CountryPanel()),
-            (self.query_one("#feed-box"), Feed(self.monitor.registry, id="feed")),
+            (self.query_one("#countries-box"), panel),
+            (self.query_one("#feed-box"), feed),
             # Hidden until `/`: no use in the first frame, and an input is among the costlier widgets to mount.
             (self, FilterBar("filter families: name, id, country or region (enter keeps it, esc clears)")),
         ]
@@ -94,10 +102,9 @@ class DashboardScreen(ListScreen):
         self._follow_selection()
         self._titles(len(rows))
         self.query_one(DeepBar).sync()
-        panels = self.query(CountryPanel)
-        if not panels:
+        if self._panels is None:
             return  # not mounted yet: they are filled when they are
-        panel = panels.first()
+        panel, feed = self._panels
         if view is not None:
             panel.present(view.countries, view.country_rows)
         else:
@@ -108,7 +115,7 @@ class DashboardScreen(ListScreen):
         if shown != self._data_shown:
             self._data_shown = shown
             panel.show_releases(*reader.release_shares())
-            self.query_one(Feed).present(reader.feed(limit=FEED_ROWS, untracked=app.show_untracked), now, app.registry)
+            feed.present(reader.feed(limit=FEED_ROWS, untracked=app.show_untracked), now, app.registry)
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()

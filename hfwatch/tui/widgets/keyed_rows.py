@@ -232,9 +232,12 @@ class KeyedRows(ScrollView, can_focus=True):
         if view.width and size.height == was.height and max(size.width, was.width) <= room:
             # Only the width of a table that fits its view either way: no scrollbar comes or goes and
             # nothing moves, so a repaint does, without the layout the reactive would ask for. This is
-            # the first layout's own resize (the rows were filled before it, against no view yet).
+            # the first layout's own resize (the rows were filled before it, against no view yet). Nor a
+            # repaint when the last paint was at this width already, as the first paint is: lines are drawn
+            # for the view's width, never the virtual width.
             self.set_reactive(KeyedRows.virtual_size, size)
-            self.refresh()
+            if self._view[2] != self.scrollable_content_region.width:
+                self.refresh()
             return
         self.virtual_size = size
 

@@ -55,7 +55,7 @@ class RowsMadeFor:
     now: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class PreparedRows:
     """Leaderboard rows formatted and laid out ahead, in a worker (`prepare_rows`)."""
 

@@ -11,6 +11,8 @@ Item = TypeVar("Item")
 
 @dataclass(frozen=True, slots=True)
 class SortOrder(Generic[Item]):
+    """One order `s` cycles through: its name, its label and the sort key."""
+
     key: str
     label: str
     value: Callable[[Item], tuple]

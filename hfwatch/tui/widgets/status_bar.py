@@ -27,8 +27,10 @@ STATE_STYLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class StatusFacts:
+    """What the status line shows, gathered by the app for each repaint."""
+
     state: str  # a key of STATE_STYLES
     scope: str
     metric: str

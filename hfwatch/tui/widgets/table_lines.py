@@ -19,6 +19,8 @@ PADDING = 1  # blank cells on each side of every cell, as DataTable's default ce
 
 @dataclass(frozen=True, slots=True)
 class Col:
+    """A table column: its key, heading and width in cells."""
+
     key: str
     label: str | Text
     width: int
@@ -78,7 +80,7 @@ class LineStyles:
     width: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Laid:
     """Rows laid out ahead (in a worker), for the columns they were laid out for: a table uses their
     segments for the rows whose cells it is given while those columns are the ones it shows; and their
@@ -120,7 +122,7 @@ def table_width(columns: Sequence[Col]) -> int:
     return sum(col.width + 2 * PADDING for col in columns)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Row:
     """A row's cells and their version: the version moves on whenever a cell changes, which is what
     tells the line cache to lay the row out again."""
