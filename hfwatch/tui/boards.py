@@ -50,9 +50,10 @@ class BoardView:
     passes: list[Overtake] | None = None
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@dataclass(frozen=True, slots=True, repr=False)
 class CountryStyles:
-    """How the country panel draws its rows: its bars' colours by region, its lines' styles."""
+    """How the country panel draws its rows: its bars' colours by region, its lines' styles. Compared by value:
+    the read-ahead asks the worker again only when these (or the data) changed."""
 
     palette: dict[str, str]
     lines: LineStyles | None
