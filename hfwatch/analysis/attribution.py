@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from hfwatch.gcpause import gc_paused
+from hfwatch.pacing import PACE_EVERY, checkpoint_of
 from hfwatch.records import Attribution, ModelRecord, Via
 from hfwatch.registry import Family, Registry
 
@@ -207,6 +208,9 @@ def attribute_all(
 def _attribute_all(
     records: Iterable[ModelRecord], registry: Registry, known: Resolver | None
 ) -> dict[str, Attribution]:
+    # Only the first loop iterates `records`: the walks after it pass its checkpoint themselves, or a 50k-model
+    # poll held the GIL for half a second and every key pressed meanwhile took twice as long (hfwatch.pacing).
+    pace = checkpoint_of(records)
     recs: dict[str, ModelRecord] = {}
     for record in records:
         recs[record.id] = record  # a repeated id: the later listing is the fresher one
@@ -220,9 +224,15 @@ def _attribute_all(
         return known(base_id) if known is not None else None
 
     batch = _Batch(registry, resolve)
-    bases = {rid: batch.bases(r.tags) for rid, r in recs.items()}
+    bases: dict[str, list[tuple[str | None, str]]] = {}
+    for i, (rid, r) in enumerate(recs.items()):
+        if not i % PACE_EVERY:
+            pace()
+        bases[rid] = batch.bases(r.tags)
     in_progress: set[str] = set()
-    for start, first in bases.items():
+    for i, (start, first) in enumerate(bases.items()):
+        if not i % PACE_EVERY:
+            pace()
         if start in done:
             continue
         if not first or _parents_ready(first, canonical, done):  # nothing to order first

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from hfwatch.gcpause import gc_paused
-from hfwatch.pacing import checkpoint_of
+from hfwatch.pacing import Checkpoint, checkpoint_of, paced
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, Via
 from hfwatch.store import known as k
 from hfwatch.store.endpoints import Endpoints
@@ -223,7 +223,8 @@ def _ingest(
     with_mids: bool = False,
 ) -> IngestSummary:
     records = result.records
-    existing = existing_rows(conn, [r.id for r in records], pace=checkpoint_of(records))
+    pace = checkpoint_of(records)
+    existing = existing_rows(conn, [r.id for r in records], pace=pace)
     next_mid = conn.execute("SELECT coalesce(max(mid), 0) + 1 FROM models").fetchone()[0]
     writes = _Writes(
         t=t, started=result.started, ends=Endpoints(conn, t), next_mid=next_mid, follows=lane_follows(result.lane)
@@ -253,7 +254,7 @@ def _ingest(
     _write_models(conn, writes, next_mid, asof)
     if result.lane is Lane.SLOW:
         _retire_unlisted(conn, listed, t, writes.totals)
-    _write_observations(conn, writes, asof)
+    _write_observations(conn, writes, asof, pace)
     pid = _insert_poll(
         conn, result, status="ok", models=len(records), changed=writes.changed, new_models=len(writes.new_rows)
     )
@@ -308,10 +309,10 @@ def _write_models(conn: sqlite3.Connection, writes: _Writes, first_new: int, aso
     )
 
 
-def _write_observations(conn: sqlite3.Connection, writes: _Writes, asof: dict[int, tuple]) -> None:
+def _write_observations(conn: sqlite3.Connection, writes: _Writes, asof: dict[int, tuple], pace: Checkpoint) -> None:
     t, merged = writes.t, writes.merged
     rows = []
-    for obs in writes.observations:
+    for obs in paced(writes.observations, pace):  # a next day's 50k rows: a loop of Python, the GIL held
         mid = obs[0]
         end = asof.get(mid)
         if end is None:

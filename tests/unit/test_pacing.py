@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from hfwatch.analysis.attribution import attribute_all
 from hfwatch.engine import Poller
 from hfwatch.hub.client import HubClient
-from hfwatch.pacing import BACKGROUND_NICE, PACE_EVERY, GiveWay, Paced, checkpoint_of, no_checkpoint
-from hfwatch.records import Lane
+from hfwatch.pacing import BACKGROUND_NICE, PACE_EVERY, GiveWay, Paced, checkpoint_of, no_checkpoint, paced
+from hfwatch.records import Attribution, Lane, ModelRecord
 from hfwatch.registry import load_registry
 from hfwatch.store import Store
 from hfwatch.store.known import existing_rows
@@ -108,6 +109,37 @@ def test_reading_the_stored_rows_gives_way_too(sim: SimHub, tmp_path: Path) -> N
         few = ids[:: max(1, len(ids) // 10)]
         assert existing_rows(store.conn, few, pace=lambda: calls.append(1)).keys() == set(few)
         assert calls  # the probes by id too
+
+
+def test_attribution_gives_way_in_every_walk_not_only_while_it_copies_the_batch() -> None:
+    """Between two checkpoints, at most PACE_EVERY records are attributed. Only the batch's first copy was
+    paced: the walk that attributes a 50k-model poll held the GIL for half a second, and keys pressed
+    meanwhile took twice as long."""
+    n = PACE_EVERY * 20
+    # Each names a parent the batch does not hold, so attributing it asks the store's resolver once.
+    records = [ModelRecord(id=f"tuner/sft-{i}", tags=(f"base_model:elsewhere/base-{i}",)) for i in range(n)]
+    asked: list[str] = []
+    at_checkpoints: list[int] = []
+
+    def known(base_id: str) -> Attribution | None:
+        asked.append(base_id)
+        return None
+
+    attributions = attribute_all(Paced(records, lambda: at_checkpoints.append(len(asked))), load_registry(), known)
+    assert len(attributions) == n and len(asked) == n
+    gaps = [b - a for a, b in zip([0, *at_checkpoints], [*at_checkpoints, len(asked)], strict=True)]
+    assert max(gaps) <= PACE_EVERY
+
+
+def test_paced_rows_are_the_same_rows_with_a_checkpoint_every_so_many() -> None:
+    rows = [(i, i * 2) for i in range(PACE_EVERY * 2 + 1)]
+    assert paced(rows, no_checkpoint) is rows  # nothing waits on the CLI's polls: no generator in the way
+    calls: list[int] = []
+    seen: list[tuple[int, int]] = []
+    for row in paced(rows, lambda: calls.append(len(seen))):
+        seen.append(row)
+    assert seen == rows
+    assert calls == [0, PACE_EVERY, 2 * PACE_EVERY]
 
 
 def test_a_paced_list_hands_its_checkpoint_on() -> None:
