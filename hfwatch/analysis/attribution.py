@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from hfwatch.gcpause import gc_paused
-from hfwatch.pacing import PACE_EVERY, checkpoint_of
+from hfwatch.pacing import checkpoint_of, paced
 from hfwatch.records import Attribution, ModelRecord, Via
 from hfwatch.registry import Family, Registry
 
@@ -208,13 +208,13 @@ def attribute_all(
 def _attribute_all(
     records: Iterable[ModelRecord], registry: Registry, known: Resolver | None
 ) -> dict[str, Attribution]:
-    # Only the first loop iterates `records`: the walks after it pass its checkpoint themselves, or a 50k-model
-    # poll held the GIL for half a second and every key pressed meanwhile took twice as long (hfwatch.pacing).
+    # Every walk over the batch passes the poll's checkpoint, not only the one over `records` (a Paced list):
+    # attributing a 50k-model poll held the GIL half a second, and keys pressed meanwhile took twice as long.
     pace = checkpoint_of(records)
     recs: dict[str, ModelRecord] = {}
     for record in records:
         recs[record.id] = record  # a repeated id: the later listing is the fresher one
-    canonical = {rid.lower(): rid for rid in recs}
+    canonical = {rid.lower(): rid for rid in paced(recs, pace)}
     done: dict[str, Attribution] = {}
 
     def resolve(base_id: str) -> Attribution | None:
@@ -224,15 +224,9 @@ def _attribute_all(
         return known(base_id) if known is not None else None
 
     batch = _Batch(registry, resolve)
-    bases: dict[str, list[tuple[str | None, str]]] = {}
-    for i, (rid, r) in enumerate(recs.items()):
-        if not i % PACE_EVERY:
-            pace()
-        bases[rid] = batch.bases(r.tags)
+    bases = {rid: batch.bases(r.tags) for rid, r in paced(recs.items(), pace)}
     in_progress: set[str] = set()
-    for i, (start, first) in enumerate(bases.items()):
-        if not i % PACE_EVERY:
-            pace()
+    for start, first in paced(bases.items(), pace):
         if start in done:
             continue
         if not first or _parents_ready(first, canonical, done):  # nothing to order first
@@ -258,7 +252,7 @@ def _attribute_all(
             stack.pop()
             in_progress.discard(node)
             done[node] = batch.attribute(recs[node], parents)
-    return {rid: done[rid] for rid in recs}
+    return {rid: done[rid] for rid in paced(recs, pace)}
 
 
 def _parents_ready(
