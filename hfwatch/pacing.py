@@ -113,9 +113,10 @@ def checkpoint_of(items: Iterable[object]) -> Checkpoint:
 
 
 def paced(rows: Iterable[T], checkpoint: Checkpoint) -> Iterable[T]:
-    """`rows` passing `checkpoint` every PACE_EVERY items, for an `executemany`: binding each row's
-    parameters runs Python with the GIL held, so one call over a next-day poll's 50k rows kept a poll's
-    thread from its checkpoints for half a second."""
+    """`rows` passing `checkpoint` every PACE_EVERY items, for a stage's loops over something other than its
+    `Paced` records (attribution's walks of its own dicts, the rows built for an `executemany`): unpaced, one
+    such loop over a 50k-model poll kept the poll's thread from its checkpoints for half a second. With no
+    checkpoint (the CLI's polls, imports) the rows themselves, at no cost."""
     if checkpoint is no_checkpoint:
         return rows
     return _paced(rows, checkpoint)
