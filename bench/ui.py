@@ -189,7 +189,7 @@ def responsiveness(db: Path, presses: int, polls: int, models: int, t0: int, tmp
         ], detail
     per_key = {
         k: percentile([t for _, key, _, t in rows if key == k], 95) * 1e3
-        for k in ("right", "left", "m", "d")
+        for k in ("right", "left", "m", "d", "s")
         if any(r[1] == k for r in rows)
     }
     poll_s = ", ".join(f"{s:.1f}" for s in detail["poll_s"])
@@ -210,7 +210,7 @@ def responsiveness(db: Path, presses: int, polls: int, models: int, t0: int, tmp
             "the monitor's start had settled (one repeat = "
             f"{unit}; polls took {poll_s} s); p95 ms by key, all presses: "
             + ", ".join(f"{k} {v:.0f}" for k, v in per_key.items())
-            + " (m/d re-rank every family)",
+            + " (m/d re-rank every family, s re-sorts the board)",
         ),
         summary(
             "responsiveness",

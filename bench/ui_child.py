@@ -181,16 +181,18 @@ async def _press(app: Any, key: str) -> tuple[str, float, float]:
     board = app.screen.query_one(Leaderboard)
     if key in ("left", "right"):  # a move the cursor can make (it stops at the first/last row)
         key = "left" if board.cursor_row > 0 else "right"
-    before = (board.cursor_row, app.data_version)
+    screen = app.screen
+    before = (board.cursor_row, app.data_version, screen.sort_index)
+    effects = {
+        "left": lambda: board.cursor_row != before[0],
+        "right": lambda: board.cursor_row != before[0],
+        "s": lambda: screen.sort_index != before[2],  # the board re-sorted in the same handler
+    }
     driver = app._driver
     assert driver is not None
     sent = time.perf_counter()
     driver.send_message(events.Key(key, None))  # what a keystroke becomes
-    await _wait(
-        lambda: (board.cursor_row != before[0]) if key in ("left", "right") else app.data_version != before[1],
-        20,
-        f"the effect of {key!r}",
-    )
+    await _wait(effects.get(key, lambda: app.data_version != before[1]), 20, f"the effect of {key!r}")
     data = time.perf_counter() - sent
     await _painted(app)
     return key, data, time.perf_counter() - sent
@@ -218,7 +220,7 @@ async def keys(db: Path, presses: int, models: int, polls: int, t0: int) -> dict
         async with app.run_test(size=SIZE):
             await _wait(lambda: _board_rows(app) > 0)
             slow = app.schedule.lanes[Lane.SLOW]
-            order = ["right", "m", "left", "d"]
+            order = ["right", "m", "left", "d", "s"]  # the keys the issue names (m/d/s) and the arrows
             i = n_in_poll = 0
             began = deadline = time.perf_counter() + 300
             while started <= polls and time.perf_counter() < deadline:
