@@ -162,7 +162,13 @@ async def test_the_passes_come_after_every_views_rows_and_are_not_read_on_the_ui
         monkeypatch.setattr(app.session.reader, "race", lambda s, m, *a: ui_reads.append((s, m)) or race(s, m, *a))
         boost_last(history_copy, app.board)
         await poll_finished(app, pilot)
-        await until(pilot, lambda: "passes" in arrived, "the worker's second round")
+        # The worker's second round has begun, and the app has taken in every view its first round posted (on a
+        # loaded machine the app's queue ran behind the worker, and "m" found no view read ahead yet).
+        await until(
+            pilot,
+            lambda: "passes" in arrived and all(app.boards.get(s, m) is not None for s in SCOPES for m in METRICS),
+            "the worker's second round, every view's rows taken in",
+        )
         await pilot.press("m")
         await pilot.pause()
         assert app.board_view is not None and app.board_view.passes is None
