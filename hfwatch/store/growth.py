@@ -85,6 +85,8 @@ def spans(
     return out
 
 
-def last_refresh_time(conn: sqlite3.Connection) -> int | None:
-    row = conn.execute("SELECT max(t) FROM refreshes").fetchone()
+def last_refresh_instant(conn: sqlite3.Connection) -> int | None:
+    """When the Hub last counted downloads, as far as the polls saw: a model created after it has counters the
+    Hub has not computed yet (they read 0 until its next daily refresh). None before any refresh was seen."""
+    row = conn.execute("SELECT max(instant) FROM refreshes").fetchone()
     return row[0] if row else None

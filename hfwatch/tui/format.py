@@ -158,3 +158,19 @@ def params(n: int | None) -> str:
     if n is None:
         return DASH
     return f"{human(n)} params"
+
+
+NOT_COUNTED = "not yet"
+
+
+def not_counted_yet(value: int | None, created_at: int | None, counted_until: int | None) -> bool:
+    """A download counter the Hub has not computed yet: it reads 0 (or nothing) for a model created after the
+    Hub's last daily refresh that the polls saw. Shown as 0, it would say a release nobody downloaded."""
+    return not value and created_at is not None and counted_until is not None and created_at > counted_until
+
+
+def downloads(value: int | None, created_at: int | None, counted_until: int | None) -> Text:
+    """A download counter, right-aligned; "not yet" (dim) for one the Hub has not counted."""
+    if not_counted_yet(value, created_at, counted_until):
+        return right(NOT_COUNTED, style="dim")
+    return right(human(value))

@@ -59,6 +59,10 @@ class Reader:
     def data_time(self) -> int | None:
         return views.data_time(self.conn)
 
+    def counted_until(self) -> int | None:
+        """The Hub's last refresh of its counters the polls saw (hfwatch.store.growth.last_refresh_instant)."""
+        return growth.last_refresh_instant(self.conn)
+
     def first_data_time(self) -> int | None:
         return rollups.first_rollup_time(self.conn)
 

@@ -158,6 +158,37 @@ async def test_the_feed_shows_untracked_models_and_u_hides_them(
         assert all(cell(releases, i, "family") == "untracked" for i in range(releases.row_count))
 
 
+async def test_a_release_the_hub_has_not_counted_yet_reads_not_yet_and_not_0(
+    history_copy: Path, registry: Registry, tmp_path: Path
+) -> None:
+    """The Hub computes downloads once a day: a model created after its last refresh the polls saw is listed
+    with 0, which is not a count. One created before that refresh and still at 0 was counted: it reads 0."""
+
+    def counted_until() -> int:
+        with sqlite3.connect(history_copy) as conn:
+            return conn.execute("SELECT max(instant) FROM refreshes").fetchone()[0]
+
+    last = counted_until()
+    assert last is not None and FIXED_NOW - 6 * DAY_S < last < FIXED_NOW - 60, "the history saw a recent refresh"
+    made = {"downloads_30d": 0, "downloads_all_time": 0, "likes": 2, "pipeline_tag": "text-generation"}
+    uncounted = ModelRecord(f"{NEW_ORG}/Fresh-7B", NEW_ORG, created_at=last + 30, **made)
+    counted = ModelRecord(f"{NEW_ORG}/Quiet-1B", NEW_ORG, created_at=last - 3600, **made)
+    at = FIXED_NOW + 600
+    ingest(history_copy, registry, [uncounted, counted], at, trending=[])
+    assert counted_until() == last  # the poll saw no new refresh: the ground truth above still holds
+    app = app_at(history_copy, registry, tmp_path, at)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ReleasesScreen)
+        table = app.screen.query_one(ReleaseTable)
+        rows = {model_of_key(k): i for i, k in enumerate(table.keys_in_order()) if k.startswith("new")}
+        assert cell(table, rows[uncounted.id], "d30") == fmt.NOT_COUNTED
+        assert cell(table, rows[counted.id], "d30") == "0"
+        assert fmt.NOT_COUNTED in str(app.screen.query_one("#releases-box").border_subtitle)
+
+
 async def test_newcomers_rank_untracked_orgs_and_a_adds_one_to_the_user_registry(
     history_copy: Path, registry: Registry, tmp_path: Path
 ) -> None:

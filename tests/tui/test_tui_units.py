@@ -75,6 +75,18 @@ def test_numbers_and_ages() -> None:
     assert fmt.rank_change(0).plain == "–"
 
 
+def test_a_download_count_the_hub_has_not_made_yet_reads_not_yet() -> None:
+    refresh = 1_000_000
+    assert fmt.downloads(0, refresh + 1, refresh).plain == fmt.NOT_COUNTED  # created after the Hub's last count
+    assert fmt.downloads(None, refresh + 1, refresh).plain == fmt.NOT_COUNTED
+    assert fmt.downloads(0, refresh - 1, refresh).plain == "0"  # counted, and nobody downloaded it
+    assert fmt.downloads(0, refresh, refresh).plain == "0"
+    assert fmt.downloads(1_200, refresh + 1, refresh).plain == "1.2k"  # whatever the Hub counted stands
+    assert fmt.downloads(0, refresh + 1, None).plain == "0"  # no refresh seen yet: nothing to say it is not a count
+    assert fmt.downloads(0, None, refresh).plain == "0"  # creation unknown
+    assert fmt.downloads(None, None, refresh).plain == fmt.DASH
+
+
 def test_sparkline_scale_direction_and_unknown_start() -> None:
     rising = fmt.spark([1, 2, 3, 4, 5, 6, 7, 8], 8)
     assert rising.plain == "▁▂▃▄▅▆▇█" and rising.style == "green"

@@ -16,6 +16,7 @@ from textual.widget import Widget
 
 from hfwatch.registry import Registry
 from hfwatch.store.queries import EventRow
+from hfwatch.tui import format as fmt
 from hfwatch.tui.messages import AddOrg
 from hfwatch.tui.screens.base import ListScreen
 from hfwatch.tui.view import MonitorView
@@ -103,7 +104,8 @@ class ReleasesScreen(ListScreen):
         kind = KINDS[self.kind]
         registry = self.monitor.registry
         shown = [e for e in events if (kind == "all" or e.kind == kind) and wanted.matches(e, registry)]
-        self.query_one(ReleaseTable).present(shown, reader.now(), registry)
+        counted_until = reader.counted_until()
+        self.query_one(ReleaseTable).present(shown, reader.now(), registry, counted_until)
         self._newcomers()
         box = self.query_one("#releases-box")
         shown_kind = {"all": "all events", "new": "new releases", "trending": "trending entries"}[kind]
@@ -114,6 +116,8 @@ class ReleasesScreen(ListScreen):
         ]
         if self.filter_text:
             notes.append(f"filter “{self.filter_text}”")
+        if any(fmt.not_counted_yet(e.model.d30, e.model.created_at, counted_until) for e in shown):
+            notes.append(f"30d dl “{fmt.NOT_COUNTED}”: created after the Hub's last daily count")
         box.border_subtitle = Text(" · ".join(notes))
 
     def main_table(self) -> Widget:

@@ -58,10 +58,19 @@ class EventTable(KeyedTable[EventRow]):
         super().__init__(id=id)
         self._registry = registry
         self._now = 0
+        self._counted_until: int | None = None
 
-    def present(self, events: Iterable[EventRow], now: int, registry: Registry | None = None) -> None:
-        """Show `events`; `registry`: the one in force now, when it may have changed (a family added)."""
+    def present(
+        self,
+        events: Iterable[EventRow],
+        now: int,
+        registry: Registry | None = None,
+        counted_until: int | None = None,
+    ) -> None:
+        """Show `events`; `registry`: the one in force now, when it may have changed (a family added);
+        `counted_until`: the Hub's last refresh of its counters (the models created after it are not counted)."""
         self._now = now
+        self._counted_until = counted_until
         if registry is not None:
             self._registry = registry
         self.show(events)

@@ -53,7 +53,7 @@ class ReleaseTable(EventTable):
             via_cell(m.via),
             Text(m.country or "–"),
             fmt.safe(m.pipeline or "–", 18),
-            fmt.right(fmt.human(m.d30)),
+            fmt.downloads(m.d30, m.created_at, self._counted_until),
             fmt.right(fmt.human(m.likes)),
         ]
 
