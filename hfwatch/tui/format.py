@@ -169,8 +169,8 @@ def not_counted_yet(value: int | None, created_at: int | None, counted_until: in
     return not value and created_at is not None and counted_until is not None and created_at > counted_until
 
 
-def downloads(value: int | None, created_at: int | None, counted_until: int | None) -> Text:
+def downloads(value: int | None, created_at: int | None, counted_until: int | None, style: str | None = None) -> Text:
     """A download counter, right-aligned; "not yet" (dim) for one the Hub has not counted."""
     if not_counted_yet(value, created_at, counted_until):
         return right(NOT_COUNTED, style="dim")
-    return right(human(value))
+    return right(human(value), style=style)

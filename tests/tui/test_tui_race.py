@@ -27,6 +27,7 @@ from hfwatch.tui.screenshots import FROZEN_MONOTONIC
 from hfwatch.tui.session import frozen_session
 from hfwatch.tui.state import UiState
 from hfwatch.tui.widgets.feed import Feed, model_of_key
+from hfwatch.tui.widgets.model_table import PENDING, ModelTable
 from hfwatch.tui.widgets.race import OvertakeTable
 from hfwatch.tui.widgets.release_table import NewcomerTable, ReleaseTable
 from tests.conftest import run_cli
@@ -173,8 +174,10 @@ async def test_a_release_the_hub_has_not_counted_yet_reads_not_yet_and_not_0(
     made = {"downloads_30d": 0, "downloads_all_time": 0, "likes": 2, "pipeline_tag": "text-generation"}
     uncounted = ModelRecord(f"{NEW_ORG}/Fresh-7B", NEW_ORG, created_at=last + 30, **made)
     counted = ModelRecord(f"{NEW_ORG}/Quiet-1B", NEW_ORG, created_at=last - 3600, **made)
+    # A small family's: its whole model list is on its screen (a big one's shows its 500 most downloaded).
+    first_party = ModelRecord("swiss-ai/Apertus-Fresh-8B", "swiss-ai", created_at=last + 60, **made)
     at = FIXED_NOW + 600
-    ingest(history_copy, registry, [uncounted, counted], at, trending=[])
+    ingest(history_copy, registry, [uncounted, counted, first_party], at, trending=[])
     assert counted_until() == last  # the poll saw no new refresh: the ground truth above still holds
     app = app_at(history_copy, registry, tmp_path, at)
     async with app.run_test(size=SIZE) as pilot:
@@ -187,6 +190,14 @@ async def test_a_release_the_hub_has_not_counted_yet_reads_not_yet_and_not_0(
         assert cell(table, rows[uncounted.id], "d30") == fmt.NOT_COUNTED
         assert cell(table, rows[counted.id], "d30") == "0"
         assert fmt.NOT_COUNTED in str(app.screen.query_one("#releases-box").border_subtitle)
+        app.open_family("apertus")  # its model list: both counters of the release are not counted yet
+        await until(pilot, lambda: bool(app.screen.query(ModelTable)), "the family screen")
+        models = app.screen.query_one(ModelTable)
+        column = models.column_keys().index
+        await until(pilot, lambda: first_party.id in models.keys_in_order(), "the family's model list")
+        await until(pilot, lambda: models.get_row(first_party.id)[column("likes")].plain.strip() != PENDING, "its row")
+        d30, dall = (models.get_row(first_party.id)[column(c)].plain.strip() for c in ("d30", "dall"))
+        assert (d30, dall) == (fmt.NOT_COUNTED, fmt.NOT_COUNTED)
 
 
 async def test_newcomers_rank_untracked_orgs_and_a_adds_one_to_the_user_registry(

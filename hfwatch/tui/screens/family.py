@@ -133,7 +133,7 @@ class FamilyScreen(ListScreen):
         needle = self.filter_text
         shown = sorted((i for i in items if not needle or model_matches(i.full, needle)), key=sort.value)
         table = self.query_one(ModelTable)
-        table.present(shown, now)
+        table.present(shown, now, reader.counted_until())
         # The rows on screen are read before the first paint; the rest as they come into view.
         self._fill(table, [i for i in table.on_screen(ahead=0) if i.view is None])
         models_box = self.query_one("#models-box")

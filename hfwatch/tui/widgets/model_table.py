@@ -105,10 +105,13 @@ class ModelTable(KeyedTable[ModelItem]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._now = 0
+        self._counted_until: int | None = None
         self._asked: set[int] = set()
 
-    def present(self, items: Iterable[ModelItem], now: int) -> None:
+    def present(self, items: Iterable[ModelItem], now: int, counted_until: int | None = None) -> None:
+        """`counted_until`: the Hub's last refresh of its counters (fmt.downloads)."""
         self._now = now
+        self._counted_until = counted_until
         self._asked.clear()
         self.show(items)
 
@@ -165,17 +168,18 @@ class ModelTable(KeyedTable[ModelItem]):
     def row_for(self, item: ModelItem) -> tuple[str, Cells]:
         k, r, v = item.key, item.row, item.view
         width, pipeline = self.shape()
+        created_at = r.created_at if r is not None else None
         cells: list[Text | str] = [
             fmt.safe(k.id, width),
             via_cell(k.via),
-            fmt.right(fmt.human(k.d30), style="bold"),
+            fmt.downloads(k.d30, created_at, self._counted_until, style="bold"),
         ]
         if r is None:
             cells += [_pending(), _pending(), "", _pending(), _pending()]
         else:
             created = None if r.created_at is None else self._now - r.created_at
             cells += [
-                fmt.right(fmt.human(r.dall)),
+                fmt.downloads(r.dall, r.created_at, self._counted_until),
                 fmt.right(fmt.human(v.rate_per_day)) if v is not None else _pending(),
                 fmt.spark(v.spark, 12) if v is not None else "",
                 fmt.right(fmt.human(r.likes)),
