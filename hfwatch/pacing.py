@@ -100,11 +100,7 @@ class Paced(list[T]):
         self.checkpoint = checkpoint
 
     def __iter__(self) -> Iterator[T]:
-        checkpoint = self.checkpoint
-        for i, item in enumerate(super().__iter__()):
-            if not i % PACE_EVERY:
-                checkpoint()
-            yield item
+        return _paced(super().__iter__(), self.checkpoint)
 
 
 def checkpoint_of(items: Iterable[object]) -> Checkpoint:
