@@ -20,7 +20,7 @@ from bench.catalogue import build, bump
 from bench.report import Figure, summary
 from bench.stats import median, timed
 from hfwatch.analysis.attribution import attribute_all
-from hfwatch.hub.parse import decode_page
+from hfwatch.hub.decode import decode_page
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult
 from hfwatch.registry import Registry
 from hfwatch.store import Store
@@ -116,7 +116,7 @@ def _raw(path: Path, writes: list[tuple[str, list]]) -> float:
 
 
 def _decode(body: bytes) -> tuple[list[ModelRecord], float]:
-    """The page as the client reads it: `decode_page` (json.loads and parse_page, the collector paused)."""
+    """The page as the client reads it: `decode_page` (its typed pass, the collector paused)."""
     began = time.perf_counter()
     records = decode_page(body).records
     return records, time.perf_counter() - began
@@ -194,7 +194,7 @@ def run(n: int, reps: int, registry: Registry, *, next_hour: bool = True) -> tup
                 f"{label}: pipeline",
                 [models / r["pipeline_s"] for r in rs],
                 "models/s",
-                note="decode_page (json.loads + parse_page) + attribute_all + Store.ingest" if phase == "first" else "",
+                note="decode_page (as a poll reads a page) + attribute_all + Store.ingest" if phase == "first" else "",
             ),
             summary("ingest", f"{label}: Store.ingest", [models / r["store_s"] for r in rs], "models/s"),
             summary(
@@ -250,5 +250,5 @@ def _shares(details: dict, reps: int) -> Figure:
         " / ".join(f"{first[k]:.0%}" for k in ("decode_s", "attribute_s", "store_s")),
         "",
         n=reps,
-        note="medians; decode = hfwatch.hub.parse.decode_page: json.loads + parse_page, as the client reads a page",
+        note="medians; decode = hfwatch.hub.decode.decode_page, as the client reads a page",
     )

@@ -4,7 +4,8 @@ huggingface_hub's `ModelInfo(**item)` (what the poll used to build for every ite
 Two realistic pages of 1,000 records: the bench catalogue's shape (every expanded field, a few tags) and
 the repository's real Hub records (tests/fixtures/hub_records.json, ~14 tags each) repeated with distinct
 ids. Medians of repeated runs, in microseconds per record; json.loads is not included (it is the same for
-both).
+both). A second line times a page from its bytes, the JSON decode included: `json.loads` + `parse_page` (the
+tolerant parser alone) against `decode_page` (the typed pass that reads a clean page, as polls do).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from bench.catalogue import build
 from bench.stats import machine, median
+from hfwatch.hub.decode import decode_page
 from hfwatch.hub.parse import parse_page
 from hfwatch.registry import load_registry
 
@@ -36,7 +38,7 @@ def pages(n: int) -> dict[str, list[dict[str, Any]]]:
 
 
 def per_record_us(
-    fns: dict[str, Callable[[list[dict[str, Any]]], object]], items: list[dict[str, Any]], reps: int
+    fns: dict[str, Callable[[Any], object]], items: Any, reps: int, records: int | None = None
 ) -> dict[str, tuple[float, float]]:
     """Median wall and CPU microseconds per record of each function, run in turns so that the load of a
     shared machine weighs on all of them alike."""
@@ -48,7 +50,8 @@ def per_record_us(
             fn(items)
             cpu[name].append(time.thread_time() - c)
             wall[name].append(time.perf_counter() - w)
-    return {name: (median(wall[name]) / len(items) * 1e6, median(cpu[name]) / len(items) * 1e6) for name in fns}
+    n = len(items) if records is None else records
+    return {name: (median(wall[name]) / n * 1e6, median(cpu[name]) / n * 1e6) for name in fns}
 
 
 def model_info(items: list[dict[str, Any]]) -> object:
@@ -71,6 +74,19 @@ def main(argv: list[str] | None = None) -> int:
             f" ModelInfo(**item) {theirs:.1f} / {theirs_cpu:.1f} µs/record"
             f" · hfwatch parse_page, ModelRecord built {ours:.1f} / {ours_cpu:.1f} µs/record"
             f" · {theirs_cpu / ours_cpu:.1f}x less CPU"
+        )
+        body = json.dumps(items).encode()
+        got = per_record_us(
+            {"tolerant": lambda b: parse_page(json.loads(b)), "decode_page": decode_page},
+            body,
+            args.reps,
+            records=len(items),
+        )
+        (slow, slow_cpu), (fast, fast_cpu) = got["tolerant"], got["decode_page"]
+        print(
+            f"{'':12} from the bytes, JSON decode included (wall / CPU): json.loads + parse_page"
+            f" {slow:.1f} / {slow_cpu:.1f} µs/record · decode_page {fast:.1f} / {fast_cpu:.1f} µs/record"
+            f" · {slow_cpu / fast_cpu:.1f}x less CPU"
         )
     return 0
 

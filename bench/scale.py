@@ -82,7 +82,7 @@ def _one_walk(runs: list[dict], k: int, label: str, models: int) -> list[Figure]
             [w["models"] / w["pipeline_s"] for w in ws],
             "models/s",
             note=f"a deep walk of {tail:,} tail repos on the {models - tail:,}-model year, 1000 a page: "
-            "json.loads (collector paused, as decode_page) + parse_page + attribute_all + deepwalk.apply_page"
+            "decode_page (as the client reads a page) + attribute_all + deepwalk.apply_page"
             if k == 0
             else "",
         ),
@@ -130,12 +130,12 @@ def walk_figures(runs: list[dict], models: int) -> list[Figure]:
     first = runs[0]["walks"][0]
     shares = {
         k: median([r["walks"][0][k] / r["walks"][0]["pipeline_s"] for r in runs])
-        for k in ("json_s", "parse_s", "attribute_s", "store_s")
+        for k in ("decode_s", "attribute_s", "store_s")
     }
     figs.append(
         Figure(
             "scale",
-            f"{label}, first walk: time share json/parse/attribute/store",
+            f"{label}, first walk: time share decode/attribute/store",
             " / ".join(f"{v:.0%}" for v in shares.values()),
             n=len(runs),
             note=f"{first['pages']} pages, {first['bytes'] / 2**20:,.0f} MiB of listing JSON",

@@ -3,23 +3,22 @@ through the deep lane's own path, and the same writes as raw `executemany` for t
 
 The pages come straight from `hfwatch_sim.tail` (what the simulated Hub serves for `/api/models?sort=downloads`
 with the deep lane's `expand` fields, minus the HTTP): the throughput measured is hfwatch's, not the server's.
-The store's side is what `hfwatch.deep` does with each page it receives: `json.loads` → `parse_page` →
+The store's side is what `hfwatch.deep` does with each page it receives: `decode_page` (the typed pass, or
+`json.loads` → `parse_page` for a page with something to forgive) →
 `attribute_all` (with a per-page lookup of stored parents, as `hfwatch.deep._fresh_lookup`) →
 `deepwalk.apply_page` (the poll's ingest and the walk's progress, one transaction a page).
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from hfwatch.analysis.attribution import attribute_all
-from hfwatch.gcpause import gc_paused
 from hfwatch.hub.client import EXPAND
-from hfwatch.hub.parse import decode_page, parse_page
+from hfwatch.hub.decode import decode_page
 from hfwatch.hub.plan import DEEP_PAGE_SIZE
 from hfwatch.records import Attribution, Lane, ModelRecord, PollResult, PollStats
 from hfwatch.registry import Registry
@@ -66,8 +65,7 @@ def attribute(store: Store, records: list[ModelRecord], registry: Registry) -> d
 class WalkTiming:
     """Seconds per stage, summed over the walk's pages."""
 
-    json_s: float = 0.0
-    parse_s: float = 0.0
+    decode_s: float = 0.0
     attribute_s: float = 0.0
     store_s: float = 0.0
     models: int = 0
@@ -78,7 +76,7 @@ class WalkTiming:
 
     @property
     def pipeline_s(self) -> float:
-        return self.json_s + self.parse_s + self.attribute_s + self.store_s
+        return self.decode_s + self.attribute_s + self.store_s
 
 
 def walk(store: Store, tail: Tail, registry: Registry, t: int) -> WalkTiming:
@@ -88,10 +86,7 @@ def walk(store: Store, tail: Tail, registry: Registry, t: int) -> WalkTiming:
     last = (tail.size - 1) // DEEP_PAGE_SIZE
     for n, body in enumerate(pages(tail, t)):
         began = time.perf_counter()
-        with gc_paused():  # as the client's decode_page
-            items = json.loads(body)
-        parsed = time.perf_counter()
-        records = parse_page(items).records
+        records = decode_page(body).records
         attributed = time.perf_counter()
         attrs = attribute(store, records, registry)
         stored = time.perf_counter()
@@ -107,8 +102,7 @@ def walk(store: Store, tail: Tail, registry: Registry, t: int) -> WalkTiming:
             done=n == last,
         )
         end = time.perf_counter()
-        timing.json_s += parsed - began
-        timing.parse_s += attributed - parsed
+        timing.decode_s += attributed - began
         timing.attribute_s += stored - attributed
         timing.store_s += end - stored
         timing.models += len(records)

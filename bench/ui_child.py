@@ -128,7 +128,7 @@ def _synthetic_slow_lane(feeder: Any, models: int, polls: int, t0: int) -> None:
     attribution, one ingest transaction, the daily maintenance). The network's waits are left out: a
     CPU-bound poll, the worst case for the UI thread's share of the GIL."""
     from bench.catalogue import build, bump
-    from hfwatch.hub.parse import decode_page
+    from hfwatch.hub.decode import decode_page
     from hfwatch.pacing import no_checkpoint
     from hfwatch.records import Lane, PollResult
     from hfwatch.registry import load_registry

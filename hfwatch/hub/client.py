@@ -23,8 +23,9 @@ from huggingface_hub import constants
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status, set_client_factory
 
+from hfwatch.hub.decode import decode_page
 from hfwatch.hub.guard import GuardedTransport, HubError, PollGuard, RateBudget, RequestPolicy, guarding
-from hfwatch.hub.parse import PageError, ParsedPage, decode_page
+from hfwatch.hub.parse import PageError, ParsedPage
 from hfwatch.pacing import no_checkpoint
 from hfwatch.records import ModelRecord
 

@@ -13,7 +13,6 @@ SQLite's UTF-8 cannot): such a field is unknown, such an id skips its record.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -22,24 +21,25 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from hfwatch.gcpause import gc_paused
-from hfwatch.hub.paced_json import loads_paced
 from hfwatch.pacing import PACE_EVERY, Checkpoint, no_checkpoint
 from hfwatch.records import ModelRecord
 
 __all__ = [
     "COUNT_KEYS",
+    "MAX_COUNT",
     "TIME_KEYS",
     "PageError",
     "ParsedPage",
     "RecordError",
     "TimeError",
-    "decode_page",
+    "hub_time",
     "parse_http_date",
     "parse_page",
     "parse_record",
     "parse_time",
     "record_from_hub",
     "unknown_counts",
+    "usable_id",
 ]
 
 # Hub key -> ModelRecord field, for the counters a bad value of which is reported as "unknown".
@@ -53,7 +53,7 @@ TIME_KEYS = {"createdAt": "created_at", "lastModified": "last_modified"}
 _TEXT_KEYS = {"author": "author", "pipeline_tag": "pipeline_tag", "library_name": "library_name"}
 
 # SQLite INTEGER is 64-bit signed; a count this large is not a real count.
-_MAX_COUNT = 2**62
+MAX_COUNT = 2**62
 # Times before the Hub existed or after 2200 are typos, or milliseconds taken for seconds.
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
 _LATEST = datetime(2200, 1, 1, tzinfo=UTC).timestamp()
@@ -91,7 +91,7 @@ def _count(value: Any) -> int | None:
     sends counts as JSON integers, and a count in another form is a producer bug whose meaning
     (rounded? thousands separator?) hfwatch would only be guessing.
     """
-    return value if type(value) is int and 0 <= value < _MAX_COUNT else None
+    return value if type(value) is int and 0 <= value < MAX_COUNT else None
 
 
 def _storable(text: str) -> bool:
@@ -108,7 +108,7 @@ def _text(value: Any) -> str | None:
     return value if type(value) is str and _storable(value) else None
 
 
-def _hub_time(value: Any) -> int | None:
+def hub_time(value: Any) -> int | None:
     """Unix seconds of an ISO 8601 time as the Hub writes it (`2026-04-22T06:04:45.000Z`), else unknown."""
     if type(value) is not str:
         return None
@@ -145,20 +145,23 @@ def _params(value: Any) -> int | None:
 
 
 def _model_id(item: dict[str, Any]) -> str | None:
-    """The id when it is a string of the form namespace/name, else None (the record is unusable).
+    """The id when it is a usable string, else None (the record is unusable)."""
+    value = item.get("id")
+    if value is None:
+        value = item.get("modelId")
+    if type(value) is not str or not usable_id(value) or not _storable(value):
+        return None
+    return value
+
+
+def usable_id(value: str) -> bool:
+    """Whether a model id has the form namespace/name, neither part blank.
 
     Only the first '/' splits: a name may hold more (`evil-org/[link=http://x]y[/link]` is a valid
     string, kept literally).
     """
-    value = item.get("id")
-    if value is None:
-        value = item.get("modelId")
-    if type(value) is not str:
-        return None
     namespace, slash, name = value.partition("/")
-    if not slash or not namespace.strip() or not name.strip() or not _storable(value):
-        return None
-    return value
+    return bool(slash) and bool(namespace.strip()) and bool(name.strip())
 
 
 # -- records and pages ------------------------------------------------------------------------------
@@ -179,14 +182,14 @@ def _read_item(item: dict[str, Any]) -> tuple[ModelRecord, int] | None:
         get("likes"),
         get("trendingScore"),
     )
-    d30 = raw_d30 if type(raw_d30) is int and 0 <= raw_d30 < _MAX_COUNT else None
-    dall = raw_dall if type(raw_dall) is int and 0 <= raw_dall < _MAX_COUNT else None
-    likes = raw_likes if type(raw_likes) is int and 0 <= raw_likes < _MAX_COUNT else None
-    trend = raw_trend if type(raw_trend) is int and 0 <= raw_trend < _MAX_COUNT else None
+    d30 = raw_d30 if type(raw_d30) is int and 0 <= raw_d30 < MAX_COUNT else None
+    dall = raw_dall if type(raw_dall) is int and 0 <= raw_dall < MAX_COUNT else None
+    likes = raw_likes if type(raw_likes) is int and 0 <= raw_likes < MAX_COUNT else None
+    trend = raw_trend if type(raw_trend) is int and 0 <= raw_trend < MAX_COUNT else None
     bad += (d30 is None and raw_d30 is not None) + (dall is None and raw_dall is not None)
     bad += (likes is None and raw_likes is not None) + (trend is None and raw_trend is not None)
     raw_created, raw_modified = get("createdAt"), get("lastModified")
-    created, modified = _hub_time(raw_created), _hub_time(raw_modified)
+    created, modified = hub_time(raw_created), hub_time(raw_modified)
     bad += (created is None and raw_created is not None) + (modified is None and raw_modified is not None)
     raw_author, raw_pipeline, raw_library = get("author"), get("pipeline_tag"), get("library_name")
     author, pipeline, library = _text(raw_author), _text(raw_pipeline), _text(raw_library)
@@ -239,19 +242,6 @@ def parse_page(items: Any, pace: Checkpoint = no_checkpoint) -> ParsedPage:
             append(read[0])
             bad += read[1]
     return ParsedPage(records=records, items=len(items), skipped=skipped, bad_fields=bad)
-
-
-def decode_page(body: bytes | str, pace: Checkpoint = no_checkpoint) -> ParsedPage:
-    """`parse_page` of a listing page's JSON text, decoded with the garbage collector paused (see gcpause).
-    `pace`: called every PACE_EVERY items while the page is decoded and parsed, not only between pages
-    (decoding and parsing a 1,000-model page in one go held a poll's thread from its checkpoints ~30 ms).
-
-    Raises what `json.loads` raises for text that is not JSON, and PageError as `parse_page` does.
-    """
-    with gc_paused():
-        if pace is no_checkpoint:
-            return parse_page(json.loads(body))
-        return parse_page(loads_paced(body, pace), pace)
 
 
 def _kind(value: object) -> str:

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from hfwatch.hub.parse import PageError, decode_page, parse_http_date, parse_page, parse_record
+from hfwatch.hub.decode import decode_page
+from hfwatch.hub.parse import PageError, parse_http_date, parse_page, parse_record
 from hfwatch.records import ModelRecord
 
 CREATED = "2026-04-22T06:04:45.000Z"
