@@ -15,6 +15,7 @@ from textual.timer import Timer
 
 from hfwatch.records import Lane
 from hfwatch.textsafe import terminal_safe
+from hfwatch.tui import hangup
 from hfwatch.tui.format import age
 from hfwatch.tui.messages import PollFinished, PollProgress, PollStarted, WarmupProgress
 from hfwatch.tui.priority import NoFullCollections
@@ -83,6 +84,9 @@ class PollingApp(App[int]):
 
     def start_polling(self) -> None:
         """Called once the screens are up: follow, back-fill, or arm both lanes."""
+        terminal = hangup.input_terminal()
+        if terminal is not None:
+            self.set_interval(hangup.CHECK_EVERY_S, partial(self._quit_if_hung_up, terminal))
         if not self._autostart:
             return
         if self.session.mode is Mode.FOLLOWING:
@@ -93,6 +97,10 @@ class PollingApp(App[int]):
                 self._backfill()
             else:
                 self._arm_from_history()
+
+    def _quit_if_hung_up(self, terminal: int) -> None:
+        if hangup.hung_up(terminal):
+            self.exit(return_code=hangup.HANGUP_EXIT)
 
     def note_file_state(self) -> None:
         """What the file says about its polls (for the status line before this session polled)."""
