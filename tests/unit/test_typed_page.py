@@ -74,7 +74,7 @@ def test_a_value_to_forgive_sends_the_page_to_the_tolerant_parser(key: str, valu
     page = decode_page(body)
     assert page == tolerant(body)
     assert page.bad_fields + page.skipped >= 1  # what was forgiven is counted, as a poll reports it
-    assert [r.id for r in page.records][0::len(page.records) - 1] == ["a/first", "a/last"]
+    assert [r.id for r in page.records][0 :: len(page.records) - 1] == ["a/first", "a/last"]
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_a_value_to_forgive_sends_the_page_to_the_tolerant_parser(key: str, valu
         b'[{"id": "a/b", "id": "c/d"}]',  # a repeated key: the last one stands, in both
         b'[{"id": "a/b", "downloads": NaN}]',
         b'[{"id": "a/b", "extra": {"deep": [1, [2, {"x": null}]]}}]',
-        "\ufeff[{\"id\": \"a/b\"}]".encode("utf-8"),
+        '\ufeff[{"id": "a/b"}]'.encode("utf-8"),
         '[{"id": "a/b", "author": "é"}]'.encode("utf-16"),
         '[{"id": "a/b"}]'.encode("utf-32-le"),
         b'{"error": "Invalid"}',
