@@ -63,6 +63,7 @@ MODEL_COLUMNS = (
     "created_at",
     "pipeline_tag",
     "library_name",
+    "downloads_counted",
 )
 COLUMNS = {"leaderboard": LEADERBOARD_COLUMNS, "series": SERIES_COLUMNS, "models": MODEL_COLUMNS}
 
@@ -245,9 +246,12 @@ def series_rows(
 def model_rows(
     conn: sqlite3.Connection, *, scope: str, metric: str, now: int, window_s: int, family: str | None, limit: int | None
 ) -> list[dict[str, Any]]:
+    from hfwatch.store import growth
+
     ranked = ranked_models(conn, scope=scope, metric=metric, now=now, window_s=window_s, family=family, limit=limit)
+    counted_until = growth.last_refresh_instant(conn, at=now)
     return [
-        {"as_of": iso(now), **model_row(rank, v, scope), "metric": metric, "library_name": v.row.library}
+        {"as_of": iso(now), **model_row(rank, v, scope, counted_until), "metric": metric, "library_name": v.row.library}
         for rank, v in enumerate(ranked, start=1)
     ]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from hfwatch.analysis.counted import not_counted_yet
 from hfwatch.cli.common import iso
 from hfwatch.timeunits import DAY_S
 
@@ -58,8 +59,13 @@ def country_row(c: CountryRow) -> dict[str, Any]:
     }
 
 
-def model_row(rank: int, v: ModelView, scope: str) -> dict[str, Any]:
+def model_row(rank: int, v: ModelView, scope: str, counted_until: int | None = None) -> dict[str, Any]:
+    """`counted_until`: the Hub's last refresh of its counters (`growth.last_refresh_instant`); a model created
+    after it has download counters the Hub has not computed, null here and `downloads_counted` false."""
     r = v.row
+    uncounted = not_counted_yet(r.d30, r.created_at, counted_until) and not_counted_yet(
+        r.dall, r.created_at, counted_until
+    )
     return {
         "rank": rank,
         "id": r.id,
@@ -68,14 +74,15 @@ def model_row(rank: int, v: ModelView, scope: str) -> dict[str, Any]:
         "via": r.via,
         "publisher_family": r.publisher_family,
         "country": r.country,
-        "downloads_30d": r.d30,
-        "downloads_all_time": r.dall,
+        "downloads_30d": None if uncounted else r.d30,
+        "downloads_all_time": None if uncounted else r.dall,
         "rate_per_day": round_(v.rate_per_day),
         "likes": r.likes,
         "trending_score": r.trend,
         "created_at": iso(r.created_at),
         "pipeline_tag": r.pipeline,
         "scope": scope,
+        "downloads_counted": not uncounted,
     }
 
 

@@ -12,6 +12,9 @@ from hfwatch.cli.errors import EXIT_OK
 from hfwatch.cli.rows import WINDOWS, country_row, family_row, model_row, ranked_models
 from hfwatch.numfmt import human, percent
 
+# A model created after the Hub's last daily count: its counters are not counts yet (hfwatch.analysis.counted).
+NOT_YET = ("not yet", "not yet")
+
 # -- top --------------------------------------------------------------------------------------------
 
 
@@ -19,7 +22,7 @@ def cmd_top(args: argparse.Namespace) -> int:
     from hfwatch.analysis import views
     from hfwatch.cli.export import parse_at
     from hfwatch.cli.output import write_csv, write_json
-    from hfwatch.store import Store
+    from hfwatch.store import Store, growth
 
     registry = checked_registry(args)
     db = resolve_db(args)
@@ -41,7 +44,8 @@ def cmd_top(args: argparse.Namespace) -> int:
                 limit=limit,
                 rate_pool=max(limit * 10, 500),
             )
-            rows = [model_row(rank, v, args.scope) for rank, v in enumerate(ranked, start=1)]
+            counted_until = growth.last_refresh_instant(store.conn, at=now)
+            rows = [model_row(rank, v, args.scope, counted_until) for rank, v in enumerate(ranked, start=1)]
         else:
             fams = views.leaderboard(
                 store.conn, registry, scope=args.scope, metric=args.metric, now=now, rate_window_s=window
@@ -84,8 +88,7 @@ def _print_table(by: str, rows: list[dict[str, Any]]) -> None:
                 r["family"] or "–",
                 r["via"] or "–",
                 r["country"] or "–",
-                human(r["downloads_30d"]),
-                human(r["downloads_all_time"]),
+                *((human(r["downloads_30d"]), human(r["downloads_all_time"])) if r["downloads_counted"] else NOT_YET),
                 human(r["rate_per_day"]),
                 human(r["likes"]),
                 (r["created_at"] or "–")[:10],

@@ -85,8 +85,12 @@ def spans(
     return out
 
 
-def last_refresh_instant(conn: sqlite3.Connection) -> int | None:
-    """When the Hub last counted downloads, as far as the polls saw: a model created after it has counters the
-    Hub has not computed yet (they read 0 until its next daily refresh). None before any refresh was seen."""
-    row = conn.execute("SELECT max(instant) FROM refreshes").fetchone()
+def last_refresh_instant(conn: sqlite3.Connection, at: int | None = None) -> int | None:
+    """When the Hub last counted downloads (up to `at`, when given), as far as the polls saw: a model created
+    after it has counters the Hub has not computed yet (they read 0 until its next daily refresh). None before
+    any refresh was seen."""
+    if at is None:
+        row = conn.execute("SELECT max(instant) FROM refreshes").fetchone()
+    else:
+        row = conn.execute("SELECT max(instant) FROM refreshes WHERE instant <= ?", (at,)).fetchone()
     return row[0] if row else None

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from hfwatch.analysis.counted import not_counted_yet
 from hfwatch.numfmt import human, percent  # noqa: F401  (screens use fmt.percent)
 from hfwatch.records import Metric, Scope
 from hfwatch.textsafe import terminal_safe
@@ -161,12 +162,6 @@ def params(n: int | None) -> str:
 
 
 NOT_COUNTED = "not yet"
-
-
-def not_counted_yet(value: int | None, created_at: int | None, counted_until: int | None) -> bool:
-    """A download counter the Hub has not computed yet: it reads 0 (or nothing) for a model created after the
-    Hub's last daily refresh that the polls saw. Shown as 0, it would say a release nobody downloaded."""
-    return not value and created_at is not None and counted_until is not None and created_at > counted_until
 
 
 def downloads(value: int | None, created_at: int | None, counted_until: int | None, style: str | None = None) -> Text:

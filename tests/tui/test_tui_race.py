@@ -3,11 +3,14 @@ history (or a copy of it that constructed polls, stored through the real ingest 
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.widgets import Input, Static
 
 from hfwatch.config import Config
@@ -19,8 +22,10 @@ from hfwatch.timeunits import DAY_S
 from hfwatch.tui import format as fmt
 from hfwatch.tui.app import HfWatchApp
 from hfwatch.tui.demo_history import FIXED_NOW
+from hfwatch.tui.messages import OpenModel
 from hfwatch.tui.screens.add_org import AddOrgScreen
 from hfwatch.tui.screens.family import FamilyScreen
+from hfwatch.tui.screens.model import ModelScreen
 from hfwatch.tui.screens.race import RaceScreen
 from hfwatch.tui.screens.releases import ReleasesScreen
 from hfwatch.tui.screenshots import FROZEN_MONOTONIC
@@ -198,6 +203,33 @@ async def test_a_release_the_hub_has_not_counted_yet_reads_not_yet_and_not_0(
         await until(pilot, lambda: models.get_row(first_party.id)[column("likes")].plain.strip() != PENDING, "its row")
         d30, dall = (models.get_row(first_party.id)[column(c)].plain.strip() for c in ("d30", "dall"))
         assert (d30, dall) == (fmt.NOT_COUNTED, fmt.NOT_COUNTED)
+        for model, shown in ((first_party.id, fmt.NOT_COUNTED), (counted.id, "0")):  # its own screen too
+            app.post_message(OpenModel(model))
+            await until(pilot, lambda m=model: isinstance(app.screen, ModelScreen) and app.screen.model_id == m, model)
+            await pilot.pause()
+            head, meta = (text_of(app.screen.query_one(name, Static).content) for name in ("#model-head", "#meta"))
+            assert f"30d {shown} · all-time {shown} ·" in head
+            assert all(re.search(rf"{key} +{shown}\b", meta) for key in ("downloads, 30d", "downloads, all time")), meta
+            await pilot.press("escape")
+    # The CLI says the same: null (unknown) and downloads_counted false, "not yet" in its table.
+    rows = json.loads(run_cli("top", "--family", "apertus", "--format", "json", "--db", str(history_copy)).out)
+    fresh = next(r for r in rows if r["id"] == first_party.id)
+    assert (fresh["downloads_30d"], fresh["downloads_all_time"], fresh["downloads_counted"]) == (None, None, False)
+    others = [r for r in rows if r["id"] != first_party.id]
+    assert others and all(r["downloads_counted"] and r["downloads_30d"] is not None for r in others)
+    table = run_cli("top", "--family", "apertus", "--db", str(history_copy)).out
+    assert next(line for line in table.splitlines() if first_party.id in line).count(fmt.NOT_COUNTED) == 2
+    exported = run_cli(
+        "export", "--what", "models", "--family", "apertus", "--format", "json", "--db", str(history_copy)
+    )
+    row = next(r for r in json.loads(exported.out) if r["id"] == first_party.id)
+    assert (row["downloads_30d"], row["downloads_counted"]) == (None, False), exported.err
+
+
+def text_of(renderable: object) -> str:
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
 
 
 async def test_newcomers_rank_untracked_orgs_and_a_adds_one_to_the_user_registry(

@@ -44,6 +44,7 @@ class ModelScreen(MonitorScreen):
         super().__init__(monitor)
         self.model_id = model_id
         self._row: ModelRow | None = None
+        self._counted_until: int | None = None
 
     def compose(self) -> ComposeResult:
         yield self.status_bar()
@@ -64,14 +65,15 @@ class ModelScreen(MonitorScreen):
         self._row = row
         registry = self.monitor.registry
         view = reader.model_view(row)
+        self._counted_until = reader.counted_until()
+        d30, dall = (self._count_text(n, row) for n in (row.d30, row.dall))
         head = Text()
         head.append_text(fmt.safe(row.id))
         head.stylize("bold")
         head.append(f"   {family_name(registry, row.family)}", style="bold cyan")
         head.append(f" · {row.via or '–'} · {row.country or '–'}", style="dim")
         head.append(
-            f"   30d {fmt.human(row.d30)} · all-time {fmt.human(row.dall)} · "
-            f"{fmt.human(view.rate_per_day)}/day · {fmt.human(row.likes)} likes"
+            f"   30d {d30} · all-time {dall} · {fmt.human(view.rate_per_day)}/day · {fmt.human(row.likes)} likes"
         )
         self.query_one("#model-head", Static).update(head)
         self._chart(row)
@@ -79,6 +81,14 @@ class ModelScreen(MonitorScreen):
         self.query_one("#lineage", Static).update(self._lineage(row))
         self.query_one("#meta-box").border_title = Text("Metadata")
         self.query_one("#lineage-box").border_title = Text("Lineage")
+
+    def _count_text(self, value: int | None, row: ModelRow, *, exact: bool = False) -> str:
+        """A download counter; "not yet" while the Hub has not counted the model (created after its last count)."""
+        if fmt.not_counted_yet(value, row.created_at, self._counted_until):
+            return f"{fmt.NOT_COUNTED} (created after the Hub's last daily count)" if exact else fmt.NOT_COUNTED
+        if exact:
+            return f"{value:,}" if value is not None else "–"
+        return fmt.human(value)
 
     def _chart(self, row: ModelRow) -> None:
         history = self.monitor.reader.model_history(row)
@@ -111,8 +121,8 @@ class ModelScreen(MonitorScreen):
             ("library", fmt.safe(r.library or "–")),
             ("parameters", Text(fmt.params(r.params))),
             ("gated", fmt.safe(r.gated or "–")),
-            ("downloads, 30d", Text(f"{r.d30:,}" if r.d30 is not None else "–")),
-            ("downloads, all time", Text(f"{r.dall:,}" if r.dall is not None else "–")),
+            ("downloads, 30d", Text(self._count_text(r.d30, r, exact=True))),
+            ("downloads, all time", Text(self._count_text(r.dall, r, exact=True))),
             ("likes", Text(f"{r.likes:,}" if r.likes is not None else "–")),
             ("trending score", Text(str(r.trend) if r.trend is not None else "–")),
             ("first seen", Text(stamp(r.first_seen))),
