@@ -97,6 +97,32 @@ def family_models(
     return [ModelRow._make(row) for row in json_rows(conn, _MODEL_COLS, sql, (family,))]
 
 
+def family_matching(
+    conn: sqlite3.Connection, family: str, needle: str, *, first_party_only: bool = False, limit: int
+) -> list[ModelRow]:
+    """The family's models whose id, via, pipeline or library holds `needle` (case aside), by 30-day downloads,
+    at most `limit`: searched over the whole family, in its list index alone, not only the rows a list shows."""
+    needle = needle.strip().lower()
+    scope = "FROM models INDEXED BY models_family_list WHERE family = ?" + (
+        " AND via = 'org'" if first_party_only else ""
+    )
+    fields = ("id", "via", "pipeline", "library")
+    if needle.isascii():
+        # LIKE folds ASCII letters, all that an ASCII needle can match but for a few exotic capitals (a Kelvin
+        # sign) that Python would fold: not worth a Python call per row.
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        holds = " OR ".join(f"{f} LIKE ?2 ESCAPE '\\'" for f in fields)
+        sql = f"{scope.replace('?', '?1')} AND ({holds}) ORDER BY d30 DESC LIMIT {int(limit)}"
+        # The terms are read from the index: only the matches' rows are read from the table.
+        return [ModelRow._make(row) for row in json_rows(conn, _MODEL_COLS, sql, (family, pattern))]
+    mids = [
+        mid
+        for mid, *texts in json_rows(conn, "mid, " + ", ".join(fields), scope + " ORDER BY d30 DESC", (family,))
+        if any(needle in (t or "").lower() for t in texts)
+    ]
+    return models_by_mid(conn, mids[:limit])
+
+
 def _family_range(first_party_only: bool, limit: int | None) -> str:
     # The family's list index (family, d30 DESC, via, id) gives this order and filter without a sort.
     sql = "FROM models WHERE family = ?" + (" AND via = 'org'" if first_party_only else "") + " ORDER BY d30 DESC"

@@ -7,7 +7,7 @@ schema version, so a foreign or newer file is recognised before anything is writ
 from __future__ import annotations
 
 APPLICATION_ID = 0x68667763  # "hfwc"
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Rollups are kept per hour: every poll in the same hour replaces that hour's row, so the
 # dashboard reads O(families x hours) rows however often the fast lane polls.
@@ -281,4 +281,21 @@ DROP INDEX models_family_created;
 CREATE INDEX models_family_created ON models (family, created_at) WHERE family IS NOT NULL;
 """
 
-MIGRATIONS: dict[int, str] = {1: SCHEMA_V2, 2: SCHEMA_V3, 3: SCHEMA_V4, 4: SCHEMA_V5, 5: SCHEMA_V6, 6: SCHEMA_V7}
+# v8: the family list's index also holds each model's pipeline and library, so a filter of the family screen
+# (id, via, pipeline or library) searches a whole family in the index alone. Read from the table, a search of
+# 10k models took 28-36 ms, ~2 µs a row lookup, and a 100k-model family would take a third of a second a key.
+# The index keeps its order: every query that used it uses it as before.
+SCHEMA_V8 = """
+DROP INDEX models_family_list;
+CREATE INDEX models_family_list ON models (family, d30 DESC, via, id, pipeline, library) WHERE family IS NOT NULL;
+"""
+
+MIGRATIONS: dict[int, str] = {
+    1: SCHEMA_V2,
+    2: SCHEMA_V3,
+    3: SCHEMA_V4,
+    4: SCHEMA_V5,
+    5: SCHEMA_V6,
+    6: SCHEMA_V7,
+    7: SCHEMA_V8,
+}

@@ -113,6 +113,12 @@ class Reader:
             self.conn, family, first_party_only=scope == Scope.FIRST_PARTY, limit=FAMILY_LIST_LIMIT
         )
 
+    def family_matching(self, family: str, scope: str, needle: str) -> list[ModelRow]:
+        """The family's models a filter matches, searched over the whole family (hfwatch.store.queries)."""
+        return queries.family_matching(
+            self.conn, family, needle, first_party_only=scope == Scope.FIRST_PARTY, limit=FAMILY_LIST_LIMIT
+        )
+
     def model_views(self, mids: list[int], rows: dict[int, ModelRow] | None = None) -> list[ModelView]:
         """Rates and sparklines of the models `mids` (the rows on screen), their rows read unless given."""
         known = rows or {}

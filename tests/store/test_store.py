@@ -199,3 +199,31 @@ def test_org_models_gone_from_their_listing_for_a_week_leave_the_totals(tmp_path
         last = rollups.rollup_series(store.conn, "ecosystem", 0)["qwen"][-1]
         assert (last.models, last.d30, last.dall) == (1, 5, 500)
         assert queries.model_by_id(store.conn, "Qwen/Renamed").family is None  # type: ignore[union-attr]
+
+
+def test_a_family_filter_searches_every_model_of_the_family_literally_and_by_downloads(tmp_path: Path) -> None:
+    records = [
+        rec("Qwen/Qwen3-8B", 900, 9000, pipeline_tag="text-generation", library_name="transformers"),
+        rec("Qwen/Qwen3-VL", 800, 8000, pipeline_tag="image-text-to-text"),
+        rec("lab/a_b-Qwen", 5, 50, library_name="mlx"),
+        rec("lab/axb-Qwen", 7, 70),
+        rec("lab/100%-Qwen", 3, 30),
+        rec("lab/Модель-qwen", 1, 10),
+        rec("other/not-qwen", 10**6, 10**7),  # attributed to no family here: never listed
+    ]
+    with Store(tmp_path / "h.sqlite") as store:
+        claimed = attrs(*records[:-1])
+        store.ingest(poll(records, 1000), claimed, t=1000)
+
+        def ids(needle: str, first_party_only: bool = False, limit: int = 500) -> list[str]:
+            rows = queries.family_matching(store.conn, "qwen", needle, first_party_only=first_party_only, limit=limit)
+            return [r.id for r in rows]
+
+        assert ids("QWEN3") == ["Qwen/Qwen3-8B", "Qwen/Qwen3-VL"]  # case aside, most downloaded first
+        assert ids("a_b") == ["lab/a_b-Qwen"] and ids("100%") == ["lab/100%-Qwen"]  # LIKE's wildcards are text
+        assert ids("image-text") == ["Qwen/Qwen3-VL"] and ids("MLX") == ["lab/a_b-Qwen"]  # pipeline, library
+        assert ids("lineage") == ["lab/axb-Qwen", "lab/a_b-Qwen", "lab/100%-Qwen", "lab/Модель-qwen"]  # via
+        assert ids("модель") == ["lab/Модель-qwen"]  # folded as Python folds, beyond ASCII
+        assert ids("qwen", first_party_only=True) == ["Qwen/Qwen3-8B", "Qwen/Qwen3-VL"]
+        assert ids("qwen", limit=3) == ["Qwen/Qwen3-8B", "Qwen/Qwen3-VL", "lab/axb-Qwen"]
+        assert ids("not-qwen") == [] and ids("zzz") == []

@@ -18,6 +18,7 @@ from hfwatch.analysis.views import FamilyRow
 from hfwatch.records import Scope
 from hfwatch.tui import format as fmt
 from hfwatch.tui.messages import FamilyHighlighted, OpenOnHub, OpenReleases, ToggleWatch
+from hfwatch.tui.reader import FAMILY_LIST_LIMIT
 from hfwatch.tui.screens.base import ListScreen
 from hfwatch.tui.view import MonitorView
 from hfwatch.tui.widgets.chart import Chart, Series
@@ -140,7 +141,10 @@ class FamilyScreen(ListScreen):
         models_box.border_title = Text(f"{fam.name} models · {fmt.SCOPE_LABELS.get(app.scope, app.scope)}")
         notes = [f"sorted by {sort.label}"]
         if self.filter_text:
-            notes.append(f"filter “{self.filter_text}”: {len(shown)} of {len(items)}")
+            many = len(items) >= FAMILY_LIST_LIMIT
+            found = f"its {len(shown):,} most downloaded matches" if many else f"{len(shown):,} matching"
+            whole = f" over all {row.models:,} models" if row is not None else ""
+            notes.append(f"filter “{self.filter_text}”{whole}: {found}")
         models_box.border_subtitle = Text(" · ".join(notes))
         self.query_one(NewestList).present(reader.family_newest(self.family, NEWEST_ROWS), now)
         self.query_one("#newest-box").border_title = Text(f"Newest {fam.name} releases")
@@ -149,9 +153,15 @@ class FamilyScreen(ListScreen):
         """The family's models with what the sort in force and the filter need of every one of them: the keys,
         whole rows, or (sorting by rate) rates too."""
         reader, scope = self.monitor.reader, self.monitor.scope
+        if self.filter_text:
+            # Over the whole family: a new release far below the 500 most downloaded is found by its name.
+            rows = reader.family_matching(self.family, scope, self.filter_text)
+            if sort in SORTS_ON_RATES:
+                return [item_of(v) for v in reader.model_views([r.mid for r in rows], {r.mid: r for r in rows})]
+            return [item_of_row(r) for r in rows]
         if sort in SORTS_ON_RATES:
             return [item_of(v) for v in reader.family_models(self.family, scope)]
-        if sort in SORTS_ON_ROWS or self.filter_text:
+        if sort in SORTS_ON_ROWS:
             return [item_of_row(r) for r in reader.family_rows(self.family, scope)]
         return [ModelItem(k) for k in reader.family_listing(self.family, scope)]
 
