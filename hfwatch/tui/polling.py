@@ -99,8 +99,13 @@ class PollingApp(App[int]):
                 self._arm_from_history()
 
     def _quit_if_hung_up(self, terminal: int) -> None:
-        if hangup.hung_up(terminal):
-            self.exit(return_code=hangup.HANGUP_EXIT)
+        if not hangup.hung_up(terminal):
+            return
+        feeder = self.session.feeder
+        if feeder is not None:  # as `q` does: a poll in flight stops at its next checkpoint, not at its end
+            feeder.cancel.set()
+            feeder.deep_cancel.set()
+        self.exit(return_code=hangup.HANGUP_EXIT)
 
     def note_file_state(self) -> None:
         """What the file says about its polls (for the status line before this session polled)."""
