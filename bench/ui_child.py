@@ -283,7 +283,7 @@ def rss_poll(db: Path, n: int) -> dict[str, float]:
     """One slow poll of n models as the engine stores it: Hub JSON -> records -> attribution -> store."""
     from bench.catalogue import build
     from hfwatch.engine import store_records
-    from hfwatch.hub.parse import parse_page
+    from hfwatch.hub.decode import decode_page
     from hfwatch.records import Lane, PollResult
     from hfwatch.registry import load_registry
     from hfwatch.store import Store
@@ -291,7 +291,7 @@ def rss_poll(db: Path, n: int) -> dict[str, float]:
     registry = load_registry()
     body = json.dumps(build(n, registry, now=1_793_577_600, seed=5).items)  # the file's own models
     baseline = _peak_rss_mib()
-    records = parse_page(json.loads(body)).records
+    records = decode_page(body).records  # as the client reads a page
     del body
     with Store(db) as store:
         t = 1_793_577_600
