@@ -85,6 +85,13 @@ def spans(
     return out
 
 
+def first_count_instant(conn: sqlite3.Connection, created_at: int) -> int | None:
+    """The first refresh the polls saw at or after `created_at`: when the Hub first counted a model created
+    then. None while no such refresh has been seen."""
+    row = conn.execute("SELECT min(instant) FROM refreshes WHERE instant >= ?", (created_at,)).fetchone()
+    return row[0] if row else None
+
+
 def last_refresh_instant(conn: sqlite3.Connection, at: int | None = None) -> int | None:
     """When the Hub last counted downloads (up to `at`, when given), as far as the polls saw: a model created
     after it has counters the Hub has not computed yet (they read 0 until its next daily refresh). None before

@@ -165,7 +165,14 @@ class Reader:
         # Each span's rate belongs to the observation that saw its later endpoint.
         by_seen = {s.credited: s.growth * DAY_S / (s.b - s.a) for s in rates.endpoint_spans(ends)}
         times = [t for t, *_ in obs]
-        return ModelHistory(times, [o[1] for o in obs], [by_seen.get(t) for t in times])
+        # Observed before the Hub first counted the model, its listed 0 is no count: a gap, not a 0 (analysis.counted).
+        created = row.created_at
+        counted_from = growth.first_count_instant(self.conn, created) if created is not None else None
+        d30: list[float | None] = [
+            None if not d and created is not None and (counted_from is None or t < counted_from) else d
+            for t, d, *_ in obs
+        ]
+        return ModelHistory(times, d30, [by_seen.get(t) for t in times])
 
     def last_poll(self, lane: str | None = None, ok_only: bool = False) -> PollRow | None:
         return queries.last_poll(self.conn, lane, ok_only)

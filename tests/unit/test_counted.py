@@ -32,3 +32,31 @@ def test_the_last_count_as_of_a_time_is_the_latest_refresh_up_to_it(tmp_path: Pa
         assert growth.last_refresh_instant(conn) == REFRESH + 2 * 86400
         assert growth.last_refresh_instant(conn, at=REFRESH + 86400 + 5) == REFRESH + 86400
         assert growth.last_refresh_instant(conn, at=REFRESH - 1) is None
+
+
+def test_a_models_history_has_a_gap_not_a_0_before_the_hub_first_counted_it(tmp_path: Path) -> None:
+    from hfwatch.records import Lane, ModelRecord, PollResult
+    from hfwatch.registry import load_registry
+    from hfwatch.tui.reader import Reader
+
+    def poll(t: int, *records: ModelRecord) -> None:
+        store.ingest(PollResult(lane=Lane.FAST, started=t, finished=t, records=list(records)), {}, t=t)
+
+    def refresh(instant: int) -> None:
+        store.conn.execute(
+            "INSERT INTO refreshes (t, changed, relisted, precise, instant) VALUES (?, 1, 0, 1, ?)", (instant, instant)
+        )
+
+    fresh = ModelRecord("lab/fresh", "lab", 0, 0, 0, created_at=REFRESH + 100)
+    quiet = ModelRecord("lab/quiet", "lab", 0, 0, 0, created_at=REFRESH - 100)  # counted, and at 0: a real 0
+    with Store(tmp_path / "h.sqlite") as store:
+        refresh(REFRESH)
+        poll(REFRESH + 200, fresh, quiet)
+        refresh(REFRESH + 86400)
+        counted = ModelRecord("lab/fresh", "lab", 50, 50, 0, created_at=REFRESH + 100)
+        poll(REFRESH + 86400 + 600, counted, quiet)
+        reader = Reader(store, load_registry(), lambda: REFRESH + 86400 + 700)
+        history = {m: reader.model_history(reader.model(m)) for m in ("lab/fresh", "lab/quiet")}  # type: ignore[arg-type]
+    assert history["lab/fresh"].times == [REFRESH + 200, REFRESH + 86400 + 600]
+    assert history["lab/fresh"].downloads_30d == [None, 50]
+    assert history["lab/quiet"].downloads_30d == [0]
