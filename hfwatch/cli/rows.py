@@ -59,7 +59,7 @@ def country_row(c: CountryRow) -> dict[str, Any]:
     }
 
 
-def model_row(rank: int, v: ModelView, scope: str, counted_until: int | None = None) -> dict[str, Any]:
+def model_row(rank: int, v: ModelView, scope: str, counted_until: int | None) -> dict[str, Any]:
     """`counted_until`: the Hub's last refresh of its counters (`growth.last_refresh_instant`); a model created
     after it has download counters the Hub has not computed, null here and `downloads_counted` false."""
     r = v.row

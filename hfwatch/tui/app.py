@@ -243,10 +243,7 @@ class HfWatchApp(ReadAheadApp):
     # -- actions --------------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
-        if self.session.feeder is not None:
-            self.session.feeder.cancel.set()
-            self.stop_deep()
-        self.exit(0)
+        self.quit_monitor(0)
 
     def action_help(self) -> None:
         from hfwatch.tui.screens.help import HelpScreen

@@ -113,6 +113,10 @@ class DeepLaneApp(PollingApp):
         self.refresh_deep()
         return True
 
+    def quit_monitor(self, return_code: int = 0) -> None:
+        self.stop_deep()
+        super().quit_monitor(return_code)
+
     def stop_deep(self) -> None:
         """Stop a walk under way (it resumes later from its stored cursor) and the timer of the next."""
         self._stop_deep_timer()

@@ -99,13 +99,15 @@ class PollingApp(App[int]):
                 self._arm_from_history()
 
     def _quit_if_hung_up(self, terminal: int) -> None:
-        if not hangup.hung_up(terminal):
-            return
-        feeder = self.session.feeder
-        if feeder is not None:  # as `q` does: a poll in flight stops at its next checkpoint, not at its end
-            feeder.cancel.set()
-            feeder.deep_cancel.set()
-        self.exit(return_code=hangup.HANGUP_EXIT)
+        if hangup.hung_up(terminal):
+            self.quit_monitor(hangup.HANGUP_EXIT)
+
+    def quit_monitor(self, return_code: int = 0) -> None:
+        """Cancel the polls, then exit: a poll in flight stops at its next checkpoint, not at its end (which
+        `exit` alone would wait for)."""
+        if self.session.feeder is not None:
+            self.session.feeder.cancel.set()
+        self.exit(return_code=return_code)
 
     def note_file_state(self) -> None:
         """What the file says about its polls (for the status line before this session polled)."""
