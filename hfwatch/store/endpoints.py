@@ -132,7 +132,7 @@ class Endpoints:
     def _record_refresh(self, conn: sqlite3.Connection) -> None:
         t = self.t
         if self.t_lo is not None and is_refresh(self.changed, self.relisted):
-            precise, instant = refresh_instant(t, self.t_lo, self.precise)
+            precise, instant = refresh_instant(t, self.t_lo, self.precise, self.latest)
             conn.execute(
                 "INSERT OR REPLACE INTO refreshes (t, t_lo, changed, relisted, precise, instant) VALUES (?,?,?,?,?,?)",
                 (t, self.t_lo, self.changed, self.relisted, int(precise), instant),

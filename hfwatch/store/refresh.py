@@ -32,19 +32,25 @@ def is_full_refresh(changed: int, relisted: int) -> bool:
     return changed >= FULL_MIN_SHARE * relisted
 
 
-def refresh_instant(t: int, t_lo: int | None, precise_instants: Sequence[int]) -> tuple[bool, int | None]:
-    """(precise, instant) of a refresh seen at `t` whose previous poll was at `t_lo`.
+def refresh_instant(
+    t: int, t_lo: int | None, precise_instants: Sequence[int], latest: int | None = None
+) -> tuple[bool, int | None]:
+    """(precise, instant) of a refresh seen at `t` whose previous poll was at `t_lo`, the latest refresh
+    dated before it being at `latest`.
 
     A narrow bracket is dated by the poll itself; a wide one by the latest time in (t_lo, t] at the time of
     day of the latest precise refresh; with no precise refresh known yet, or none of that phase in the
-    bracket, by the poll (imprecise).
+    bracket after `latest`, by the poll (imprecise).
     """
     if t_lo is not None and t - t_lo <= PRECISE_BRACKET_S:
         return True, t
     if precise_instants:
         phase = precise_instants[-1] % DAY_S
         candidate = t - (t - phase) % DAY_S
-        if t_lo is None or candidate > t_lo:
+        # A refresh this poll saw is a new one: dated at or before the latest already dated, a day's growth
+        # would be credited to the seconds between them (a monitor started at 06:33, after the Hub's 06:00
+        # refresh, whose learned phase was 07:00, dated it to yesterday's 07:00: a spike of ~19x).
+        if (t_lo is None or candidate > t_lo) and (latest is None or candidate > latest):
             return False, candidate
     # No phase to go by (daily archives imported, a first run after a long stop): the poll's own time. The
     # values are known to hold at t, so growth keeps its size and is dated at most one bracket late.

@@ -130,14 +130,18 @@ class Feeder:
         began = time.monotonic()
         resume_at = self.poller.clock()
         steps = plan(resume_at)
+        polled_until = float("-inf")
         for n, (t, lane) in enumerate(steps, start=1):
             if self.cancel.is_set():
                 break
-            self._set_clock(t)
+            # Never back in time: two lanes planned at one instant run one after the other, as in the monitor.
+            # A clock set back made the second poll's previous poll a later one, and one refresh two.
+            self._set_clock(max(t, polled_until))
             # Polling the simulated past is not traffic a real client would send: it does not spend
             # the API budget that the live polls after it are shown working within.
             self._spend_nothing()
             on_step(n, len(steps), self.poll(lane))
+            polled_until = self.poller.clock()
         self._spend_nothing()
         # Real time went by meanwhile: the clock resumes where it would have been anyway.
         self._set_clock(resume_at + (time.monotonic() - began) * self.speed)

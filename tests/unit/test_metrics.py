@@ -70,4 +70,11 @@ def test_refresh_detection_and_dating() -> None:
     six = 6 * 3600
     assert rates.refresh_instant(3 * DAY + 9 * 3600, DAY, [six]) == (False, 3 * DAY + six)
     assert rates.refresh_instant(3 * DAY, DAY, []) == (False, 3 * DAY)
+    # Back at 05:00 after the 06:00 phase, the phase's latest time in the bracket is yesterday's; if a refresh
+    # is already dated there, this poll saw a newer one: dated by the poll, never at or before that one.
+    assert rates.refresh_instant(3 * DAY + 5 * 3600, 2 * DAY + 5 * 3600, [six], latest=2 * DAY + six) == (
+        False,
+        3 * DAY + 5 * 3600,
+    )
+    assert rates.refresh_instant(3 * DAY + 9 * 3600, DAY, [six], latest=DAY + six) == (False, 3 * DAY + six)
     assert rates.sum_known([1.0, None]) is None and rates.sum_known([1.0, 2.0]) == 3.0
