@@ -10,7 +10,6 @@ from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
-from textual.app import App
 from textual.timer import Timer
 
 from hfwatch.records import Lane
@@ -20,6 +19,7 @@ from hfwatch.tui.format import age
 from hfwatch.tui.messages import PollFinished, PollProgress, PollStarted, WarmupProgress
 from hfwatch.tui.priority import NoFullCollections
 from hfwatch.tui.scheduler import PollSchedule
+from hfwatch.tui.screenshot_app import ScreenshotApp
 from hfwatch.tui.session import FOLLOW_EVERY_S, Mode, Session
 from hfwatch.tui.widgets.status_bar import StatusFacts
 
@@ -35,7 +35,7 @@ def one_line(err: BaseException) -> str:
     return text[0] if text else type(err).__name__
 
 
-class PollingApp(App[int]):
+class PollingApp(ScreenshotApp):
     """The polling half of the monitor; `HfWatchApp` adds the screens and what they show."""
 
     POLL_ACTIONS: ClassVar[frozenset[str]] = frozenset({"poll_now", "toggle_pause", "scale_interval"})
