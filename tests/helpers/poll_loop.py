@@ -6,7 +6,7 @@ on stdin, forks a child that runs the real command (`hfwatch.cli.main.main`) in 
 test kills it; the parent then reaps it and says so. The parent opens no database and sends no
 request before forking, so each child starts as clean as a fresh `hfwatch poll`.
 
-Lines on stdout: "P <pid>" a child started; "W" a poll's write begins; "S" it committed; "E" a poll
+Lines on stdout (blank ones aside): "P <pid>" a child started; "W" a poll's write begins; "S" it committed; "E" a poll
 failed; "R" the child is dead and reaped (its file lock released by the OS).
 HF_ENDPOINT comes from the environment, as for `hfwatch poll`.
 """
@@ -23,10 +23,17 @@ from hfwatch.store import Store
 _ingest = Store.ingest
 
 
+def _mark(marker: bytes) -> None:
+    """A marker line in one write(2): `print` may write the text and its newline apart, and a child killed
+    between the two left "S" without its end, so that the parent's "R" ran on after it ("SR")."""
+    sys.stdout.flush()  # the command's own lines first, whole
+    os.write(sys.stdout.fileno(), marker + b"\n")
+
+
 def _marked_ingest(self: Store, *args: Any, **kwargs: Any) -> Any:
-    print("W", flush=True)
+    _mark(b"W")
     summary = _ingest(self, *args, **kwargs)
-    print("S", flush=True)
+    _mark(b"S")
     return summary
 
 
@@ -36,7 +43,7 @@ def _poll_forever(db: str, first: str) -> None:
     while True:
         for lane in lanes:
             if main(["poll", "--lane", lane, "--db", db]) != 0:
-                print("E", flush=True)
+                _mark(b"E")
 
 
 def serve(db: str) -> None:
@@ -53,7 +60,8 @@ def serve(db: str) -> None:
                 os._exit(1)
         print(f"P {pid}", flush=True)
         os.waitpid(pid, 0)
-        print("R", flush=True)
+        # On a line of its own even if the killed child left one unfinished.
+        print("\nR", flush=True)
 
 
 if __name__ == "__main__":
