@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from hfwatch.records import Attribution, Via
 from hfwatch.store.jsonrows import json_rows, split_columns
@@ -238,13 +238,27 @@ def last_poll(conn: sqlite3.Connection, lane: str | None = None, ok_only: bool =
     return PollRow(*row) if row else None
 
 
+# Which events of models no family claims a feed shows: none, their trending entries only, or all of them.
+UntrackedEvents = Literal["none", "trending", "all"]
+_UNTRACKED_WHERE: dict[str, str] = {
+    "none": " AND m.family IS NOT NULL",
+    "trending": " AND (m.family IS NOT NULL OR e.kind != 'new')",
+    "all": "",
+}
+
+
 def recent_events(
-    conn: sqlite3.Connection, since: int, limit: int = 200, *, untracked: bool = False, pid: int | None = None
+    conn: sqlite3.Connection,
+    since: int,
+    limit: int = 200,
+    *,
+    untracked: UntrackedEvents = "none",
+    pid: int | None = None,
 ) -> list[EventRow]:
-    """Feed events since `since`, newest first: of tracked models only, or (`untracked`) of every model;
+    """Feed events since `since`, newest first, of tracked models and of as many `untracked` ones as asked;
     with `pid`, only that poll's."""
     cols = ", ".join("m." + c for c in split_columns(_MODEL_COLS))
-    where = ("" if untracked else " AND m.family IS NOT NULL") + ("" if pid is None else " AND e.pid = ?")
+    where = _UNTRACKED_WHERE[untracked] + ("" if pid is None else " AND e.pid = ?")
     rows = json_rows(
         conn,
         f"e.t, e.kind, e.rank, {cols}",

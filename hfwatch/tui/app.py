@@ -98,7 +98,8 @@ class HfWatchApp(ReadAheadApp):
         self.alerts = AlertBatcher(clock=monotonic)
         self.pass_alerts = PassAlerts()
         self._passes_read_at: dict[tuple[str, str], int] = {}  # (scope, metric) -> the newest poll read then
-        self.show_untracked = True  # the feed shows models no family claims (u toggles)
+        # u: untracked models' new releases too (thousands a day on the real Hub); their trending entries always show.
+        self.show_untracked = False
         self._alert_timer: Timer | None = None
         self.keymap_in_force: dict[str, str] = {}
         self.set_reactive(HfWatchApp.scope, session.config.scope)
@@ -281,7 +282,9 @@ class HfWatchApp(ReadAheadApp):
     def action_toggle_untracked(self) -> None:
         self.show_untracked = not self.show_untracked
         self.notify(
-            "The feed shows untracked models too." if self.show_untracked else "The feed shows tracked families only.",
+            "The feed shows every untracked release too."
+            if self.show_untracked
+            else "The feed shows untracked models only when trending.",
             markup=False,
             timeout=3,
         )

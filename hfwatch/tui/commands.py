@@ -44,7 +44,11 @@ class MonitorCommands(Provider):
         yield ("Countries", "the leaderboard by country of origin (c)", action("countries"))
         yield ("Releases", "new releases and trending entries, full height, and newcomers (n)", action("releases"))
         yield ("Race", "ranks of the leading families over time and who passed whom (g)", action("race"))
-        yield ("Show or hide untracked models", "in the trending & new-releases feed (u)", action("toggle_untracked"))
+        yield (
+            "Show or hide untracked releases",
+            "in the trending & new-releases feed; untracked trending entries always show (u)",
+            action("toggle_untracked"),
+        )
         yield ("Poll less often", "double both poll intervals (+)", action("scale_interval(2.0)"))
         yield ("Poll more often", "halve both poll intervals (-)", action("scale_interval(0.5)"))
         yield ("Keys", "every key and its binding id (?)", action("help"))

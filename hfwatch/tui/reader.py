@@ -199,9 +199,12 @@ class Reader:
             coverage=coverage,
         )
 
-    def feed(self, *, limit: int, window_s: int = FEED_WINDOW_S, untracked: bool = True) -> list[EventRow]:
-        """Feed events, newest first: of every model the polls saw, or (`untracked=False`) of tracked ones."""
-        return queries.recent_events(self.conn, self.now() - window_s, limit, untracked=untracked)
+    def feed(self, *, limit: int, window_s: int = FEED_WINDOW_S, every_untracked: bool = False) -> list[EventRow]:
+        """Feed events, newest first: of tracked models, and of untracked ones their trending entries only or
+        (`every_untracked`) their new releases too."""
+        return queries.recent_events(
+            self.conn, self.now() - window_s, limit, untracked="all" if every_untracked else "trending"
+        )
 
     def newcomers(self, window_s: int = NEWCOMER_WINDOW_S, limit: int = 50) -> list[Newcomer]:
         from hfwatch.analysis.newcomers import rank_newcomers

@@ -132,35 +132,43 @@ async def test_g_opens_the_race_with_the_passes_and_enter_opens_the_family(
         assert isinstance(app.screen, RaceScreen)
 
 
-async def test_the_feed_shows_untracked_models_and_u_hides_them(
+async def test_the_feed_shows_untracked_models_when_trending_and_u_shows_their_releases_too(
     history_copy: Path, registry: Registry, tmp_path: Path
 ) -> None:
     at = FIXED_NOW + 600
-    ingest(history_copy, registry, list(NEW_MODELS), at, [NEW_MODELS[0].id])
+    trending, released = NEW_MODELS[0].id, NEW_MODELS[1].id  # both new and untracked; the first trends
+    ingest(history_copy, registry, list(NEW_MODELS), at, [trending])
+
+    def untracked_events(*kinds: str) -> int:
+        with sqlite3.connect(history_copy) as conn:
+            return conn.execute(
+                "SELECT count(*) FROM events e JOIN models m ON m.mid = e.mid"
+                f" WHERE m.family IS NULL AND e.t >= ? AND e.kind IN ({','.join('?' * len(kinds))})",
+                (at - 30 * DAY_S, *kinds),
+            ).fetchone()[0]
+
     app = app_at(history_copy, registry, tmp_path, at)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         feed = app.screen.query_one(Feed)
         rows = {model_of_key(k): i for i, k in enumerate(feed.keys_in_order())}
-        assert NEW_MODELS[0].id in rows and NEW_MODELS[1].id in rows
-        assert cell(feed, rows[NEW_MODELS[0].id], "family") == "untracked"
+        assert trending in rows and released not in rows
+        assert cell(feed, rows[trending], "family") == "untracked"
         await pilot.press("u")
         await pilot.pause()
         shown = {model_of_key(k) for k in feed.keys_in_order()}
-        assert not shown & {m.id for m in NEW_MODELS} and feed.row_count > 0
+        assert {trending, released} <= shown
         await pilot.press("u", "n")
         await pilot.pause()
         assert isinstance(app.screen, ReleasesScreen)
         releases = app.screen.query_one(ReleaseTable)
         await pilot.press("slash", *"family:none", "enter")
         await pilot.pause()
-        with sqlite3.connect(history_copy) as conn:
-            untracked = conn.execute(
-                "SELECT count(*) FROM events e JOIN models m ON m.mid = e.mid WHERE m.family IS NULL AND e.t >= ?",
-                (at - 30 * DAY_S,),
-            ).fetchone()[0]
-        assert untracked >= 3  # two releases and one trending entry of the constructed poll
-        assert releases.row_count == untracked
+        assert untracked_events("new") >= 2 and untracked_events("trending") >= 1  # the constructed poll's
+        assert releases.row_count == untracked_events("trending")
+        await pilot.press("u")
+        await pilot.pause()
+        assert releases.row_count == untracked_events("new", "trending")
         assert all(cell(releases, i, "family") == "untracked" for i in range(releases.row_count))
 
 
@@ -187,7 +195,7 @@ async def test_a_release_the_hub_has_not_counted_yet_reads_not_yet_and_not_0(
     app = app_at(history_copy, registry, tmp_path, at)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("n")
+        await pilot.press("n", "u")  # u: untracked releases too (the new lab's)
         await pilot.pause()
         assert isinstance(app.screen, ReleasesScreen)
         table = app.screen.query_one(ReleaseTable)

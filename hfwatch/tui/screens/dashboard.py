@@ -115,7 +115,7 @@ class DashboardScreen(ListScreen):
         if shown != self._data_shown:
             self._data_shown = shown
             panel.show_releases(*reader.release_shares())
-            feed.present(reader.feed(limit=FEED_ROWS, untracked=app.show_untracked), now, app.registry)
+            feed.present(reader.feed(limit=FEED_ROWS, every_untracked=app.show_untracked), now, app.registry)
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()

@@ -99,7 +99,7 @@ class ReleasesScreen(ListScreen):
     def reload(self) -> None:
         reader = self.monitor.reader
         untracked = self.monitor.show_untracked
-        events = reader.feed(limit=FEED_LIMIT, window_s=FEED_WINDOW_S, untracked=untracked)
+        events = reader.feed(limit=FEED_LIMIT, window_s=FEED_WINDOW_S, every_untracked=untracked)
         wanted = FeedFilter.parse(self.filter_text)
         kind = KINDS[self.kind]
         registry = self.monitor.registry
@@ -112,7 +112,7 @@ class ReleasesScreen(ListScreen):
         box.border_title = Text(f"Releases & trending entries · last 30 days · {shown_kind}")
         notes = [
             f"{len(shown):,} of {len(events):,}",
-            "untracked shown (u hides)" if untracked else "untracked hidden (u shows)",
+            "untracked: all (u: trending only)" if untracked else "untracked: trending only (u: all)",
         ]
         if self.filter_text:
             notes.append(f"filter “{self.filter_text}”")

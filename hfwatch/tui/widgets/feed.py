@@ -1,5 +1,6 @@
 """The trending & new-releases feed: new models and entries into the trending top N, newest first, one
-row per event. Models no family claims are shown too, dimmed and marked "untracked"."""
+row per event. Models no family claims are shown dimmed and marked "untracked": their trending entries always,
+their new releases when asked (the readers choose: hfwatch.store.queries.recent_events)."""
 
 from __future__ import annotations
 
