@@ -18,8 +18,8 @@ from hfwatch.tui import keys
 NOTES = (
     "Every number says its scope (first-party: the family's own orgs; ecosystem: plus derivatives by "
     "lineage) and metric (30d downloads: the Hub's rolling count; all-time; downloads/day: growth of "
-    'all-time downloads between polls). "not yet": the Hub counts downloads once a day and has not counted '
-    'a model created since. Remap keys in the config file: [keymap] poll_now = "f5".'
+    'all-time downloads between the Hub\'s daily refreshes). "not yet": the Hub counts downloads once a day '
+    'and has not counted a model created since. Remap keys in the config file: [keymap] poll_now = "f5".'
 )
 
 

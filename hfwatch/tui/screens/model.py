@@ -96,11 +96,11 @@ class ModelScreen(MonitorScreen):
         chart.plot(
             [
                 Series("30d downloads", history.times, history.downloads_30d, "primary"),
-                Series("downloads/day between polls", history.times, history.per_day, "success", panel=1),
+                Series("downloads/day between Hub refreshes", history.times, history.per_day, "success", panel=1),
             ]
         )
         box = self.query_one("#chart-box")
-        box.border_title = Text("history · 30d downloads (Hub's rolling count) · downloads/day between polls")
+        box.border_title = Text("history · 30d downloads (Hub's rolling count) · downloads/day between Hub refreshes")
         box.border_subtitle = chart.legend()
 
     def _meta(self, r: ModelRow) -> Table:
