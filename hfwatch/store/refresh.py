@@ -48,8 +48,9 @@ def refresh_instant(
         phase = precise_instants[-1] % DAY_S
         candidate = t - (t - phase) % DAY_S
         # A refresh this poll saw is a new one: dated at or before the latest already dated, a day's growth
-        # would be credited to the seconds between them (a monitor started at 06:33, after the Hub's 06:00
-        # refresh, whose learned phase was 07:00, dated it to yesterday's 07:00: a spike of ~19x).
+        # would be credited to the seconds between them. Polls stored in the order they finish never allow it
+        # (latest <= t_lo); polls stored out of order did (the demo's back-fill set its clock back: a poll at
+        # 06:33, after the Hub's 06:00 refresh, was dated to the 07:00 before, already dated: a ~19x spike).
         if (t_lo is None or candidate > t_lo) and (latest is None or candidate > latest):
             return False, candidate
     # No phase to go by (daily archives imported, a first run after a long stop): the poll's own time. The
