@@ -70,6 +70,10 @@ class Schedule:
             kind = self._kinds[day] = _draw(self.seed, day)
         return kind
 
+    def not_full(self, day: int) -> bool:
+        """Whether the refresh at ``instant(day)`` left some models as they were (skipped, or partial)."""
+        return self.kind(day) != "full"
+
     def refreshed(self, key: int, day: int) -> bool:
         """Whether the model with hash ``key`` was refreshed at ``instant(day)``."""
         kind = self.kind(day)

@@ -63,7 +63,11 @@ class SimHub:
         self.models: Catalogue = build_catalogue(seed, anchor_for(self.clock.now()))
         self.schedule = Schedule(seed)
         anchor = anchor_for(self.clock.now())
-        self.tail = Tail(seed, tail, anchor, tail_roots(self.models.models, anchor)) if tail > 0 else None
+        self.tail = (
+            Tail(seed, tail, anchor, tail_roots(self.models.models, anchor), skip=self.schedule.not_full)
+            if tail > 0
+            else None
+        )
         self.listings = Listings(self.models, self.schedule, self.tail)
         self.truth = Truth(self.models, self.schedule, self.tail)
         self._port = port

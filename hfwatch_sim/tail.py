@@ -15,19 +15,23 @@ A share of the tail (:data:`LINEAGE_PERCENT`) are fine-tunes tagged ``base_model
 of the catalogue, so their true family is that repo's; the rest belong to no tracked family. The tail only
 shows in listings sorted by downloads with no author, search or filter: its names never carry a family word
 and its authors are none of the families' orgs, so those listings would not have shown it anyway, and it is
-never new or trending. Every refresh day is a full one for the tail.
+never new or trending. The tail refreshes all at once or not at all: on a day the Hub skips or refreshes only
+in part (``skip``), the whole tail keeps the counters of its last refresh, as the catalogue's unrefreshed
+models do; a partial refresh that moved only some tail repos would break the order the listing relies on.
+So a deep walk on such a day finds the tail as the day before left it, and two walks on one day find the
+same values: the counters only ever move at a refresh instant, never between two requests.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .clock import iso_z
 from .dynamics import DAY
-from .refresh import day_of, mix
+from .refresh import day_of, instant, mix
 
 if TYPE_CHECKING:
     from .catalogue import Model
@@ -142,22 +146,46 @@ class TailModel:
 class Tail:
     """``size`` tail repos for ``seed``, laid out around ``anchor``; ``roots`` are (repo id, family) pairs."""
 
-    def __init__(self, seed: int, size: int, anchor: float, roots: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        seed: int,
+        size: int,
+        anchor: float,
+        roots: Sequence[tuple[str, str]],
+        skip: Callable[[int], bool] | None = None,
+    ) -> None:
         self.seed = seed
         self.size = max(0, int(size))
         self.anchor = anchor
         self.day0 = day_of(anchor)
         self.roots = tuple(roots)
+        self._skip = skip
+
+    def published_day(self, t: float) -> int:
+        """The refresh day whose counters the Hub shows at ``t``: the last one not skipped."""
+        day = day_of(t)
+        while self._skip is not None and self._skip(day):
+            day -= 1
+        return day
 
     def __len__(self) -> int:
         return self.size
 
-    def scale(self, t: float) -> float:
-        return max(0.5, 1.0 + DAILY_GROWTH * (day_of(t) - self.day0))
+    def _scale(self, day: int) -> float:
+        return max(0.5, 1.0 + DAILY_GROWTH * (day - self.day0))
+
+    def _d30(self, rank: int, day: int) -> int:
+        return int(D0 * self._scale(day) * (1.0 + rank / R0) ** -ALPHA)
 
     def downloads(self, rank: int, t: float) -> int:
         """Published 30-day downloads of the repo of ``rank`` at ``t``."""
-        return int(D0 * self.scale(t) * (1.0 + rank / R0) ** -ALPHA)
+        return self._d30(rank, self.published_day(t))
+
+    def cumulative(self, rank: int, t: float) -> float:
+        """True all-time downloads of the repo of ``rank`` by ``t`` (the Hub publishes it at each refresh)."""
+        age_days = max(30.0, (t - self.created(rank)) / DAY)
+        d30 = self._d30(rank, day_of(t))
+        return d30 * age_days / 30.0 * 1.4 + d30
 
     def created(self, rank: int) -> float:
         return float(int(self.anchor - _OLDEST_GAP_S - rank * SPACING_S))
@@ -188,8 +216,7 @@ class Tail:
         base = family = None
         if self.roots and (h >> 40) % 100 < LINEAGE_PERCENT:
             base, family = self.roots[(h >> 48) % len(self.roots)]
-        d30 = self.downloads(rank, t)
-        age_days = max(30.0, (t - self.created(rank)) / DAY)
+        day = self.published_day(t)
         return TailModel(
             rank,
             f"{user}/{name}",
@@ -198,8 +225,8 @@ class Tail:
             base,
             family,
             _PIPELINES[(h >> 56) % len(_PIPELINES)],
-            d30,
-            int(d30 * age_days / 30.0 * 1.4) + d30,
+            self._d30(rank, day),
+            int(self.cumulative(rank, instant(day))),
         )
 
     def rank_of(self, model_id: str) -> int | None:

@@ -99,6 +99,9 @@ class Truth:
 
     def downloads(self, model_id: str, t0: float, t1: float) -> int:
         """True downloads of the model in ``[t0, t1]``."""
+        rank = self._tail.rank_of(model_id) if self._tail is not None else None
+        if rank is not None and self._tail is not None:
+            return int(self._tail.cumulative(rank, t1)) - int(self._tail.cumulative(rank, t0))
         m = self._m(model_id)
         return int(m.dyn.cumulative(t1)) - int(m.dyn.cumulative(t0))
 

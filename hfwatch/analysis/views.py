@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from hfwatch.analysis import metrics, rates
 from hfwatch.analysis.coverage import WalkSpan, comparable_from, coverage_changes, overlaps, reorder_spans
+from hfwatch.analysis.family_rates import NO_DEEP, FamilyGrowth, deep_horizons
 from hfwatch.analysis.rates import Span
 from hfwatch.records import Metric, Scope
 from hfwatch.registry import Registry
@@ -102,33 +103,18 @@ def data_time(conn: sqlite3.Connection) -> int | None:
     return rollups.last_rollup_time(conn)
 
 
-@dataclass(frozen=True, slots=True)
-class FamilyGrowth:
-    """A family's dated growth as the history stood at `e`: its spans, where its coverage starts, and the
-    refresh instants seen (the observed horizon at any time up to `e` is the last of them), from the last one
-    before the time it was read from (`family_growth`'s `since`)."""
-
-    spans: list[Span]
-    start: int | None
-    instants: list[int]
-
-    def rate(self, e: int, window_s: int) -> float | None:
-        return rates.rate(
-            self.spans, e=e, window_s=window_s, observed=rates.horizon(self.instants, e), start=self.start
-        )
-
-    def buckets(self, edges: list[int]) -> list[float | None]:
-        return rates.bucket_rates(self.spans, edges, observed=rates.horizon(self.instants, edges[-1]), start=self.start)
-
-
 def family_growth(
     conn: sqlite3.Connection, scope: str, *, now: int, since: int, family: str | None = None
 ) -> dict[str, FamilyGrowth]:
     """Per family, its growth known at `now` in spans ending after `since`: its rates and buckets are those of
-    times from `since` on (the refresh instants are read from the last one before `since`)."""
-    instants = growth.refresh_instants(conn, now, since)
+    times from `since` on (the refresh instants are read from the last one before `since`, or before the start
+    of the deep walk that was the latest finished by then)."""
+    deep_walks = [WalkSpan(*w) for w in wholehub.walk_list(conn)] if scope == Scope.ECOSYSTEM else []
+    before = [w.started for w in deep_walks if w.finished is not None and w.finished <= since]
+    instants = growth.refresh_instants(conn, now, int(min([since, *before[-1:]])))
+    deep = deep_horizons(deep_walks, instants) if deep_walks else NO_DEEP
     return {
-        fam: FamilyGrowth([Span(*row) for row in spans], start, instants)
+        fam: FamilyGrowth([Span(*row) for row in spans], start, instants, deep)
         for fam, (start, spans) in growth.spans(conn, scope, now, family=family, since=since).items()
     }
 
