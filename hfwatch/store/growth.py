@@ -101,3 +101,11 @@ def last_refresh_instant(conn: sqlite3.Connection, at: int | None = None) -> int
     else:
         row = conn.execute("SELECT max(instant) FROM refreshes WHERE instant <= ?", (at,)).fetchone()
     return row[0] if row else None
+
+
+def refresh_after(conn: sqlite3.Connection, at: float) -> bool:
+    """Whether the polls have seen a full Hub refresh after the one they had seen by `at`: what the deep walk
+    that ended at `at` has not dated for its own models yet (`hfwatch.analysis.family_rates`)."""
+    then = refresh_instants(conn, int(at), int(at))
+    latest = refresh_instants(conn, 2**62, 2**62)
+    return bool(latest) and (not then or latest[-1] > then[-1])

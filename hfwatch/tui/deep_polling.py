@@ -197,6 +197,25 @@ class DeepLaneApp(PollingApp):
         super().on_poll_finished(message)
         if message.ok and not message.warmup:
             self._recount_untracked()
+            if self._walk_behind_the_lanes():
+                self.start_deep()
+
+    def _walk_behind_the_lanes(self) -> bool:
+        """Whether to walk now, ahead of the timer: the lanes have seen a Hub refresh that the last walk has not,
+        and that walk is at least half an interval old. The ecosystem's rates wait for the walk to date its
+        models' growth to the refresh (analysis.family_rates), so the daily walk follows the Hub's refresh by
+        minutes instead of drifting a day behind it; the timer stays for a day the Hub skips."""
+        d = self.deep
+        if not d.enabled or d.running or d.waiting or d.last_error is not None or d.due_at is None:
+            return False
+        _latest, finished = self.session.reader.deep_walks()
+        if finished is None or finished.finished is None:
+            return False
+        if d.done_at is not None:
+            since = d.clock() - d.done_at
+        else:  # walked by an earlier run of the monitor (or `hfwatch poll --lane deep`)
+            since = (self.session.reader.now() - finished.finished) / max(self.session.speed, 1e-9)
+        return since >= max(MIN_INTERVAL_S, d.interval_s / 2) and self.session.reader.refresh_after(finished.finished)
 
     def _recount_untracked(self) -> None:
         if self._untracked_wanted:

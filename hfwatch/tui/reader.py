@@ -218,6 +218,10 @@ class Reader:
         """The latest deep walk and the latest finished one."""
         return wholehub.walks(self.conn)
 
+    def refresh_after(self, at: float) -> bool:
+        """Whether the polls have seen a Hub refresh after the one they had seen by `at`."""
+        return growth.refresh_after(self.conn, at)
+
     def deep_walk_starts(self, since: float, until: float) -> list[float]:
         """When the deep walks that ran between `since` and `until` began (see wholehub.walk_starts)."""
         return wholehub.walk_starts(self.conn, since, until)

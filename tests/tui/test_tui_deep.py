@@ -231,6 +231,40 @@ async def test_the_status_line_names_the_walk_while_it_runs_and_its_coverage_a_m
         assert "deep" not in status_line(app), "a moment later the line leaves the room to the rest"
 
 
+async def test_the_next_walk_follows_the_hubs_refresh_not_the_timer(registry: Registry, tmp_path: Path) -> None:
+    """Once the lanes date a Hub refresh the last walk has not, and that walk is half an interval old, the walk
+    starts at once: the ecosystem's rates wait for it (analysis.family_rates). Not before half an interval,
+    and not without a new refresh. Textual's timer would wait the whole interval of real time."""
+    clock = [FROZEN_MONOTONIC]
+    with SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0), quota=1_000_000, tail=TAIL) as hub:
+        async with monitor(hub, registry, tmp_path, pages=2, monotonic=lambda: clock[0]) as run:
+            app, pilot = run.app, run.pilot
+
+            async def fast_poll_at(t: float) -> None:
+                hub.clock.set(t)
+                assert app.start_poll(Lane.FAST, manual=True)
+                fast = app.schedule.lanes[Lane.FAST]
+                await until(pilot, lambda: not fast.running, "the fast poll")
+                assert fast.last_error is None
+                await pilot.pause()
+
+            await fast_poll_at(SIM_START)
+            await pilot.press("D")
+            await until(pilot, lambda: finished_walk(run.db) and not app.deep.running, "the first walk")
+            assert app.deep.due_at is not None, "the timer armed for the next walk"
+            await fast_poll_at(SIM_START + 600)  # no refresh yet
+            clock[0] += app.deep.interval_s / 2 + 1
+            await fast_poll_at(SIM_START + 1200)
+            assert len(walks(run.db)) == 1 and not app.deep.running, "no refresh since the walk: the timer's turn"
+            clock[0] -= app.deep.interval_s / 2 + 1
+            await fast_poll_at(SIM_START + 7 * 3600)  # after the 06:00 refresh, the walk just done
+            assert len(walks(run.db)) == 1 and not app.deep.running, "too soon after the last walk"
+            clock[0] += app.deep.interval_s / 2 + 1
+            await fast_poll_at(SIM_START + 7 * 3600 + 600)
+            await until(pilot, lambda: len(walks(run.db)) == 2 and not app.deep.running, "the walk after the refresh")
+            assert all(w[4] is not None for w in walks(run.db))
+
+
 async def test_no_full_collection_runs_while_the_walk_does(hub: SimHub, registry: Registry, tmp_path: Path) -> None:
     # A full collection walks every object the monitor holds with the GIL held: a key pressed then waits.
     gate = Gate(2)
