@@ -60,13 +60,21 @@ def reserve(limit: int | None, policy_reserve: int, share: float = RESERVE_SHARE
     return max(policy_reserve, math.ceil(share * limit)) if limit else policy_reserve
 
 
-def budget_short(poller: Poller, share: float = RESERVE_SHARE) -> str | None:
-    """Why the deep lane must not send another request in this window, or None when it may."""
+# Requests the fast and slow lanes will send in the next `seconds` (the monitor knows their cadence and cost).
+LanesNeed = Callable[[float], int]
+
+
+def budget_short(poller: Poller, share: float = RESERVE_SHARE, lanes_need: LanesNeed | None = None) -> str | None:
+    """Why the deep lane must not send another request in this window, or None when it may. It keeps the
+    share of the window, or what the other lanes will spend before it resets when that is more (lanes polled
+    more often than hourly, as in the demo, would otherwise find the window spent)."""
     budget = poller.client.budget
     remaining, limit, reset_at = budget.remaining, budget.limit, budget.reset_at
     if remaining is None or reset_at is None or time.monotonic() >= reset_at:
         return None
     keep = reserve(limit, poller.client.policy.budget_reserve, share)
+    if lanes_need is not None:
+        keep = max(keep, lanes_need(reset_at - time.monotonic()) + poller.client.policy.budget_reserve)
     if remaining > keep:
         return None
     return (
@@ -87,6 +95,7 @@ def walk_deep(
     save_lock: contextlib.AbstractContextManager[object] | None = None,
     on_page: Callable[[Walk], None] | None = None,
     pace: Callable[[], None] | None = None,
+    lanes_need: LanesNeed | None = None,
 ) -> DeepOutcome:
     """Walk (or resume walking) the listing by downloads down to `floor`, storing page by page.
 
@@ -103,9 +112,9 @@ def walk_deep(
         with lock:
             walk = deepwalk.open_walk(store.conn, floor, poller.clock())
         out.resumed = walk.pages > 0
-        out.reason = budget_short(poller, reserve_share)
+        out.reason = budget_short(poller, reserve_share, lanes_need)
         if out.reason is None:
-            _walk_pages(poller, store, walk, guard, out, reserve_share, _Hooks(lock, on_page))
+            _walk_pages(poller, store, walk, guard, out, _Hooks(lock, on_page, reserve_share, lanes_need))
     except PollCancelled:
         out.status, out.reason = "cancelled", "cancelled"
     except PollDeadline as err:
@@ -131,11 +140,11 @@ def walk_deep(
 class _Hooks:
     lock: contextlib.AbstractContextManager[object]
     on_page: Callable[[Walk], None] | None
+    reserve_share: float
+    lanes_need: LanesNeed | None
 
 
-def _walk_pages(
-    poller: Poller, store: Store, walk: Walk, guard: PollGuard, out: DeepOutcome, reserve_share: float, hooks: _Hooks
-) -> None:
+def _walk_pages(poller: Poller, store: Store, walk: Walk, guard: PollGuard, out: DeepOutcome, hooks: _Hooks) -> None:
     from hfwatch.hub.guard import PollCancelled
     from hfwatch.hub.plan import deep_lane
 
@@ -172,7 +181,7 @@ def _walk_pages(
             return
         if guard.cancel.is_set():
             raise PollCancelled("poll cancelled")
-        out.reason = budget_short(poller, reserve_share)
+        out.reason = budget_short(poller, hooks.reserve_share, hooks.lanes_need)
         if out.reason is not None:
             return
 

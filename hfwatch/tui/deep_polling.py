@@ -140,7 +140,9 @@ class DeepLaneApp(PollingApp):
                 self.post_message(DeepProgress(run.facts(walk, time.monotonic())))
 
             with self._no_full_gc:  # a walk of the whole Hub is a poll too (hfwatch.tui.priority)
-                outcome = feeder.deep(floor, on_page=on_page)
+                # The lanes' schedule is read from this thread, never changed: its lanes are fixed at start and
+                # each figure read is one attribute (a poll's cost or due time a moment old only moves the reserve).
+                outcome = feeder.deep(floor, on_page=on_page, lanes_need=self.schedule.need_within)
         except Exception as err:  # a store error must not kill the monitor: reported, retried later
             self.post_message(DeepFinished("failed", one_line(err)))
             return

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from hfwatch.deep import DeepOutcome, walk_deep
+from hfwatch.deep import DeepOutcome, LanesNeed, walk_deep
 from hfwatch.engine import Poller, PollOutcome
 from hfwatch.gapfill import GapFill, fill_fast_poll, known_gaps, save_fast_poll
 from hfwatch.hub.errors import PollCancelled
@@ -99,7 +99,11 @@ class Feeder:
             return walks.latest(self._writer.conn), walks.latest(self._writer.conn, finished=True)
 
     def deep(
-        self, floor: int, on_page: Callable[[Walk], None] | None = None, on_status: StatusCallback | None = None
+        self,
+        floor: int,
+        on_page: Callable[[Walk], None] | None = None,
+        on_status: StatusCallback | None = None,
+        lanes_need: LanesNeed | None = None,
     ) -> DeepOutcome:
         """Walk (or resume) the deep lane in this thread, storing each page under the lock the lanes share."""
         self.deep_cancel = threading.Event()
@@ -114,6 +118,7 @@ class Feeder:
             save_lock=self._save_lock,
             on_page=on_page,
             pace=self.give_way.checkpoint,
+            lanes_need=lanes_need,
         )
 
     def budget(self) -> tuple[int | None, float | None]:

@@ -114,6 +114,20 @@ class PollSchedule:
         due = self.lanes[lane].due_at
         return None if due is None else max(0.0, due - self.clock())
 
+    def need_within(self, seconds: float) -> int:
+        """Requests the lanes will send in the next `seconds`, each poll costing what its lane's last one did:
+        one running now counts whole (what it has sent is already out of the budget, the rest is not known)."""
+        if self.paused:
+            return 0
+        total = 0
+        for state in self.lanes.values():
+            cost = state.requests or 0
+            if state.running:
+                total += cost
+            if (wait := self.remaining(state.lane)) is not None and wait <= seconds:
+                total += cost * (1 + int((seconds - wait) // state.interval_s))
+        return total
+
     def next_due(self) -> tuple[Lane, float] | None:
         waits = [(lane, r) for lane in self.lanes if (r := self.remaining(lane)) is not None]
         return min(waits, key=lambda w: w[1]) if waits else None

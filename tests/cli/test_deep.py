@@ -130,6 +130,23 @@ def test_the_deep_lane_never_spends_the_reserve_of_the_other_lanes(tmp_path: Pat
     assert fast.ok and fast.result.stats.waited_s == 0
 
 
+def test_the_deep_lane_keeps_what_the_lanes_will_spend_before_the_window_resets(tmp_path: Path) -> None:
+    """Lanes that poll more often than the share kept for them allows (the demo's, or a short slow interval)
+    would find the window spent: the walk keeps what the monitor says they need, when that is more."""
+    quota, need = 100, 60
+    hub = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0), quota=quota, tail=TAIL)
+    with hub:
+        poller = _poller(hub)
+        with Store(tmp_path / "h.sqlite") as store:
+            deep = walk_deep(poller, store, floor=1, lanes_need=lambda _seconds: need)
+            left = poller.client.budget.remaining
+    assert deep.status == "paused" and deep.reason is not None
+    kept = need + poller.client.policy.budget_reserve
+    assert f"{kept} kept for the fast and slow lanes" in deep.reason
+    assert left is not None and kept - 1 <= left <= kept + 1  # it stops at the line, one page either side
+    assert deep.pages == quota - left
+
+
 def test_memory_stays_bounded_however_many_pages(tail_sim: SimHub, tmp_path: Path) -> None:
     few, many = _floor_for(tail_sim, 4), _floor_for(tail_sim, 16)
     _walk(tail_sim, tmp_path / "warm.sqlite", many)  # the simulated Hub's own caches, outside the measure

@@ -142,6 +142,25 @@ def test_cells_compare_as_shown() -> None:
     assert not same(Text("1.2M"), Text("1.3M"))
 
 
+def test_what_the_lanes_will_spend_before_a_window_resets() -> None:
+    """The deep lane keeps this much of the window (hfwatch.deep.budget_short)."""
+    clock = Clock()
+    schedule = PollSchedule({Lane.FAST: 10.0, Lane.SLOW: 90.0}, clock=clock)
+    assert schedule.need_within(300.0) == 0, "no poll has told its cost yet"
+    schedule.finished(Lane.FAST, None, requests=2)
+    schedule.finished(Lane.SLOW, None, requests=102)
+    schedule.plan(Lane.FAST, 5.0)
+    schedule.plan(Lane.SLOW, 60.0)
+    assert schedule.need_within(4.0) == 0
+    assert schedule.need_within(5.0) == 2
+    assert schedule.need_within(59.0) == 2 * 6  # due at 5, 15, ..., 55
+    assert schedule.need_within(300.0) == 2 * 30 + 102 * 3  # slow at 60, 150, 240
+    schedule.started(Lane.SLOW)
+    assert schedule.need_within(5.0) == 2 + 102, "a poll under way counts whole"
+    schedule.paused = True
+    assert schedule.need_within(300.0) == 0
+
+
 def test_schedule_plans_scales_and_defers_for_budget() -> None:
     clock = Clock()
     schedule = PollSchedule({Lane.FAST: 10.0, Lane.SLOW: 90.0}, clock=clock)
