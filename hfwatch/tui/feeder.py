@@ -121,6 +121,11 @@ class Feeder:
             lanes_need=lanes_need,
         )
 
+    @property
+    def budget_reserve(self) -> int:
+        """Requests of each window the Hub client never spends (HubPolicy.budget_reserve)."""
+        return self.poller.client.policy.budget_reserve
+
     def budget(self) -> tuple[int | None, float | None]:
         """(requests left, seconds until the rate-limit window resets), as the Hub last said."""
         budget = self.poller.client.budget

@@ -149,7 +149,7 @@ class PollingApp(ScreenshotApp):
         if feeder is None or self.schedule.lanes[lane].running or self._warming or feeder.cancel.is_set():
             return False
         if not manual:
-            wait = self.schedule.budget_wait(lane, *feeder.budget())
+            wait = self.schedule.budget_wait(lane, *feeder.budget(), reserve=feeder.budget_reserve)
             if wait > 0:
                 self._arm(lane, wait)
                 return False

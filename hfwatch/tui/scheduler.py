@@ -87,15 +87,16 @@ class PollSchedule:
             return state.interval_s
         return min(state.interval_s, RETRY_FIRST_S * 2 ** (state.failures - 1))
 
-    def budget_wait(self, lane: Lane, remaining: int | None, reset_in_s: float | None) -> float:
+    def budget_wait(self, lane: Lane, remaining: int | None, reset_in_s: float | None, reserve: int = 0) -> float:
         """Seconds to hold a poll back so it does not run out of API budget halfway (0: go now).
 
         A poll is expected to cost what the lane's last one did; one that would not fit in what is
-        left of the rate-limit window waits for the next window instead of failing in the middle.
+        left of the rate-limit window, less the `reserve` the Hub client never spends, waits for the next
+        window instead of failing in the middle.
         """
         state = self.lanes[lane]
         need = state.requests
-        if need is None or remaining is None or reset_in_s is None or reset_in_s <= 0 or remaining >= need:
+        if need is None or remaining is None or reset_in_s is None or reset_in_s <= 0 or remaining - reserve >= need:
             state.waiting_for_budget = False
             return 0.0
         state.waiting_for_budget = True

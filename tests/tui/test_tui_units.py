@@ -184,6 +184,9 @@ def test_schedule_plans_scales_and_defers_for_budget() -> None:
     assert schedule.budget_wait(Lane.SLOW, 40, 30.0) == 31.0
     assert schedule.lanes[Lane.SLOW].waiting_for_budget
     assert schedule.budget_wait(Lane.SLOW, 400, 30.0) == 0.0
+    # The client never spends its last few requests: a poll that needs them would stop halfway.
+    assert schedule.budget_wait(Lane.SLOW, 104, 30.0, reserve=5) == 31.0
+    assert schedule.budget_wait(Lane.SLOW, 105, 30.0, reserve=5) == 0.0
     assert schedule.budget_wait(Lane.FAST, 1, None) == 0.0
     # After failures a lane retries sooner, backing off up to its interval.
     assert schedule.next_delay(Lane.SLOW) == 22.5
