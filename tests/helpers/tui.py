@@ -100,6 +100,8 @@ class FakeFeeder:
         result = PollResult(lane=lane, started=FIXED_NOW, finished=FIXED_NOW, stats=stats)
         return PollOutcome(result, IngestSummary(pid=self.pid, models=1, changed=0, new_models=0, events=0))
 
+    budget_reserve = 5
+
     def budget(self) -> tuple[int | None, float | None]:
         return None, None
 
