@@ -58,7 +58,12 @@ class DeepHorizons:
 
 
 def _index(items: Sequence[tuple[float, int]], e: int) -> int:
-    return bisect_right([finished for finished, _ in items], e) - 1
+    # A year of daily walks, asked at every refresh of the race's span: no list built per question.
+    return bisect_right(items, float(e), key=_finished) - 1
+
+
+def _finished(item: tuple[float, int]) -> float:
+    return item[0]
 
 
 def _latest(items: Sequence[tuple[float, int]], e: int) -> int | None:

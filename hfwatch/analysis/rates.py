@@ -111,14 +111,26 @@ def bucket_rates(
     the coverage starts or after the observed horizon). A real 0 stays 0."""
     if start is None:
         start = start_of(spans)
-    out: list[float | None] = []
-    for x, y in pairwise(edges):
-        if start is None or observed is None:
-            out.append(None)
+    buckets = len(edges) - 1
+    if start is None or observed is None:
+        return [None] * buckets
+    los = [max(x, start) for x in edges[:-1]]
+    his = [min(y, observed) for y in edges[1:]]
+    sums = [0.0] * buckets
+    # Each span to the few buckets it meets, not every span to every bucket: with the deep walk's models a
+    # family holds thousands of spans, and a sparkline of 16 buckets cost 16 passes over them (45 ms a board).
+    # Per bucket the spans add up in the same order as one pass would, so the floats are the same.
+    for s in spans:
+        width = s.b - s.a
+        if width <= 0:
             continue
-        lo, hi = max(x, start), min(y, observed)
-        out.append(_overlap(spans, lo, hi) * DAY_S / (hi - lo) if hi > lo else None)
-    return out
+        i = max(0, bisect_right(edges, s.a) - 1)
+        while i < buckets and edges[i] < s.b:
+            inside = min(his[i], s.b) - max(los[i], s.a)
+            if inside > 0:
+                sums[i] += s.growth * inside / width
+            i += 1
+    return [sums[i] * DAY_S / (his[i] - los[i]) if his[i] > los[i] else None for i in range(buckets)]
 
 
 def sum_known(values: Iterable[float | None]) -> float | None:
