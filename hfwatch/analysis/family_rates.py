@@ -77,17 +77,15 @@ def deep_horizons(walks: Sequence[WalkSpan], instants: Sequence[int]) -> DeepHor
     widened = {change.start for change in coverage_changes(walks)}
     done: list[tuple[float, int]] = []
     widenings: list[tuple[float, int]] = []
-    for w in sorted((w for w in walks if w.finished is not None), key=lambda w: w.finished or 0.0):
-        if w.finished is None:
-            continue
+    for finished, started in sorted((w.finished, w.started) for w in walks if w.finished is not None):
         # The walk's own pages may be the first to see a refresh (the lanes poll rarely): their models are
         # known to it, so the horizon is the one at the walk's end.
-        h = rates.horizon(instants, int(w.finished))
+        h = rates.horizon(instants, int(finished))
         if h is None:
             continue
-        done.append((w.finished, h))
-        if w.started in widened:
-            widenings.append((w.finished, h))
+        done.append((finished, h))
+        if started in widened:
+            widenings.append((finished, h))
     return DeepHorizons(done, widenings)
 
 

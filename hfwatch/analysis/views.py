@@ -104,12 +104,18 @@ def data_time(conn: sqlite3.Connection) -> int | None:
 
 
 def family_growth(
-    conn: sqlite3.Connection, scope: str, *, now: int, since: int, family: str | None = None
+    conn: sqlite3.Connection,
+    scope: str,
+    *,
+    now: int,
+    since: int,
+    family: str | None = None,
+    walks: list[WalkSpan] | None = None,
 ) -> dict[str, FamilyGrowth]:
     """Per family, its growth known at `now` in spans ending after `since`: its rates and buckets are those of
     times from `since` on (the refresh instants are read from the last one before `since`, or before the start
-    of the deep walk that was the latest finished by then)."""
-    deep_walks = [WalkSpan(*w) for w in wholehub.walk_list(conn)] if scope == Scope.ECOSYSTEM else []
+    of the deep walk that was the latest finished by then). `walks`: `deep_walk_spans`, when the caller has them."""
+    deep_walks = (deep_walk_spans(conn) if walks is None else walks) if scope == Scope.ECOSYSTEM else []
     before = [w.started for w in deep_walks if w.finished is not None and w.finished <= since]
     instants = growth.refresh_instants(conn, now, int(min([since, *before[-1:]])))
     deep = deep_horizons(deep_walks, instants) if deep_walks else NO_DEEP
@@ -148,9 +154,8 @@ def leaderboard(
     """Every registry family, ranked by `metric` within `scope`. With `cache` (one per reader), the rollups
     already read are not read again."""
     history_from = now - max(spark_span_s, rate_window_s + RANK_BASELINE_S)
-    # Everything below reads the series only as "the last point at or before t" (or its first point),
-    # so only those points are fetched: O(families x sparkline points), not x hours of history. Rates come
-    # from the spans, not from the rollups.
+    # Only "the last point at or before t" (or the first) of each series is read: O(families x sparkline
+    # points), not x hours of history. Rates come from the spans, not the rollups.
     with queries.snapshot(conn):
         first = rollups.first_point_time(conn, str(scope), history_from)
         edges = metrics.bucket_edges(max(now if first is None else first, now - spark_span_s), now, spark_points)
@@ -161,8 +166,9 @@ def leaderboard(
             else cache.series_at(conn, str(scope), history_from, times)
         )
         newest = queries.newest_release(conn)
-        grown = family_growth(conn, str(scope), now=now, since=min(history_from, edges[0]))
-        reordered = coverage_spans(conn, str(scope), str(metric), rate_window_s)
+        walks = deep_walk_spans(conn)
+        grown = family_growth(conn, str(scope), now=now, since=min(history_from, edges[0]), walks=walks)
+        reordered = coverage_spans(conn, str(scope), str(metric), rate_window_s, walks=walks)
     touched_from, spark_from = comparable_from(edges, reordered, now, counter=str(metric) in COUNTER_COLUMNS)
     rows: list[FamilyRow] = []
     baseline: dict[str, float | None] = {}
@@ -195,9 +201,16 @@ def leaderboard(
     return sorted(rows, key=lambda r: r.rank)
 
 
-def coverage_spans(conn: sqlite3.Connection, scope: str, metric: str, rate_window_s: int) -> list[tuple[float, float]]:
+def deep_walk_spans(conn: sqlite3.Connection) -> list[WalkSpan]:
+    """Every deep walk's reach and times, oldest first."""
+    return [WalkSpan(*w) for w in wholehub.walk_list(conn)]
+
+
+def coverage_spans(
+    conn: sqlite3.Connection, scope: str, metric: str, rate_window_s: int, *, walks: list[WalkSpan] | None = None
+) -> list[tuple[float, float]]:
     """When order changes of `metric` in `scope` may be the deep lane's coverage, not the race (analysis.coverage)."""
-    walks = [WalkSpan(*w) for w in wholehub.walk_list(conn)]
+    walks = deep_walk_spans(conn) if walks is None else walks
     return reorder_spans(coverage_changes(walks), scope=scope, metric=metric, rate_window_s=rate_window_s)
 
 

@@ -106,6 +106,10 @@ def last_refresh_instant(conn: sqlite3.Connection, at: int | None = None) -> int
 def refresh_after(conn: sqlite3.Connection, at: float) -> bool:
     """Whether the polls have seen a full Hub refresh after the one they had seen by `at`: what the deep walk
     that ended at `at` has not dated for its own models yet (`hfwatch.analysis.family_rates`)."""
-    then = refresh_instants(conn, int(at), int(at))
-    latest = refresh_instants(conn, 2**62, 2**62)
-    return bool(latest) and (not then or latest[-1] > then[-1])
+    full = "instant IS NOT NULL AND changed >= :share * relisted"
+    row = conn.execute(
+        f"SELECT EXISTS (SELECT 1 FROM refreshes WHERE {full} AND instant >"
+        f" coalesce((SELECT max(instant) FROM refreshes WHERE {full} AND t <= :at), -1))",
+        {"share": FULL_MIN_SHARE, "at": at},
+    ).fetchone()
+    return bool(row[0])

@@ -33,6 +33,7 @@ from hfwatch.store import Store
 from hfwatch.timeunits import DAY_S, HOUR_S
 from hfwatch_sim import SimClock, SimHub
 from tests.conftest import SIM_START
+from tests.helpers.sim.families import registry_ids, true_family_name
 
 REFRESH_S = 6 * HOUR_S  # the simulated Hub refreshes at 06:00 UTC
 WALK_AT_S = 3 * HOUR_S  # after the refresh
@@ -89,10 +90,7 @@ def readings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Readings]:
             walked = walk_deep(poller, store, floor=floor)
             assert walked.status == "done", walked.reason
             boards[day, "after"] = board(r + WALK_AT_S + HOUR_S)
-        by_name = {f.name.split("/")[0].lower(): f.id for f in registry.families}
-        names = {m.family for m in hub.truth.models() if m.family}
-        family_of = {n: by_name[n.split("/")[0].lower()] for n in names if n.split("/")[0].lower() in by_name}
-        yield Readings(hub, store, registry, family_of, boards)
+        yield Readings(hub, store, registry, registry_ids(hub.truth, registry), boards)
     finally:
         store.close()
         hub.stop()
@@ -104,8 +102,7 @@ def _true_rates(r: Readings, lo: int, hi: int) -> dict[str, float]:
     rate error."""
     sums: Counter[str] = Counter()
     for model_id, ours in r.store.conn.execute("SELECT id, family FROM models"):
-        m = r.hub.truth.model(model_id)
-        name = m.family or (m.base_family if m.kind in ("first", "indie") else None)
+        name = true_family_name(r.hub.truth.model(model_id))
         if name is not None and r.family_of.get(name) == ours:
             sums[ours] += r.hub.truth.downloads(model_id, lo, hi)
     return {fam: total * DAY_S / (hi - lo) for fam, total in sums.items()}

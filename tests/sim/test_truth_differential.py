@@ -39,6 +39,7 @@ from hfwatch.tui.session import demo_backfill
 from hfwatch_sim import SimClock, Truth
 from tests.conftest import SIM_START
 from tests.helpers.sim import SimHub
+from tests.helpers.sim.families import registry_ids, true_family_name
 from tests.helpers.tui import fixed_history, registry
 
 __all__ = ["fixed_history", "registry"]  # fixtures used below
@@ -81,16 +82,6 @@ def poll_times(start: float, days: int) -> list[tuple[float, Lane]]:
     return sorted(out, key=lambda p: (p[0], p[1] is Lane.FAST))
 
 
-def registry_ids(truth: Truth, registry: Registry) -> dict[str, str]:
-    """Map the generator's family names ("InternLM/InternVL") to registry ids by the registry's names."""
-    by_name = {f.name.split("/")[0].lower(): f.id for f in registry.families}
-    names = {m.family for m in truth.models() if m.family}
-    out = {name: by_name[name.split("/")[0].lower()] for name in names if name.split("/")[0].lower() in by_name}
-    missing = names - out.keys()
-    assert not missing, f"generator families with no registry family of that name: {sorted(missing)}"
-    return out
-
-
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
     sim = SimHub(seed=7, clock=SimClock(start=SIM_START, speed=0.0), quota=1_000_000)
@@ -117,13 +108,9 @@ def stored_models(h: History) -> list[tuple[str, str | None, str | None]]:
 
 
 def true_family(h: History, model_id: str) -> tuple[str | None, bool]:
-    """(registry id of the model's true family, whether it is first-party) from the generator.
-
-    The generator leaves an untracked lab's own fine-tune of a tracked base (kind "first"/"indie" with
-    `base_family` from its `base_model` tags) in no family; DESIGN §2 counts it for its base's family, so the
-    truth here follows the generator's own lineage there."""
+    """(registry id of the model's true family, whether it is first-party) from the generator."""
     m = h.truth.model(model_id)
-    name = m.family or (m.base_family if m.kind in ("first", "indie") else None)
+    name = true_family_name(m)
     return (h.family_of[name] if name else None), m.via == "org"
 
 
